@@ -1,0 +1,231 @@
+using System.Text;
+
+namespace CodeAssist.Server.Inference.Gguf;
+
+/// <summary>What a GGUF file's header declares: version, scalar metadata and tensor layout.</summary>
+public sealed record GgufFileInfo(
+    string Path,
+    uint Version,
+    long FileSize,
+    IReadOnlyDictionary<string, object> Metadata,
+    IReadOnlyDictionary<string, int> ArrayLengths,
+    int TensorCount)
+{
+    /// <summary>A metadata value as a string, or null when absent or not a string.</summary>
+    public string? GetString(string key) => Metadata.TryGetValue(key, out var v) ? v as string : null;
+
+    /// <summary>A metadata value as a long, or null when absent or not an integer.</summary>
+    public long? GetInteger(string key) => Metadata.TryGetValue(key, out var v) ? v switch
+    {
+        byte b => b,
+        sbyte sb => sb,
+        ushort us => us,
+        short s => s,
+        uint ui => ui,
+        int i => i,
+        ulong ul => (long)ul,
+        long l => l,
+        _ => null,
+    } : null;
+
+    /// <summary>The architecture the file declares (general.architecture).</summary>
+    public string Architecture => GetString("general.architecture") ?? "unknown";
+}
+
+/// <summary>
+/// Reads and validates a GGUF header before llama.cpp sees the file. llama.cpp trusts tensor
+/// offsets and sizes, so a truncated download could fault natively and take the whole server down;
+/// checking them here turns that into a clear error.
+/// </summary>
+public static class GgufReader
+{
+    private const uint Magic = 0x46554747; // "GGUF" little-endian
+    private const int MaxStringBytes = 64 * 1024 * 1024;
+
+    /// <summary>Reads the header of <paramref name="path"/>; throws <see cref="ModelLoadException"/> when it is not a complete GGUF file.</summary>
+    public static GgufFileInfo Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"model file not found: {path}");
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return Read(stream, path);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ModelLoadException($"model file is truncated (the GGUF header ends early): {path}");
+        }
+        catch (IOException ex)
+        {
+            throw new ModelLoadException($"model file cannot be read: {path}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ModelLoadException($"model file cannot be read: {path}: {ex.Message}");
+        }
+    }
+
+    private static GgufFileInfo Read(Stream stream, string path)
+    {
+        var fileSize = stream.Length;
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        if (fileSize < 24 || reader.ReadUInt32() != Magic)
+        {
+            throw new ModelLoadException($"not a GGUF model file (bad magic): {path}");
+        }
+
+        var version = reader.ReadUInt32();
+        if (version is < 2 or > 3)
+        {
+            throw new ModelLoadException($"unsupported GGUF version {version} (expected 2 or 3): {path}");
+        }
+
+        var tensorCount = reader.ReadUInt64();
+        var kvCount = reader.ReadUInt64();
+        if (tensorCount > 1_000_000 || kvCount > 1_000_000)
+        {
+            throw new ModelLoadException($"model file is corrupt (implausible counts: {tensorCount} tensors, {kvCount} keys): {path}");
+        }
+
+        var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
+        var arrayLengths = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (ulong i = 0; i < kvCount; i++)
+        {
+            var key = ReadString(reader, path);
+            var type = reader.ReadUInt32();
+            if (type == 9)
+            {
+                var elementType = reader.ReadUInt32();
+                var length = reader.ReadUInt64();
+                if (length > int.MaxValue)
+                {
+                    throw new ModelLoadException($"model file is corrupt (array '{key}' too long): {path}");
+                }
+
+                arrayLengths[key] = (int)length;
+                for (ulong j = 0; j < length; j++)
+                {
+                    _ = ReadValue(reader, elementType, path);
+                }
+            }
+            else
+            {
+                metadata[key] = ReadValue(reader, type, path);
+            }
+        }
+
+        var alignment = metadata.TryGetValue("general.alignment", out var a) && a is uint align && align > 0 ? align : 32u;
+        ulong dataEnd = 0;
+        for (ulong i = 0; i < tensorCount; i++)
+        {
+            var name = ReadString(reader, path);
+            var dims = reader.ReadUInt32();
+            if (dims > 4)
+            {
+                throw new ModelLoadException($"model file is corrupt (tensor '{name}' has {dims} dimensions): {path}");
+            }
+
+            ulong elements = 1;
+            for (var d = 0; d < dims; d++)
+            {
+                elements *= reader.ReadUInt64();
+            }
+
+            var type = reader.ReadUInt32();
+            var offset = reader.ReadUInt64();
+            var size = TensorBytes(type, elements);
+            if (size is { } bytes)
+            {
+                dataEnd = Math.Max(dataEnd, offset + bytes);
+            }
+        }
+
+        var dataStart = (ulong)stream.Position;
+        dataStart = (dataStart + alignment - 1) / alignment * alignment;
+        if (tensorCount > 0 && dataStart + dataEnd > (ulong)fileSize)
+        {
+            throw new ModelLoadException(
+                $"model file is truncated: tensors need {dataStart + dataEnd} bytes but the file has {fileSize}: {path}");
+        }
+
+        return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount);
+    }
+
+    private static string ReadString(BinaryReader reader, string path)
+    {
+        var length = reader.ReadUInt64();
+        if (length > MaxStringBytes)
+        {
+            throw new ModelLoadException($"model file is corrupt (a string of {length} bytes): {path}");
+        }
+
+        var bytes = reader.ReadBytes((int)length);
+        if (bytes.Length != (int)length)
+        {
+            throw new EndOfStreamException();
+        }
+
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    private static object ReadValue(BinaryReader reader, uint type, string path) => type switch
+    {
+        0 => reader.ReadByte(),
+        1 => reader.ReadSByte(),
+        2 => reader.ReadUInt16(),
+        3 => reader.ReadInt16(),
+        4 => reader.ReadUInt32(),
+        5 => reader.ReadInt32(),
+        6 => reader.ReadSingle(),
+        7 => reader.ReadByte() != 0,
+        8 => ReadString(reader, path),
+        10 => reader.ReadUInt64(),
+        11 => reader.ReadInt64(),
+        12 => reader.ReadDouble(),
+        _ => throw new ModelLoadException($"model file is corrupt (unknown metadata type {type}): {path}"),
+    };
+
+    // Bytes per block and elements per block of the ggml tensor types; null for types we don't know,
+    // which are then not size-checked rather than rejected.
+    private static ulong? TensorBytes(uint type, ulong elements)
+    {
+        (ulong bytes, ulong block)? layout = type switch
+        {
+            0 => (4, 1),
+            1 => (2, 1),
+            2 => (18, 32),
+            3 => (20, 32),
+            6 => (22, 32),
+            7 => (24, 32),
+            8 => (34, 32),
+            9 => (36, 32),
+            10 => (84, 256),
+            11 => (110, 256),
+            12 => (144, 256),
+            13 => (176, 256),
+            14 => (210, 256),
+            15 => (292, 256),
+            16 => (66, 256),
+            17 => (74, 256),
+            18 => (98, 256),
+            19 => (50, 256),
+            20 => (18, 32),
+            21 => (110, 256),
+            22 => (82, 256),
+            23 => (136, 256),
+            24 => (1, 1),
+            25 => (2, 1),
+            26 => (4, 1),
+            27 => (8, 1),
+            28 => (8, 1),
+            29 => (56, 256),
+            30 => (2, 1),
+            _ => null,
+        };
+        return layout is { } l ? (elements + l.block - 1) / l.block * l.bytes : null;
+    }
+}

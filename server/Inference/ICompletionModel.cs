@@ -1,0 +1,50 @@
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Server.Inference;
+
+/// <summary>A model that fills in code at a cursor: the small in-process model, a larger local one, or a remote endpoint.</summary>
+public interface ICompletionModel : IDisposable
+{
+    /// <summary>What the model is and how it prompts.</summary>
+    ModelDescription Description { get; }
+
+    /// <summary>Counts the tokens of plain text, for prompt budgeting.</summary>
+    int CountTokens(string text);
+
+    /// <summary>Generates the text between <see cref="CompletionRequest.Prefix"/> and <see cref="CompletionRequest.Suffix"/>.</summary>
+    Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Describes a loaded model.</summary>
+public sealed record ModelDescription(
+    string Id,
+    string Path,
+    string Architecture,
+    FimTemplate Template,
+    int ContextLength,
+    long ParameterCount,
+    long FileSizeBytes);
+
+/// <summary>One generation request.</summary>
+/// <param name="Prefix">Text before the cursor (already cut to the token budget).</param>
+/// <param name="Suffix">Text after the cursor (already cut to the token budget).</param>
+/// <param name="MaxTokens">Most tokens to generate.</param>
+/// <param name="SupersedeKey">Requests with the same key cancel older ones (the document uri).</param>
+/// <param name="StopWhen">Called with the text generated so far (after the healed whitespace); true ends generation.</param>
+public sealed record CompletionRequest(
+    string Prefix,
+    string Suffix,
+    int MaxTokens,
+    string? SupersedeKey = null,
+    Func<string, bool>? StopWhen = null);
+
+/// <summary>What a model generated, with the figures the router and benchmarks need.</summary>
+public sealed record ModelCompletion(
+    string Text,
+    int GeneratedTokens,
+    double MeanLogprob,
+    double MinLogprob,
+    int PromptTokens,
+    int ReusedPromptTokens,
+    string StopReason,
+    TimeSpan Elapsed);

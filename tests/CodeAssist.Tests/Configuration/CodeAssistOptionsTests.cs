@@ -1,0 +1,65 @@
+using System.Text.Json;
+using CodeAssist.Server.Configuration;
+
+namespace CodeAssist.Tests.Configuration;
+
+public class CodeAssistOptionsTests
+{
+    private static CodeAssistOptions Parse(string json, out IReadOnlyList<string> problems) =>
+        CodeAssistOptions.Parse(JsonDocument.Parse(json).RootElement, CodeAssistOptions.Default, out problems);
+
+    [Fact]
+    public void EveryDocumentedKeyIsRead()
+    {
+        var options = Parse("""{"model": "/m.gguf", "threads": 2, "contextSize": 1024, "maxTokens": 32, "debounceMs": 10, "multiline": "never", "maxLines": 4, "enable": false}""", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal("/m.gguf", options.Model);
+        Assert.Equal(2, options.Threads);
+        Assert.Equal(1024, options.ContextSize);
+        Assert.Equal(32, options.MaxTokens);
+        Assert.Equal(10, options.DebounceMs);
+        Assert.Equal(MultilineMode.Never, options.Multiline);
+        Assert.Equal(4, options.MaxLines);
+        Assert.False(options.Enable);
+    }
+
+    [Fact]
+    public void TheSectionMayArriveWrappedInItsName()
+    {
+        var options = Parse("""{"codeAssist": {"maxTokens": 16}}""", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(16, options.MaxTokens);
+    }
+
+    [Fact]
+    public void BadValuesAreReportedAndLeaveTheBaselineUnknownKeysAreIgnored()
+    {
+        var options = Parse("""{"threads": "two", "contextSize": 5, "multiline": "sometimes", "model": 3, "futureKey": 1, "maxTokens": 8}""", out var problems);
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.Contains("threads"));
+        Assert.Contains(problems, p => p.Contains("contextSize"));
+        Assert.Contains(problems, p => p.Contains("multiline"));
+        Assert.Contains(problems, p => p.Contains("model"));
+        Assert.Equal(CodeAssistOptions.Default.ContextSize, options.ContextSize);
+        Assert.Null(options.Threads);
+        Assert.Equal(8, options.MaxTokens);
+    }
+
+    [Fact]
+    public void ANonObjectIsAProblemAndNullIsNot()
+    {
+        Parse("[1]", out var problems);
+        Assert.Single(problems);
+        CodeAssistOptions.Parse(null, CodeAssistOptions.Default, out problems);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void LaterChangesApplyOverEarlierOnes()
+    {
+        var first = Parse("""{"maxTokens": 10, "debounceMs": 5}""", out _);
+        var second = CodeAssistOptions.Parse(JsonDocument.Parse("""{"maxTokens": 20}""").RootElement, first, out _);
+        Assert.Equal(20, second.MaxTokens);
+        Assert.Equal(5, second.DebounceMs);
+    }
+}

@@ -1,0 +1,44 @@
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Tests.Prompting;
+
+public class ContextBuilderTests
+{
+    // One token per four characters, rounded up: enough to exercise the budget arithmetic.
+    private static int Count(string text) => (text.Length + 3) / 4;
+
+    private static string Lines(string stem, int count) =>
+        string.Concat(Enumerable.Range(0, count).Select(i => $"{stem}_{i:D4} = compute({i})\n"));
+
+    [Fact]
+    public void ShortTextIsKeptWhole()
+    {
+        var context = ContextBuilder.Build("def f(x):\n    return ", "\n\nprint(f(1))\n", 2048, 64, Count);
+        Assert.Equal("def f(x):\n    return ", context.Prefix);
+        Assert.Equal("\n\nprint(f(1))\n", context.Suffix);
+    }
+
+    [Fact]
+    public void LongTextIsCutAtLineBoundariesNearestTheCursorWithinTheBudget()
+    {
+        var prefix = Lines("before", 2000) + "value = ";
+        var suffix = "\n" + Lines("after", 2000);
+        var context = ContextBuilder.Build(prefix, suffix, 512, 64, Count);
+
+        Assert.True(context.PrefixTokens + context.SuffixTokens <= 512 - 64 - ContextBuilder.TemplateReserve);
+        Assert.EndsWith("before_1999 = compute(1999)\nvalue = ", context.Prefix);
+        Assert.StartsWith("before_", context.Prefix);
+        Assert.StartsWith("\nafter_0000", context.Suffix);
+        Assert.EndsWith("\n", context.Suffix);
+        Assert.True(context.PrefixTokens > 2 * context.SuffixTokens, "about three quarters of the budget goes to the prefix");
+        Assert.Equal(Count(context.Prefix), context.PrefixTokens);
+    }
+
+    [Fact]
+    public void UnusedSuffixBudgetGoesToThePrefix()
+    {
+        var prefix = Lines("before", 2000);
+        var context = ContextBuilder.Build(prefix, "", 512, 64, Count);
+        Assert.True(context.PrefixTokens > (512 - 64 - ContextBuilder.TemplateReserve) * 9 / 10);
+    }
+}
