@@ -39,8 +39,11 @@ public sealed record CompletionRequest(
     Func<string, bool>? StopWhen = null);
 
 /// <summary>What a model generated, with the figures the router and benchmarks need.</summary>
+/// <param name="Text">The completion after the cursor.</param>
+/// <param name="RawText">Everything generated, including the whitespace cut off the prompt by token healing.</param>
 public sealed record ModelCompletion(
     string Text,
+    string RawText,
     int GeneratedTokens,
     double MeanLogprob,
     double MinLogprob,

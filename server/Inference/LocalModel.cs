@@ -330,6 +330,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         var text = DecodeAfter(output, required.Length);
         return new ModelCompletion(
             text,
+            DecodeAfter(output, 0),
             generated,
             generated == 0 ? 0 : logprobSum / generated,
             minLogprob,

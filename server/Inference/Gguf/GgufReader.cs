@@ -45,6 +45,11 @@ public static class GgufReader
     /// <summary>Reads the header of <paramref name="path"/>; throws <see cref="ModelLoadException"/> when it is not a complete GGUF file.</summary>
     public static GgufFileInfo Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ModelLoadException($"model path is a folder, not a GGUF file: {path}");
+        }
+
         if (!File.Exists(path))
         {
             throw new ModelLoadException($"model file not found: {path}");
@@ -93,6 +98,7 @@ public static class GgufReader
 
         var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
         var arrayLengths = new Dictionary<string, int>(StringComparer.Ordinal);
+        var arrayTypes = new Dictionary<string, uint>(StringComparer.Ordinal);
         for (ulong i = 0; i < kvCount; i++)
         {
             var key = ReadString(reader, path);
@@ -107,6 +113,7 @@ public static class GgufReader
                 }
 
                 arrayLengths[key] = (int)length;
+                arrayTypes[key] = elementType;
                 for (ulong j = 0; j < length; j++)
                 {
                     _ = ReadValue(reader, elementType, path);
@@ -118,6 +125,7 @@ public static class GgufReader
             }
         }
 
+        RejectWhatCrashesLlamaCpp(metadata, arrayTypes, path);
         var alignment = metadata.TryGetValue("general.alignment", out var a) && a is uint align && align > 0 ? align : 32u;
         ulong dataEnd = 0;
         for (ulong i = 0; i < tensorCount; i++)
@@ -153,6 +161,51 @@ public static class GgufReader
         }
 
         return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount);
+    }
+
+    // llama.cpp asserts (aborting the whole process) on these instead of failing the load, so they are
+    // refused here. Found by loading corrupted files in a child process.
+    private static void RejectWhatCrashesLlamaCpp(Dictionary<string, object> metadata, Dictionary<string, uint> arrayTypes, string path)
+    {
+        if (metadata.TryGetValue("general.alignment", out var alignment) && (alignment is not uint value || value == 0 || (value & (value - 1)) != 0))
+        {
+            throw new ModelLoadException($"model file is corrupt (general.alignment must be a power-of-two uint32): {path}");
+        }
+
+        foreach (var key in new[] { "tokenizer.ggml.tokens", "tokenizer.ggml.merges" })
+        {
+            if (arrayTypes.TryGetValue(key, out var type) && type != 8)
+            {
+                throw new ModelLoadException($"model file is corrupt ({key} must be an array of strings): {path}");
+            }
+        }
+
+        if (metadata.TryGetValue("general.architecture", out var architecture) && architecture is string arch
+            && metadata.TryGetValue($"{arch}.block_count", out var blocks))
+        {
+            var count = blocks switch
+            {
+                uint u => (long)u,
+                int i => i,
+                ulong ul => (long)Math.Min(ul, long.MaxValue),
+                long l => l,
+                ushort us => us,
+                short sh => sh,
+                byte b => b,
+                sbyte sb => sb,
+                _ => -1,
+            };
+            if (count is < 1 or > 512)
+            {
+                throw new ModelLoadException($"model file is corrupt ({arch}.block_count is {blocks}): {path}");
+            }
+        }
+
+        if (metadata.Values.OfType<string>().Any(v => v.Length == 0))
+        {
+            // LLamaSharp 0.30.0 throws ArgumentNullException while reading an empty metadata string.
+            throw new ModelLoadException($"model file has an empty metadata string, which LLamaSharp 0.30.0 cannot read: {path}");
+        }
     }
 
     private static string ReadString(BinaryReader reader, string path)

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Documents;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Prompting;
+using CodeAssist.Server.Python;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Completion;
+
+/// <summary>A completion request in protocol-neutral terms.</summary>
+/// <param name="Uri">The document.</param>
+/// <param name="Line">Zero-based line.</param>
+/// <param name="Character">Zero-based character in <paramref name="Encoding"/> units.</param>
+/// <param name="Encoding">How <paramref name="Character"/> counts.</param>
+/// <param name="Invoked">The user asked explicitly (no debounce).</param>
+public sealed record CompletionQuery(string Uri, int Line, int Character, PositionEncoding Encoding, bool Invoked);
+
+/// <summary>What the pipeline answers: the text to insert at the cursor (empty for nothing) and how it was made.</summary>
+public sealed record CompletionResult(
+    string RequestId,
+    string Text,
+    string Model,
+    string Tier,
+    string Source,
+    double MeanLogprob,
+    TimeSpan Latency,
+    ModelCompletion? Generation)
+{
+    /// <summary>An empty answer.</summary>
+    public static CompletionResult Nothing(string requestId, string reason, TimeSpan latency) =>
+        new(requestId, string.Empty, string.Empty, "none", reason, 0, latency, null);
+}
+
+/// <summary>
+/// The inline-completion pipeline: document snapshot → cache / typed-through → debounce → prompt
+/// within the token budget → local model → Python post-processing.
+/// </summary>
+public sealed class CompletionService(
+    DocumentStore documents,
+    CompletionCache cache,
+    ModelManager models,
+    SettingsStore settings,
+    CompletionStatistics statistics,
+    PostProcessor postProcessor,
+    ILogger<CompletionService> logger)
+{
+    private const string LocalTier = "local";
+    private long _nextId;
+
+    /// <summary>Completes at the query's position. Cancellation propagates as <see cref="OperationCanceledException"/>.</summary>
+    public async Task<CompletionResult> CompleteAsync(CompletionQuery query, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var requestId = $"c{Interlocked.Increment(ref _nextId)}";
+        statistics.RecordRequest();
+        var options = settings.Current;
+        if (!options.Enable)
+        {
+            return Empty(requestId, "disabled", stopwatch);
+        }
+
+        // Everything about the document is read before the first await, so the text is the one the
+        // editor had when it asked (handlers run in message order up to their first await).
+        if (!documents.TryGet(query.Uri, out var snapshot))
+        {
+            logger.LogWarning("[{RequestId}] Completion for unknown document {Uri}", requestId, query.Uri);
+            return Empty(requestId, "unknown-document", stopwatch);
+        }
+
+        if (!snapshot.TryGetOffset(query.Line, query.Character, query.Encoding, out var offset))
+        {
+            logger.LogWarning("[{RequestId}] Position {Line}:{Character} is outside {Uri} ({Lines} lines)", requestId, query.Line, query.Character, query.Uri, snapshot.Lines.LineCount);
+            return Empty(requestId, "outside-document", stopwatch);
+        }
+
+        var windowChars = options.ContextSize * 8;
+        var prefix = snapshot.GetTextBefore(offset, windowChars).ToString();
+        var suffix = snapshot.GetTextAfter(offset, windowChars / 3).ToString();
+        return await CompleteTextAsync(requestId, query.Uri, offset, prefix, suffix, query.Invoked, options, stopwatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes between a prefix and a suffix (the part of the pipeline after the document).</summary>
+    public async Task<CompletionResult> CompleteTextAsync(
+        string requestId,
+        string documentKey,
+        int cursorOffset,
+        string prefix,
+        string suffix,
+        bool invoked,
+        CodeAssistOptions options,
+        Stopwatch stopwatch,
+        CancellationToken cancellationToken)
+    {
+        var indentStyle = IndentStyle.Detect(prefix);
+        var block = BlockContext.Analyze(prefix, suffix, indentStyle);
+        var multiline = options.Multiline switch
+        {
+            MultilineMode.Always => true,
+            MultilineMode.Never => false,
+            _ => block.StartsBlock,
+        };
+
+        var loadedModel = models.Current;
+        if (loadedModel is not null)
+        {
+            var modelId = loadedModel.Description.Id;
+            if (cache.TryTypeThrough(documentKey, modelId, cursorOffset, prefix, suffix, out var rest))
+            {
+                statistics.RecordTypedThrough();
+                logger.LogDebug("[{RequestId}] Typed through the last suggestion", requestId);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, modelId, "typed-through", 0, stopwatch, null);
+            }
+
+            if (cache.TryGet(modelId, prefix, suffix, out var cached))
+            {
+                statistics.RecordCacheHit();
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, modelId, "cache", 0, stopwatch, null);
+            }
+        }
+
+        if (!invoked && options.DebounceMs > 0)
+        {
+            await Task.Delay(options.DebounceMs, cancellationToken).ConfigureAwait(false);
+        }
+
+        var model = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null)
+        {
+            return Empty(requestId, "no-model", stopwatch);
+        }
+
+        var description = model.Description;
+        var maxTokens = Math.Min(options.MaxTokens, Math.Max(1, description.ContextLength / 4));
+        var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens);
+        var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle };
+        var request = new CompletionRequest(
+            context.Prefix,
+            context.Suffix,
+            maxTokens,
+            SupersedeKey: documentKey,
+            StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent));
+
+        ModelCompletion generation;
+        statistics.RecordModelCall();
+        try
+        {
+            generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            statistics.RecordCancelled();
+            logger.LogDebug("[{RequestId}] Cancelled after {ElapsedMs} ms", requestId, stopwatch.ElapsedMilliseconds);
+            throw;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The model was swapped out while this request waited; the next keystroke uses the new one.
+            statistics.RecordCancelled();
+            return Empty(requestId, "model-swapped", stopwatch);
+        }
+
+        var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
+        cache.Add(description.Id, prefix, suffix, text);
+        logger.LogInformation(
+            "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
+            requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
+            generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
+        return Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description.Id, "model", generation.MeanLogprob, stopwatch, generation);
+    }
+
+    private CompletionResult Answer(
+        string requestId, string documentKey, int cursorOffset, string prefix, string suffix, string text,
+        string model, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
+    {
+        if (text.Length == 0)
+        {
+            statistics.RecordEmpty();
+        }
+
+        cache.RememberShown(documentKey, model, cursorOffset, prefix, suffix, text);
+        return new CompletionResult(requestId, text, model, LocalTier, source, meanLogprob, stopwatch.Elapsed, generation);
+    }
+
+    private CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch)
+    {
+        statistics.RecordEmpty();
+        return CompletionResult.Nothing(requestId, reason, stopwatch.Elapsed);
+    }
+}

@@ -1,0 +1,149 @@
+using CodeAssist.Server.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Inference;
+
+/// <summary>The state of the local model, as the status bar shows it.</summary>
+public enum ModelState
+{
+    /// <summary>Nothing loaded yet.</summary>
+    NotLoaded,
+
+    /// <summary>Loading.</summary>
+    Loading,
+
+    /// <summary>Loaded and answering.</summary>
+    Ready,
+
+    /// <summary>The last load failed; <see cref="ModelManager.LastError"/> says why.</summary>
+    Error,
+}
+
+/// <summary>
+/// Owns the local model: loads it on first use from the settings (or the shipped default), reloads it
+/// when the model path, threads or context size change, and disposes the old one.
+/// </summary>
+public sealed class ModelManager : IDisposable
+{
+    private readonly SettingsStore _settings;
+    private readonly ILogger<ModelManager> _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private LocalModel? _model;
+    private LoadKey? _loadedKey;
+    private LoadKey? _failedKey;
+    private bool _disposed;
+
+    /// <summary>Creates the manager and follows settings changes.</summary>
+    public ModelManager(SettingsStore settings, ILoggerFactory loggerFactory)
+    {
+        _settings = settings;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ModelManager>();
+        _settings.Changed += (_, _) => _failedKey = null;
+    }
+
+    /// <summary>Raised when the state changes (loading, ready, error).</summary>
+    public event Action<ModelState, string?>? StateChanged;
+
+    /// <summary>The current state.</summary>
+    public ModelState State { get; private set; } = ModelState.NotLoaded;
+
+    /// <summary>Why the last load failed.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>The loaded model, if any, without loading.</summary>
+    public LocalModel? Current => Volatile.Read(ref _model);
+
+    /// <summary>
+    /// The model the current settings ask for, loading it if needed. Returns null (and logs once) when it
+    /// cannot be loaded; the same failing settings are not retried until they change.
+    /// </summary>
+    public async Task<LocalModel?> GetModelAsync(CancellationToken cancellationToken)
+    {
+        var key = KeyFor(_settings.Current);
+        var model = Volatile.Read(ref _model);
+        if (model is not null && key == _loadedKey)
+        {
+            return model;
+        }
+
+        if (key == _failedKey)
+        {
+            return null;
+        }
+
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            key = KeyFor(_settings.Current);
+            if (_model is not null && key == _loadedKey)
+            {
+                return _model;
+            }
+
+            if (key == _failedKey)
+            {
+                return null;
+            }
+
+            return await Task.Run(() => Load(key), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
+    private LocalModel? Load(LoadKey key)
+    {
+        SetState(ModelState.Loading, null);
+        if (key.Path is null)
+        {
+            return Fail(key, $"no model configured and the default model ({DefaultModelLocator.DefaultModelFileName}) was not found; set codeAssist.model to a GGUF file");
+        }
+
+        try
+        {
+            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads }, _loggerFactory.CreateLogger<LocalModel>());
+            var previous = Interlocked.Exchange(ref _model, loaded);
+            _loadedKey = key;
+            _failedKey = null;
+            previous?.Dispose();
+            SetState(ModelState.Ready, null);
+            return loaded;
+        }
+        catch (ModelLoadException ex)
+        {
+            return Fail(key, ex.Message);
+        }
+    }
+
+    private LocalModel? Fail(LoadKey key, string message)
+    {
+        _failedKey = key;
+        _logger.LogError("Model load failed: {Error}", message);
+        SetState(ModelState.Error, message);
+        return null;
+    }
+
+    private void SetState(ModelState state, string? error)
+    {
+        State = state;
+        LastError = error;
+        StateChanged?.Invoke(state, error);
+    }
+
+    private static LoadKey KeyFor(CodeAssistOptions options) =>
+        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _disposed = true;
+        Interlocked.Exchange(ref _model, null)?.Dispose();
+    }
+
+    private sealed record LoadKey(string? Path, int? Threads, int ContextSize);
+}

@@ -1,0 +1,40 @@
+using CodeAssist.Server.Lsp;
+using CodeAssist.Server.Protocol;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace CodeAssist.Server.Logging;
+
+/// <summary>Forwards warnings and errors to the editor as window/logMessage, so they show in its output channel.</summary>
+public sealed class LanguageClientSink(LanguageClient client) : ILogEventSink
+{
+    [ThreadStatic]
+    private static bool t_emitting;
+
+    /// <inheritdoc />
+    public void Emit(LogEvent logEvent)
+    {
+        // Sending can itself log (a failing connection); don't loop.
+        if (t_emitting || logEvent.Level < LogEventLevel.Warning || !client.IsConnected)
+        {
+            return;
+        }
+
+        t_emitting = true;
+        try
+        {
+            var type = logEvent.Level >= LogEventLevel.Error ? MessageType.Error : MessageType.Warning;
+            var message = logEvent.RenderMessage();
+            if (logEvent.Exception is { } ex)
+            {
+                message += $" ({ex.GetType().Name}: {ex.Message})";
+            }
+
+            client.LogMessage(type, message);
+        }
+        finally
+        {
+            t_emitting = false;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Documents;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Protocol;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Lsp.Handlers;
+
+/// <summary>initialize, initialized, shutdown, exit and $/setTrace.</summary>
+public sealed class LifecycleHandler(
+    ServerLifecycle lifecycle,
+    SettingsStore settings,
+    ConfigurationPuller configuration,
+    ModelManager models,
+    ILogger<LifecycleHandler> logger)
+{
+    /// <summary>The commands the server executes (workspace/executeCommand).</summary>
+    public static readonly IReadOnlyList<string> Commands = [ServerCommands.Accepted];
+
+    /// <summary>Answers initialize with the server's capabilities.</summary>
+    [JsonRpcMethod(LspMethods.Initialize, UseSingleObjectParameterDeserialization = true)]
+    public InitializeResult Initialize(InitializeParams request)
+    {
+        var offered = request.Capabilities.General?.PositionEncodings ?? [];
+        var encoding = offered.Contains(PositionEncodingKind.Utf8) ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
+        lifecycle.MarkInitialized(request, encoding);
+        settings.Apply(request.InitializationOptions, "initializationOptions");
+        logger.LogInformation(
+            "Initialize from {Client} {ClientVersion} (process {ProcessId}), position encoding {Encoding}",
+            request.ClientInfo?.Name ?? "unknown client", request.ClientInfo?.Version, request.ProcessId, encoding);
+
+        return new InitializeResult
+        {
+            Capabilities = new ServerCapabilities
+            {
+                PositionEncoding = encoding == PositionEncoding.Utf8 ? PositionEncodingKind.Utf8 : PositionEncodingKind.Utf16,
+                TextDocumentSync = new TextDocumentSyncOptions { OpenClose = true, Change = TextDocumentSyncKind.Incremental },
+                InlineCompletionProvider = new InlineCompletionOptions(),
+                CompletionProvider = new CompletionOptions { ResolveProvider = false },
+                ExecuteCommandProvider = new ExecuteCommandOptions { Commands = Commands },
+            },
+            ServerInfo = new ServerInfo { Name = "codeassist", Version = ServerVersion.Current },
+        };
+    }
+
+    /// <summary>After initialized: pull settings when the client offers them, and start loading the model.</summary>
+    [JsonRpcMethod(LspMethods.Initialized, UseSingleObjectParameterDeserialization = true)]
+    public void Initialized(InitializedParams? request = null)
+    {
+        if (!lifecycle.AcceptsNotifications)
+        {
+            return;
+        }
+
+        _ = WarmUpAsync();
+    }
+
+    private async Task WarmUpAsync()
+    {
+        await configuration.PullAsync(CancellationToken.None).ConfigureAwait(false);
+        await models.GetModelAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>shutdown: stop serving; the process ends at exit.</summary>
+    [JsonRpcMethod(LspMethods.Shutdown)]
+    public object? Shutdown()
+    {
+        lifecycle.MarkShutdown();
+        logger.LogInformation("Shutdown requested");
+        return null;
+    }
+
+    /// <summary>exit: end the process (code 0 after shutdown, 1 without).</summary>
+    [JsonRpcMethod(LspMethods.Exit)]
+    public void Exit()
+    {
+        logger.LogInformation("Exit requested (after shutdown: {AfterShutdown})", lifecycle.IsShuttingDown);
+        lifecycle.MarkExit();
+    }
+
+    /// <summary>$/setTrace: accepted; our traces are the logs.</summary>
+    [JsonRpcMethod(LspMethods.SetTrace, UseSingleObjectParameterDeserialization = true)]
+    public void SetTrace(SetTraceParams request) => logger.LogDebug("Trace set to {Trace}", request.Value);
+}

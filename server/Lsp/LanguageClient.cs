@@ -1,0 +1,50 @@
+using System.Text.Json;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Lsp;
+
+/// <summary>Messages the server sends to the editor. Safe to call before a connection exists (they are dropped).</summary>
+public sealed class LanguageClient
+{
+    private JsonRpc? _rpc;
+
+    /// <summary>Binds the connection once it is listening.</summary>
+    public void Attach(JsonRpc rpc) => _rpc = rpc;
+
+    /// <summary>True while a connection is attached and open.</summary>
+    public bool IsConnected => _rpc is { IsDisposed: false };
+
+    /// <summary>window/logMessage; never throws.</summary>
+    public void LogMessage(MessageType type, string message) =>
+        Notify(LspMethods.WindowLogMessage, new LogMessageParams { Type = type, Message = message });
+
+    /// <summary>window/showMessage; never throws.</summary>
+    public void ShowMessage(MessageType type, string message) =>
+        Notify(LspMethods.WindowShowMessage, new ShowMessageParams { Type = type, Message = message });
+
+    /// <summary>Sends a notification, ignoring a connection that has gone away.</summary>
+    public void Notify<T>(string method, T argument)
+    {
+        if (_rpc is not { IsDisposed: false } rpc)
+        {
+            return;
+        }
+
+        _ = rpc.NotifyWithParameterObjectAsync(method, argument).ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>workspace/configuration for one section; null when the client can't or doesn't answer.</summary>
+    public async Task<JsonElement?> GetConfigurationAsync(string section, CancellationToken cancellationToken)
+    {
+        if (_rpc is not { IsDisposed: false } rpc)
+        {
+            return null;
+        }
+
+        var request = new ConfigurationParams { Items = [new ConfigurationItem { Section = section }] };
+        var result = await rpc.InvokeWithParameterObjectAsync<JsonElement[]>(LspMethods.WorkspaceConfiguration, request, cancellationToken).ConfigureAwait(false);
+        return result is { Length: > 0 } ? result[0] : null;
+    }
+}

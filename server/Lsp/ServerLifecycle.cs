@@ -1,0 +1,73 @@
+using CodeAssist.Server.Documents;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Lsp;
+
+/// <summary>
+/// Where the session is in the LSP lifecycle (initialize → initialized → shutdown → exit), and what
+/// was negotiated at initialize. Handlers ask it whether a message may be served.
+/// </summary>
+public sealed class ServerLifecycle
+{
+    private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _phase;
+
+    /// <summary>True once initialize has been answered.</summary>
+    public bool IsInitialized => Volatile.Read(ref _phase) >= 1;
+
+    /// <summary>True once shutdown has been received.</summary>
+    public bool IsShuttingDown => Volatile.Read(ref _phase) >= 2;
+
+    /// <summary>The client's initialize parameters.</summary>
+    public InitializeParams? Client { get; private set; }
+
+    /// <summary>The position encoding agreed with the client.</summary>
+    public PositionEncoding Encoding { get; private set; } = PositionEncoding.Utf16;
+
+    /// <summary>Completes with the process exit code when the client sends exit.</summary>
+    public Task<int> ExitRequested => _exit.Task;
+
+    /// <summary>Whether the client answers workspace/configuration requests.</summary>
+    public bool ClientPullsConfiguration => Client?.Capabilities.Workspace?.Configuration == true;
+
+    /// <summary>Records a successful initialize; a second initialize is an error.</summary>
+    public void MarkInitialized(InitializeParams client, PositionEncoding encoding)
+    {
+        if (Interlocked.CompareExchange(ref _phase, 1, 0) != 0)
+        {
+            throw new LocalRpcException("initialize may only be sent once") { ErrorCode = LspErrorCodes.InvalidRequest };
+        }
+
+        Client = client;
+        Encoding = encoding;
+    }
+
+    /// <summary>Records shutdown.</summary>
+    public void MarkShutdown()
+    {
+        ThrowIfNotServing();
+        Volatile.Write(ref _phase, 2);
+    }
+
+    /// <summary>Records exit: code 0 after shutdown, 1 without (as the specification asks).</summary>
+    public void MarkExit() => _exit.TrySetResult(IsShuttingDown ? 0 : 1);
+
+    /// <summary>Throws the LSP error for a request the server may not serve now.</summary>
+    public void ThrowIfNotServing()
+    {
+        var phase = Volatile.Read(ref _phase);
+        if (phase == 0)
+        {
+            throw new LocalRpcException("the server is not initialized: send initialize first") { ErrorCode = LspErrorCodes.ServerNotInitialized };
+        }
+
+        if (phase >= 2)
+        {
+            throw new LocalRpcException("the server is shutting down") { ErrorCode = LspErrorCodes.InvalidRequest };
+        }
+    }
+
+    /// <summary>Notifications are dropped before initialize and after shutdown.</summary>
+    public bool AcceptsNotifications => Volatile.Read(ref _phase) == 1;
+}

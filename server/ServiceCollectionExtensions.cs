@@ -1,0 +1,37 @@
+using CodeAssist.Server.Completion;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Documents;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Lsp;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeAssist.Server;
+
+/// <summary>The one place that wires the server's services and handlers.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Adds everything the completion pipeline needs (used by the CLI verbs too).</summary>
+    public static IServiceCollection AddCodeAssistCore(this IServiceCollection services)
+    {
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<DocumentStore>();
+        services.AddSingleton<CompletionCache>(_ => new CompletionCache());
+        services.AddSingleton<CompletionStatistics>();
+        services.AddSingleton<PostProcessor>();
+        services.AddSingleton<ModelManager>();
+        services.AddSingleton<CompletionService>();
+        return services;
+    }
+
+    /// <summary>Adds the core plus the LSP session, its handlers and the client connection.</summary>
+    public static IServiceCollection AddCodeAssistLanguageServer(this IServiceCollection services)
+    {
+        services.AddCodeAssistCore();
+        services.AddSingleton<ServerLifecycle>();
+        services.AddSingleton<LanguageClient>();
+        services.AddSingleton<ConfigurationPuller>();
+        services.AddSingleton<LspServer>();
+        LspServer.AddHandlers(services);
+        return services;
+    }
+}

@@ -1,0 +1,183 @@
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Gguf;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CodeAssist.Tests.Inference;
+
+public class LocalModelTests
+{
+    // Peaked distributions keep greedy decoding away from near-ties, so tiny numeric differences
+    // between batched and incremental decodes cannot flip a token.
+    private static readonly TestModelOptions Peaked = new() { OutputScale = 4f, Seed = 77 };
+
+    private static LocalModel Load(TestModelOptions? options = null, bool reuse = true, int contextSize = 512) =>
+        LocalModel.Load(TestModel.Get(options ?? Peaked).Path, new LocalModelOptions { ContextSize = contextSize, Threads = 1, ReuseKvCache = reuse }, NullLogger.Instance);
+
+    private const string Source = "import os\n\n\ndef read_config(path):\n    with open(path) as handle:\n        return handle.read()\n\n\ndef main():\n    config = read_config(\"settings.ini\")\n    print(config)\n";
+
+    [Fact]
+    public void TheTestModelLoadsWithItsFimTemplateDetectedFromTheVocabulary()
+    {
+        using var model = Load();
+        Assert.Equal(FimFamily.CodeAssist, model.Description.Template.Family);
+        Assert.Equal("llama", model.Description.Architecture);
+        Assert.Equal(512, model.Description.ContextLength);
+        Assert.True(model.Description.ParameterCount > 0);
+    }
+
+    [Fact]
+    public async Task CompletionsWithKvReuseEqualFreshEvaluationWhileTyping()
+    {
+        using var reused = Load();
+        using var fresh = Load(reuse: false);
+        var cursor = Source.IndexOf("print", StringComparison.Ordinal);
+        var reusedAny = false;
+        for (var typed = 0; typed <= 5; typed++)
+        {
+            var prefix = Source[..(cursor + typed)];
+            var suffix = Source[(cursor + 5)..];
+            var request = new CompletionRequest(prefix, suffix, 24);
+            var a = await reused.CompleteAsync(request, CancellationToken.None);
+            var b = await fresh.CompleteAsync(request, CancellationToken.None);
+            Assert.Equal(b.RawText, a.RawText);
+            Assert.Equal(b.GeneratedTokens, a.GeneratedTokens);
+            Assert.Equal(0, b.ReusedPromptTokens);
+            reusedAny |= a.ReusedPromptTokens > 0;
+            if (typed > 0)
+            {
+                // SPM order: the suffix and all the earlier prefix stay in the cache.
+                Assert.True(a.ReusedPromptTokens > a.PromptTokens / 2, $"reused {a.ReusedPromptTokens} of {a.PromptTokens}");
+            }
+        }
+
+        Assert.True(reusedAny);
+    }
+
+    [Fact]
+    public async Task RepeatingARequestDecodesOnlyTheLastPromptToken()
+    {
+        using var model = Load();
+        var request = new CompletionRequest(Source[..40], Source[40..], 8);
+        var first = await model.CompleteAsync(request, CancellationToken.None);
+        var second = await model.CompleteAsync(request, CancellationToken.None);
+        Assert.Equal(first.RawText, second.RawText);
+        Assert.Equal(second.PromptTokens - 1, second.ReusedPromptTokens);
+    }
+
+    [Fact]
+    public async Task CancellationMidDecodeAbortsAndLeavesTheModelUsable()
+    {
+        // Large enough that decoding a full prompt takes far longer than the cancellation delay.
+        var big = new TestModelOptions { EmbeddingLength = 512, BlockCount = 6, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1536, ContextLength = 2048, Seed = 5, OutputScale = 4f };
+        using var model = LocalModel.Load(TestModel.Get(big).Path, new LocalModelOptions { ContextSize = 2048, Threads = 1 }, NullLogger.Instance);
+        var longPrefix = string.Concat(Enumerable.Repeat(Source, 20));
+        var request = new CompletionRequest(longPrefix[..6000], "", 16);
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(40));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => model.CompleteAsync(request, cancel.Token));
+        var promptTokens = model.TokenizePrompt(model.Description.Template.Build(longPrefix[..6000].TrimEnd(), "")).Count;
+        Assert.True(model.CachedTokenCount < promptTokens, $"the decode was aborted part way ({model.CachedTokenCount} of {promptTokens} tokens cached)");
+
+        // Still usable, and what it computes after the abort equals a fresh model's answer.
+        var shortRequest = new CompletionRequest(Source[..60], Source[60..], 8);
+        var after = await model.CompleteAsync(shortRequest, CancellationToken.None);
+        using var fresh = LocalModel.Load(TestModel.Get(big).Path, new LocalModelOptions { ContextSize = 2048, Threads = 1, ReuseKvCache = false }, NullLogger.Instance);
+        var expected = await fresh.CompleteAsync(shortRequest, CancellationToken.None);
+        Assert.Equal(expected.RawText, after.RawText);
+    }
+
+    [Fact]
+    public void LiteralFimTextInTheDocumentIsNotAControlToken()
+    {
+        using var model = Load();
+        var testModel = TestModel.Get(Peaked);
+        var tokens = model.TokenizePrompt(model.Description.Template.Build("s = '<fim_prefix><fim_middle>'\n", "t = '<fim_suffix>'"))
+            .Select(t => (int)t).ToList();
+        Assert.Equal(1, tokens.Count(t => t == testModel.FimPrefixId));
+        Assert.Equal(1, tokens.Count(t => t == testModel.FimSuffixId));
+        Assert.Equal(1, tokens.Count(t => t == testModel.FimMiddleId));
+    }
+
+    [Fact]
+    public async Task ControlTokensEndGenerationAndNeverReachTheOutput()
+    {
+        // An output projection whose every row is zero except two control tokens, with opposite signs:
+        // whatever the hidden state, one of them is the argmax, so generation must stop at once.
+        var model = TestModel.Get(new TestModelOptions { Seed = 9 });
+        var writer = model.CreateWriter();
+        var dim = model.Options.EmbeddingLength;
+        var output = new float[(long)dim * model.VocabSize];
+        for (var d = 0; d < dim; d++)
+        {
+            output[((long)model.FimPadId!.Value * dim) + d] = 50f;
+            output[((long)model.EndOfTextId * dim) + d] = -50f;
+        }
+
+        writer.RemoveTensor("output.weight");
+        writer.AddTensor("output.weight", GgufTensorType.F32, [dim, model.VocabSize], output);
+        var path = TestModelFiles.NewPath("control-argmax");
+        writer.WriteToFile(path);
+
+        using var local = LocalModel.Load(path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
+        var completion = await local.CompleteAsync(new CompletionRequest("def f(x):\n    return x", "\n", 16), CancellationToken.None);
+        Assert.Equal("stop-token", completion.StopReason);
+        Assert.Equal(string.Empty, completion.RawText);
+        Assert.Equal(0, completion.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task GeneratedTextNeverContainsSpecialTokenText()
+    {
+        using var model = Load(new TestModelOptions { Seed = 3 });
+        for (var i = 0; i < Source.Length; i += 23)
+        {
+            var completion = await model.CompleteAsync(new CompletionRequest(Source[..i], Source[i..], 16), CancellationToken.None);
+            Assert.DoesNotContain("<fim_", completion.RawText, StringComparison.Ordinal);
+            Assert.DoesNotContain("<|endoftext|>", completion.RawText, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("def f(x):\n    ", "    ")]
+    [InlineData("def f(x):\n", "\n")]
+    [InlineData("x = [1,\n     ", "\n     ")]
+    public async Task APromptEndingInWhitespaceIsHealedTheOutputStartsWithThatWhitespace(string prefix, string healed)
+    {
+        using var model = Load();
+        var completion = await model.CompleteAsync(new CompletionRequest(prefix, "", 12), CancellationToken.None);
+        var whitespace = prefix[prefix.TrimEnd().Length..];
+        Assert.EndsWith(healed, whitespace);
+        Assert.StartsWith(whitespace, completion.RawText);
+        Assert.Equal(completion.RawText[whitespace.Length..], completion.Text);
+    }
+
+    [Fact]
+    public async Task AModelWithoutFimTokensGetsAPrefixOnlyPrompt()
+    {
+        using var model = LocalModel.Load(TestModel.Get(new TestModelOptions { Fim = null, Name = "plain" }).Path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
+        Assert.Equal(FimFamily.None, model.Description.Template.Family);
+        Assert.Equal([PromptPart.Text("x = 1")], model.Description.Template.Build("x = 1", "\ny = 2"));
+        var completion = await model.CompleteAsync(new CompletionRequest("def f(x):\n    return", "\n", 8), CancellationToken.None);
+        Assert.True(completion.GeneratedTokens >= 0);
+    }
+
+    [Theory]
+    [InlineData("qwen", FimFamily.Qwen)]
+    [InlineData("codellama", FimFamily.CodeLlama)]
+    [InlineData("deepseek", FimFamily.DeepSeek)]
+    [InlineData("starcoder", FimFamily.StarCoder)]
+    public void FimFamiliesAreDetectedFromRealModelFiles(string family, FimFamily expected)
+    {
+        var tokens = family switch
+        {
+            "qwen" => FimTokenSet.Qwen,
+            "codellama" => FimTokenSet.CodeLlama,
+            "deepseek" => FimTokenSet.DeepSeek,
+            _ => FimTokenSet.StarCoder,
+        };
+        using var model = LocalModel.Load(TestModel.Get(new TestModelOptions { Fim = tokens, Name = family + "-test" }).Path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
+        Assert.Equal(expected, model.Description.Template.Family);
+        Assert.NotEmpty(model.TokenizePrompt(model.Description.Template.Build("a", "b")));
+    }
+}
