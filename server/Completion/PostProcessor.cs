@@ -234,8 +234,7 @@ public sealed class PostProcessor
     /// <summary>The number of lines that stay inside the cursor's block.</summary>
     private static int BlockEnd(List<string> lines, PythonLexResult lexed, BlockContext context)
     {
-        bool cursorStartsStatement = context.IsLinePrefixBlank && !context.InString && context.BracketDepth == 0 && !context.PrefixEndState.IsLineContinued;
-        int blockIndent = cursorStartsStatement && !lines[0].AsSpan().IsWhiteSpace()
+        int blockIndent = context.IsLinePrefixBlank && context.LineStartsStatement && !lines[0].AsSpan().IsWhiteSpace()
             ? Indentation.Columns(context.LinePrefix + Indentation.LeadingText(lines[0]))
             : context.BlockIndent;
 

@@ -32,6 +32,9 @@ public sealed class BlockContext
     /// <summary>Only whitespace on the cursor's whole line.</summary>
     public bool IsLineBlank { get; private init; }
 
+    /// <summary>The cursor's line starts a statement: it does not continue a string, brackets or a backslash line from above.</summary>
+    public bool LineStartsStatement { get; private init; }
+
     /// <summary>The cursor's column, a tab counting to the next multiple of 8.</summary>
     public int CursorColumn { get; private init; }
 
@@ -138,6 +141,7 @@ public sealed class BlockContext
             LineSuffix = lineSuffix,
             IsLinePrefixBlank = prefixBlank,
             IsLineBlank = lineBlank,
+            LineStartsStatement = cursorLine.StartsLogicalLine,
             CursorColumn = column,
             LineIndentText = indentText,
             LineIndent = indent,

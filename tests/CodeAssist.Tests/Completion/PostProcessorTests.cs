@@ -76,6 +76,7 @@ public class PostProcessorTests
     [InlineData("def f():\n    ‸", "result = call(\n  a,\nb)\n    return result\nprint()", "result = call(\n  a,\nb)\n    return result")]
     [InlineData("def f():\n    ‸", "s = \"\"\"a   \nb\"\"\"\n    return s", "s = \"\"\"a   \nb\"\"\"\n    return s")]
     [InlineData("def f():\n    ‸", "x = 1 + \\\n2\n    return x\ny = 0", "x = 1 + \\\n2\n    return x")]
+    [InlineData("def f():\n    total = 1 + \\\n        ‸", "2\n    return total\nprint(f())", "2\n    return total")]
     public void LinesInsideStringsBracketsOrContinuationsNeverEndTheBlock(string document, string completion, string expected)
     {
         Assert.Equal(expected, Process(document, completion, multiline: true));

@@ -58,6 +58,20 @@ public class BlockContextTests
         Assert.False(context.IsEmptyFunctionBody);
     }
 
+    [Theory]
+    [InlineData("def f():\n    x = 1 + \\\n        ")]
+    [InlineData("def f():\n    x = (\n        ")]
+    [InlineData("def f():\n    x = '''\n        ")]
+    public void BlankLineThatContinuesAStatementTakesTheStatementsIndentation(string prefix)
+    {
+        BlockContext context = BlockContext.Analyze(prefix, string.Empty);
+
+        Assert.False(context.LineStartsStatement);
+        Assert.False(context.StartsBlock);
+        Assert.Equal(4, context.BlockIndent);
+        Assert.Equal("    ", context.LineIndentText);
+    }
+
     [Fact]
     public void CursorInsideAStatementUsesTheStatementsIndentation()
     {
