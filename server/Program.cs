@@ -16,7 +16,7 @@ public static class Program
         var serve = ServeCommand.Create();
         root.Add(serve);
         root.Add(CompleteCommand.Create());
-        root.SetAction(serve.Action!);
+        root.Action = serve.Action;
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

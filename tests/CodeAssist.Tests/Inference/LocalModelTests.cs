@@ -71,12 +71,12 @@ public class LocalModelTests
         // Large enough that decoding a full prompt takes far longer than the cancellation delay.
         var big = new TestModelOptions { EmbeddingLength = 512, BlockCount = 6, HeadCount = 8, HeadCountKv = 8, FeedForwardLength = 1536, ContextLength = 2048, Seed = 5, OutputScale = 4f };
         using var model = LocalModel.Load(TestModel.Get(big).Path, new LocalModelOptions { ContextSize = 2048, Threads = 1 }, NullLogger.Instance);
-        var longPrefix = string.Concat(Enumerable.Repeat(Source, 20));
-        var request = new CompletionRequest(longPrefix[..6000], "", 16);
+        var longPrefix = string.Concat(Enumerable.Repeat(Source, 40));
+        var request = new CompletionRequest(longPrefix[..4000], "", 16);
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(40));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => model.CompleteAsync(request, cancel.Token));
-        var promptTokens = model.TokenizePrompt(model.Description.Template.Build(longPrefix[..6000].TrimEnd(), "")).Count;
+        var promptTokens = model.TokenizePrompt(model.Description.Template.Build(longPrefix[..4000].TrimEnd(), "")).Count;
         Assert.True(model.CachedTokenCount < promptTokens, $"the decode was aborted part way ({model.CachedTokenCount} of {promptTokens} tokens cached)");
 
         // Still usable, and what it computes after the abort equals a fresh model's answer.
