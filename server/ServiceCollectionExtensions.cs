@@ -4,6 +4,7 @@ using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CodeAssist.Server;
 
@@ -28,7 +29,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddCodeAssistCore();
         services.AddSingleton<ServerLifecycle>();
-        services.AddSingleton<LanguageClient>();
+        // The logging pipeline is built before the container and holds the same client instance.
+        services.TryAddSingleton<LanguageClient>();
         services.AddSingleton<ConfigurationPuller>();
         services.AddSingleton<LspServer>();
         LspServer.AddHandlers(services);

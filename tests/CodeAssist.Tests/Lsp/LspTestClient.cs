@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CodeAssist.Server;
+using CodeAssist.Server.Logging;
+using CodeAssist.Server.Lsp;
+using CodeAssist.Tests.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Nerdbank.Streams;
+using Serilog;
+
+namespace CodeAssist.Tests.Lsp;
+
+/// <summary>
+/// An editor at the byte level, talking to the real server (its DI graph, handlers and StreamJsonRpc
+/// wiring) over an in-memory duplex stream. Every message the server sends is recorded; requests the
+/// server sends to the client (workspace/configuration) are answered by <see cref="ConfigurationAnswer"/>.
+/// </summary>
+internal sealed class LspTestClient : IAsyncDisposable
+{
+    private readonly RawLspPeer _peer;
+    private readonly ServiceProvider _services;
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _pending = new();
+    private readonly List<JsonElement> _notifications = [];
+    private readonly Task _reader;
+    private int _nextId;
+
+    private LspTestClient(Stream clientStream, ServiceProvider services, Task<int> server)
+    {
+        _peer = new RawLspPeer(clientStream);
+        _services = services;
+        Server = server;
+        _reader = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Completes with the server's exit code.</summary>
+    public Task<int> Server { get; }
+
+    /// <summary>What the client answers to workspace/configuration (the codeAssist section).</summary>
+    public JsonNode? ConfigurationAnswer { get; set; }
+
+    /// <summary>How many workspace/configuration requests the server sent.</summary>
+    public int ConfigurationRequests { get; private set; }
+
+    /// <summary>The server's services (for assertions on its state).</summary>
+    public IServiceProvider Services => _services;
+
+    public static LspTestClient Start()
+    {
+        var (clientStream, serverStream) = FullDuplexStream.CreatePair();
+        var client = new LanguageClient();
+        var serilog = new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(new LanguageClientSink(client)).CreateLogger();
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddSerilog(serilog, dispose: true))
+            .AddSingleton(client)
+            .AddCodeAssistLanguageServer()
+            .BuildServiceProvider();
+        var server = Task.Run(() => services.GetRequiredService<LspServer>().RunAsync(serverStream, serverStream, CancellationToken.None));
+        return new LspTestClient(clientStream, services, server);
+    }
+
+    public JsonElement[] Notifications(string method)
+    {
+        lock (_notifications)
+        {
+            return _notifications.Where(n => n.TryGetProperty("method", out var m) && m.GetString() == method).ToArray();
+        }
+    }
+
+    public Task SendRawAsync(string json) => _peer.SendAsync(json);
+
+    public Task SendRawBytesAsync(byte[] body) => _peer.SendBytesAsync(body);
+
+    public async Task NotifyAsync(string method, object? parameters)
+    {
+        var message = new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method };
+        if (parameters is not null)
+        {
+            message["params"] = ToNode(parameters);
+        }
+
+        await _peer.SendAsync(message.ToJsonString());
+    }
+
+    /// <summary>Sends a request and returns the whole response message (result or error).</summary>
+    public async Task<JsonElement> RequestAsync(string method, object? parameters, TimeSpan? timeout = null)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var waiter = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        var message = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method };
+        if (parameters is not null)
+        {
+            message["params"] = ToNode(parameters);
+        }
+
+        await _peer.SendAsync(message.ToJsonString());
+        return await waiter.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Sends a request, and after <paramref name="cancelAfter"/> a $/cancelRequest for it.</summary>
+    public async Task<JsonElement> RequestAndCancelAsync(string method, object parameters, TimeSpan cancelAfter)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var waiter = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        var message = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = ToNode(parameters) };
+        await _peer.SendAsync(message.ToJsonString());
+        await Task.Delay(cancelAfter);
+        await NotifyAsync("$/cancelRequest", new { id });
+        return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>initialize (with the given options) then initialized.</summary>
+    public async Task<JsonElement> InitializeAsync(object? initializationOptions = null, bool offerUtf8 = false, bool pullConfiguration = false, int? processId = null)
+    {
+        var capabilities = new JsonObject
+        {
+            ["general"] = new JsonObject { ["positionEncodings"] = offerUtf8 ? new JsonArray("utf-8", "utf-16") : new JsonArray("utf-16") },
+            ["workspace"] = new JsonObject { ["configuration"] = pullConfiguration },
+            ["textDocument"] = new JsonObject { ["inlineCompletion"] = new JsonObject { ["dynamicRegistration"] = false } },
+        };
+        var parameters = new JsonObject
+        {
+            ["processId"] = processId ?? Environment.ProcessId,
+            ["clientInfo"] = new JsonObject { ["name"] = "test-editor", ["version"] = "1.0" },
+            ["rootUri"] = null,
+            ["capabilities"] = capabilities,
+            ["initializationOptions"] = initializationOptions is null ? null : ToNode(initializationOptions),
+        };
+        var response = await RequestAsync("initialize", parameters);
+        await NotifyAsync("initialized", new { });
+        return response;
+    }
+
+    public Task OpenAsync(string uri, string text, int version = 1) =>
+        NotifyAsync("textDocument/didOpen", new { textDocument = new { uri, languageId = "python", version, text } });
+
+    public Task<JsonElement> InlineCompletionAsync(string uri, int line, int character, int triggerKind = 1) =>
+        RequestAsync("textDocument/inlineCompletion", new
+        {
+            textDocument = new { uri },
+            position = new { line, character },
+            context = new { triggerKind },
+        });
+
+    /// <summary>Waits until a notification matching <paramref name="predicate"/> has arrived.</summary>
+    public async Task<JsonElement> WaitForNotificationAsync(string method, Func<JsonElement, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = Notifications(method).FirstOrDefault(predicate);
+            if (match.ValueKind != JsonValueKind.Undefined)
+            {
+                return match;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no {method} notification matched");
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (true)
+        {
+            JsonElement? read;
+            try
+            {
+                read = await _peer.ReadAsync(TimeSpan.FromHours(1));
+            }
+            catch (Exception)
+            {
+                break;
+            }
+
+            if (read is not { } message)
+            {
+                break;
+            }
+
+            var hasId = message.TryGetProperty("id", out var id);
+            var hasMethod = message.TryGetProperty("method", out var method);
+            if (hasMethod && hasId)
+            {
+                await AnswerServerRequestAsync(id, method.GetString()!);
+            }
+            else if (hasMethod)
+            {
+                lock (_notifications)
+                {
+                    _notifications.Add(message);
+                }
+            }
+            else if (hasId && id.ValueKind == JsonValueKind.Number && _pending.TryRemove(id.GetInt32(), out var waiter))
+            {
+                waiter.TrySetResult(message);
+            }
+            else
+            {
+                lock (_notifications)
+                {
+                    _notifications.Add(message);
+                }
+            }
+        }
+
+        foreach (var waiter in _pending.Values)
+        {
+            waiter.TrySetException(new EndOfStreamException("the server closed the connection"));
+        }
+    }
+
+    private async Task AnswerServerRequestAsync(JsonElement id, string method)
+    {
+        var response = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = JsonNode.Parse(id.GetRawText()) };
+        if (method == "workspace/configuration")
+        {
+            ConfigurationRequests++;
+            response["result"] = new JsonArray(ConfigurationAnswer?.DeepClone());
+        }
+        else
+        {
+            response["result"] = null;
+        }
+
+        await _peer.SendAsync(response.ToJsonString());
+    }
+
+    private static JsonNode? ToNode(object value) => value as JsonNode ?? JsonSerializer.SerializeToNode(value, value.GetType(), JsonOptions);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _peer.DisposeAsync();
+        try
+        {
+            await Server.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception)
+        {
+        }
+
+        await _services.DisposeAsync();
+    }
+
+    public static string FileUri(string name) => string.Create(CultureInfo.InvariantCulture, $"file:///work/project/{name}");
+}
