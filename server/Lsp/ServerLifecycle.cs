@@ -12,6 +12,8 @@ public sealed class ServerLifecycle
 {
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _phase;
+    private int _inFlight;
+    private TaskCompletionSource _idle = CompletedIdle();
 
     /// <summary>True once initialize has been answered.</summary>
     public bool IsInitialized => Volatile.Read(ref _phase) >= 1;
@@ -65,6 +67,67 @@ public sealed class ServerLifecycle
         if (phase >= 2)
         {
             throw new LocalRpcException("the server is shutting down") { ErrorCode = LspErrorCodes.InvalidRequest };
+        }
+    }
+
+    /// <summary>
+    /// Checks that a request may be served and counts it as in flight until the returned handle is
+    /// disposed, so that shutdown can answer after the requests before it.
+    /// </summary>
+    public IDisposable BeginRequest()
+    {
+        ThrowIfNotServing();
+        lock (_exit)
+        {
+            if (_inFlight++ == 0)
+            {
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        return new RequestScope(this);
+    }
+
+    /// <summary>Completes when no request is in flight, or after <paramref name="timeout"/>.</summary>
+    public Task WaitForIdleAsync(TimeSpan timeout)
+    {
+        Task idle;
+        lock (_exit)
+        {
+            idle = _idle.Task;
+        }
+
+        return Task.WhenAny(idle, Task.Delay(timeout));
+    }
+
+    private void EndRequest()
+    {
+        lock (_exit)
+        {
+            if (--_inFlight == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    private static TaskCompletionSource CompletedIdle()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
+    }
+
+    private sealed class RequestScope(ServerLifecycle owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.EndRequest();
+            }
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class CompletionHandler(ServerLifecycle lifecycle, CompletionServi
     [JsonRpcMethod(LspMethods.TextDocumentCompletion, UseSingleObjectParameterDeserialization = true)]
     public async Task<CompletionList> CompletionAsync(CompletionParams request, CancellationToken cancellationToken)
     {
-        lifecycle.ThrowIfNotServing();
+        using var inFlight = lifecycle.BeginRequest();
         var query = new CompletionQuery(
             request.TextDocument.Uri,
             request.Position.Line,

@@ -11,7 +11,7 @@ public sealed class InlineCompletionHandler(ServerLifecycle lifecycle, Completio
     [JsonRpcMethod(LspMethods.TextDocumentInlineCompletion, UseSingleObjectParameterDeserialization = true)]
     public async Task<InlineCompletionList> InlineCompletionAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
-        lifecycle.ThrowIfNotServing();
+        using var inFlight = lifecycle.BeginRequest();
         var query = new CompletionQuery(
             request.TextDocument.Uri,
             request.Position.Line,

@@ -62,12 +62,13 @@ public sealed class LifecycleHandler(
         await models.GetModelAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>shutdown: stop serving; the process ends at exit.</summary>
+    /// <summary>shutdown: stop taking requests, answer once those in flight are answered; the process ends at exit.</summary>
     [JsonRpcMethod(LspMethods.Shutdown)]
-    public object? Shutdown()
+    public async Task<object?> ShutdownAsync()
     {
         lifecycle.MarkShutdown();
         logger.LogInformation("Shutdown requested");
+        await lifecycle.WaitForIdleAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         return null;
     }
 
