@@ -9,18 +9,18 @@ namespace CodeAssist.Server.Logging;
 public sealed class LanguageClientSink(LanguageClient client) : ILogEventSink
 {
     [ThreadStatic]
-    private static bool t_emitting;
+    private static bool _emitting;
 
     /// <inheritdoc />
     public void Emit(LogEvent logEvent)
     {
         // Sending can itself log (a failing connection); don't loop.
-        if (t_emitting || logEvent.Level < LogEventLevel.Warning || !client.IsConnected)
+        if (_emitting || logEvent.Level < LogEventLevel.Warning || !client.IsConnected)
         {
             return;
         }
 
-        t_emitting = true;
+        _emitting = true;
         try
         {
             var type = logEvent.Level >= LogEventLevel.Error ? MessageType.Error : MessageType.Warning;
@@ -34,7 +34,7 @@ public sealed class LanguageClientSink(LanguageClient client) : ILogEventSink
         }
         finally
         {
-            t_emitting = false;
+            _emitting = false;
         }
     }
 }
