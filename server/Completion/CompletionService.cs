@@ -46,6 +46,7 @@ public sealed class CompletionService(
     ILogger<CompletionService> logger)
 {
     private const string LocalTier = "local";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CancellationTokenSource> _latestByDocument = new(StringComparer.Ordinal);
     private long _nextId;
 
     /// <summary>Completes at the query's position. Cancellation propagates as <see cref="OperationCanceledException"/>.</summary>
@@ -77,7 +78,36 @@ public sealed class CompletionService(
         var windowChars = options.ContextSize * 8;
         var prefix = snapshot.GetTextBefore(offset, windowChars).ToString();
         var suffix = snapshot.GetTextAfter(offset, windowChars / 3).ToString();
-        return await CompleteTextAsync(requestId, query.Uri, offset, prefix, suffix, query.Invoked, options, stopwatch, cancellationToken).ConfigureAwait(false);
+
+        // The newest request for a document supersedes the older ones wherever they are: in the
+        // debounce, queued for the model, or decoding.
+        using var superseding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_latestByDocument.TryGetValue(query.Uri, out var older))
+        {
+            CancelQuietly(older);
+        }
+
+        _latestByDocument[query.Uri] = superseding;
+        try
+        {
+            return await CompleteTextAsync(requestId, query.Uri, offset, prefix, suffix, query.Invoked, options, stopwatch, superseding.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _latestByDocument.TryRemove(new KeyValuePair<string, CancellationTokenSource>(query.Uri, superseding));
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished and was disposed in between: nothing left to cancel.
+        }
     }
 
     /// <summary>Completes between a prefix and a suffix (the part of the pipeline after the document).</summary>
@@ -121,7 +151,15 @@ public sealed class CompletionService(
 
         if (!invoked && options.DebounceMs > 0)
         {
-            await Task.Delay(options.DebounceMs, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(options.DebounceMs, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                statistics.RecordCancelled();
+                throw;
+            }
         }
 
         var model = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
