@@ -134,18 +134,19 @@ public sealed class CompletionService(
         var loadedModel = models.Current;
         if (loadedModel is not null)
         {
-            var modelId = loadedModel.Description.Id;
+            // Keyed by file, not by general.name: two checkpoints of one model share a name.
+            var modelId = loadedModel.Description.Path;
             if (cache.TryTypeThrough(documentKey, modelId, cursorOffset, prefix, suffix, out var rest))
             {
                 statistics.RecordTypedThrough();
                 logger.LogDebug("[{RequestId}] Typed through the last suggestion", requestId);
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, modelId, "typed-through", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, loadedModel.Description, "typed-through", 0, stopwatch, null);
             }
 
             if (cache.TryGet(modelId, prefix, suffix, out var cached))
             {
                 statistics.RecordCacheHit();
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, modelId, "cache", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, loadedModel.Description, "cache", 0, stopwatch, null);
             }
         }
 
@@ -199,25 +200,25 @@ public sealed class CompletionService(
         }
 
         var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
-        cache.Add(description.Id, prefix, suffix, text);
+        cache.Add(description.Path, prefix, suffix, text);
         logger.LogInformation(
             "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
             requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
             generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
-        return Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description.Id, "model", generation.MeanLogprob, stopwatch, generation);
+        return Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description, "model", generation.MeanLogprob, stopwatch, generation);
     }
 
     private CompletionResult Answer(
         string requestId, string documentKey, int cursorOffset, string prefix, string suffix, string text,
-        string model, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
+        ModelDescription model, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
     {
         if (text.Length == 0)
         {
             statistics.RecordEmpty();
         }
 
-        cache.RememberShown(documentKey, model, cursorOffset, prefix, suffix, text);
-        return new CompletionResult(requestId, text, model, LocalTier, source, meanLogprob, stopwatch.Elapsed, generation);
+        cache.RememberShown(documentKey, model.Path, cursorOffset, prefix, suffix, text);
+        return new CompletionResult(requestId, text, model.Id, LocalTier, source, meanLogprob, stopwatch.Elapsed, generation);
     }
 
     private CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch)
