@@ -41,6 +41,17 @@ def read_text(path):
         return raw, None
 
 
+def read_manifest(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            sha, _size, p = line.split(None, 2)
+            out[p.rstrip("\n")] = sha
+    return out
+
+
 def eval_files(n, seed=1234):
     for root in EVAL_ROOTS:
         if os.path.isdir(root):
@@ -60,14 +71,22 @@ def prepare(workdir, vocab_size, smoke=False, manifest_path=None, log=print):
         return Tokenizer.load(tok_path)
 
     files = list_py_files(STDLIB)
+    expected = {}
     if smoke:
         files = [p for p in files if 1000 <= os.path.getsize(p) <= 20_000][:25]
+    elif manifest_path and os.path.exists(manifest_path):
+        # the committed manifest is the source of truth: same files on every machine
+        expected = read_manifest(manifest_path)
+        files = sorted(expected)
     texts = []
     lines = []
     for p in files:
         raw, text = read_text(p)
         if text is None or not text.strip():
             continue
+        if expected and hashlib.sha256(raw).hexdigest() != expected[p]:
+            raise SystemExit(f"corpus file {p} differs from {manifest_path}; delete the manifest to rebuild "
+                             "the corpus from this machine's standard library (new tokenizer)")
         texts.append(text)
         lines.append(f"{hashlib.sha256(raw).hexdigest()}  {len(raw):>8}  {p}")
     manifest = ("# Training corpus: Python standard library .py files (test suites excluded)\n"

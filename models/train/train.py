@@ -144,6 +144,9 @@ def main(argv=None):
     def save_all(final=False):
         t0 = time.time()
         ev_loss, ev_acc = evaluate()
+        is_best = ev_loss < state["best_eval"]
+        if is_best:
+            state["best_eval"] = ev_loss
         tmp = ckpt_path + ".tmp"
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
                     "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
@@ -153,17 +156,11 @@ def main(argv=None):
         latest = os.path.join(out_dir, "latest.gguf")
         export_gguf(model, tok, latest, name, args.export_dtype)
         best = ""
-        if ev_loss < state["best_eval"]:
-            state["best_eval"] = ev_loss
+        if is_best:
             tmpb = os.path.join(out_dir, "export.gguf.tmp")
             shutil.copyfile(latest, tmpb)
             os.replace(tmpb, os.path.join(out_dir, "export.gguf"))
             best = " (best -> export.gguf)"
-            # persist the updated best_eval
-            ck = torch.load(ckpt_path)
-            ck["state"] = state
-            torch.save(ck, tmp)
-            os.replace(tmp, ckpt_path)
         with open(os.path.join(out_dir, "evals.tsv"), "a") as f:
             f.write(f"{state['step']}\t{state['tokens']}\t{state['elapsed']:.0f}\t{ev_loss:.4f}\t{ev_acc:.4f}\n")
         log(f"[ckpt] step {state['step']} tokens {state['tokens']/1e6:.2f}M held-out loss {ev_loss:.4f} "
