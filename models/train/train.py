@@ -108,7 +108,7 @@ def main(argv=None):
             log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart)")
 
     sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed)
-    ev_t = torch.from_numpy(ev)
+    ev_t = torch.from_numpy(ev[:, :cfg.seq_len + 1].copy())
 
     def progress():
         p = 0.0
