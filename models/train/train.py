@@ -1,0 +1,221 @@
+#!/usr/bin/python3
+"""CodeAssist model training: one command prepares corpus + tokenizer and trains.
+
+    OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/train/train.py --config tiny --threads 1 --minutes 140
+
+Re-running the same command resumes from models/train/.work/<config>/ckpt.pt. Without a
+checkpoint, weights are taken from models/codeassist-py-<config>.gguf if it exists
+(optimizer state and LR schedule restart). See models/README.md.
+"""
+import argparse
+import math
+import os
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="tiny", help="tiny | small")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--minutes", type=float, default=None, help="training-time budget (cumulative over resumes)")
+    ap.add_argument("--max-tokens", type=float, default=None, help="token budget (cumulative over resumes)")
+    ap.add_argument("--batch", type=int, default=8, help="sequences per step")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--min-lr-frac", type=float, default=0.1)
+    ap.add_argument("--warmup", type=int, default=100, help="warmup steps")
+    ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--fim-rate", type=float, default=0.5, help="fraction of rows made of FIM samples")
+    ap.add_argument("--spm-rate", type=float, default=0.5, help="fraction of FIM samples in SPM order")
+    ap.add_argument("--vocab", type=int, default=4096)
+    ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--export-dtype", default="f16", choices=["f32", "f16", "q8_0"])
+    ap.add_argument("--workdir", default=os.path.join(HERE, ".work"))
+    ap.add_argument("--init-gguf", default=None, help="weights to start from when no checkpoint exists "
+                    "(default: models/codeassist-py-<config>.gguf if present)")
+    ap.add_argument("--smoke", action="store_true", help="few files, tiny model, few steps, export (<1 min)")
+    ap.add_argument("--steps", type=int, default=None, help="stop after this many steps (total)")
+    ap.add_argument("--log-every", type=int, default=10)
+    a = ap.parse_args(argv)
+    if a.smoke:
+        a.config, a.vocab, a.batch, a.warmup = "smoke", 512, 4, 5
+        a.steps = a.steps or 30
+        a.log_every = 5
+    if a.minutes is None and a.max_tokens is None and a.steps is None:
+        a.minutes = 140.0
+    return a
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+
+    import data
+    from export import export_gguf, load_gguf_weights
+    from model import CONFIGS, Model
+
+    def log(*a):
+        print(*a, flush=True)
+
+    t_start = time.time()
+    prep_dir = os.path.join(args.workdir, "smoke-data" if args.smoke else f"data-v{args.vocab}")
+    out_dir = os.path.join(args.workdir, args.config)
+    if args.smoke:  # always from scratch
+        shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir, exist_ok=True)
+    manifest = None if args.smoke else os.path.join(HERE, "corpus-manifest.txt")
+    tok = data.prepare(prep_dir, args.vocab, smoke=args.smoke, manifest_path=manifest, log=log)
+    stream, docs, ev = data.load_prepared(prep_dir)
+    log(f"data ready in {time.time()-t_start:.0f}s: {len(stream)/1e6:.2f}M tokens, vocab {tok.vocab_size}, "
+        f"eval {ev.shape}")
+
+    cfg = CONFIGS[args.config]
+    cfg.vocab_size = tok.vocab_size
+    torch.manual_seed(args.seed)
+    model = Model(cfg)
+    n_params = model.n_params()
+    log(f"model {args.config}: {n_params/1e6:.2f}M params, dim {cfg.dim}, layers {cfg.n_layers}, heads "
+        f"{cfg.n_heads}x{cfg.head_dim}, ffn {cfg.ffn_dim}, seq {cfg.seq_len}, threads {torch.get_num_threads()}")
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+
+    ckpt_path = os.path.join(out_dir, "ckpt.pt")
+    state = {"step": 0, "tokens": 0, "elapsed": 0.0, "best_eval": float("inf")}
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        torch.set_rng_state(ck["torch_rng"])
+        state = ck["state"]
+        log(f"resumed {ckpt_path}: step {state['step']}, {state['tokens']/1e6:.2f}M tokens, "
+            f"{state['elapsed']/60:.1f} min trained, best eval {state['best_eval']:.4f}")
+    else:
+        init = args.init_gguf or os.path.join(REPO, "models", f"codeassist-py-{args.config}.gguf")
+        if not args.smoke and os.path.exists(init):
+            load_gguf_weights(model, tok, init)
+            log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart)")
+
+    sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed)
+    ev_t = torch.from_numpy(ev[:, :cfg.seq_len + 1].copy())
+
+    def progress():
+        p = 0.0
+        if args.minutes:
+            p = max(p, state["elapsed"] / (args.minutes * 60))
+        if args.max_tokens:
+            p = max(p, state["tokens"] / args.max_tokens)
+        if args.steps:
+            p = max(p, state["step"] / args.steps)
+        return p
+
+    def lr_at():
+        if state["step"] < args.warmup:
+            return args.lr * (state["step"] + 1) / args.warmup
+        p = min(1.0, progress())
+        return args.lr * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
+
+    @torch.no_grad()
+    def evaluate():
+        model.eval()
+        tot, acc, n = 0.0, 0.0, 0
+        for i in range(0, len(ev_t), 8):
+            x = ev_t[i:i + 8]
+            logits = model(x[:, :-1])
+            y = x[:, 1:]
+            tot += torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1),
+                                                     reduction="sum").item()
+            acc += (logits.argmax(-1) == y).sum().item()
+            n += y.numel()
+        model.train()
+        return tot / max(n, 1), acc / max(n, 1)
+
+    def save_all(final=False):
+        t0 = time.time()
+        ev_loss, ev_acc = evaluate()
+        is_best = ev_loss < state["best_eval"]
+        if is_best:
+            state["best_eval"] = ev_loss
+        tmp = ckpt_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
+                    "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
+                    "config": cfg.to_dict(), "args": vars(args)}, tmp)
+        os.replace(tmp, ckpt_path)
+        name = f"codeassist-py-{args.config}"
+        latest = os.path.join(out_dir, "latest.gguf")
+        export_gguf(model, tok, latest, name, args.export_dtype)
+        best = ""
+        if is_best:
+            tmpb = os.path.join(out_dir, "export.gguf.tmp")
+            shutil.copyfile(latest, tmpb)
+            os.replace(tmpb, os.path.join(out_dir, "export.gguf"))
+            best = " (best -> export.gguf)"
+        with open(os.path.join(out_dir, "evals.tsv"), "a") as f:
+            f.write(f"{state['step']}\t{state['tokens']}\t{state['elapsed']:.0f}\t{ev_loss:.4f}\t{ev_acc:.4f}\n")
+        log(f"[ckpt] step {state['step']} tokens {state['tokens']/1e6:.2f}M held-out loss {ev_loss:.4f} "
+            f"top1 {ev_acc:.3f}{best} ({time.time()-t0:.1f}s){' FINAL' if final else ''}")
+
+    def done():
+        return progress() >= 1.0
+
+    if done():
+        log("budget already reached; nothing to train (raise --minutes/--max-tokens to continue)")
+        if not os.path.exists(os.path.join(out_dir, "latest.gguf")):
+            save_all(final=True)
+        return 0
+
+    model.train()
+    tokens_per_step = args.batch * cfg.seq_len
+    last_ckpt = time.time()
+    t_log, tok_log = time.time(), 0
+    ema = None
+    while not done():
+        t0 = time.time()
+        lr = lr_at()
+        for g in opt.param_groups:
+            g["lr"] = lr
+        xb = torch.from_numpy(sampler.batch(state["step"], args.batch))
+        logits = model(xb[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), xb[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        state["step"] += 1
+        state["tokens"] += tokens_per_step
+        state["elapsed"] += time.time() - t0
+        tok_log += tokens_per_step
+        lv = loss.item()
+        ema = lv if ema is None else 0.95 * ema + 0.05 * lv
+        if state["step"] % args.log_every == 0:
+            dt = time.time() - t_log
+            tps = tok_log / dt
+            p = progress()
+            eta = (state["elapsed"] / p - state["elapsed"]) if p > 0 else 0
+            log(f"step {state['step']:6d} loss {lv:.4f} (ema {ema:.4f}) lr {lr:.2e} {tps:7.0f} tok/s "
+                f"tokens {state['tokens']/1e6:.2f}M elapsed {state['elapsed']/60:.1f}m "
+                f"progress {100*p:5.1f}% ETA {eta/60:.1f}m")
+            t_log, tok_log = time.time(), 0
+        if time.time() - last_ckpt >= args.ckpt_minutes * 60:
+            save_all()
+            last_ckpt = time.time()
+            t_log, tok_log = time.time(), 0
+    save_all(final=True)
+    log(f"done: {state['step']} steps, {state['tokens']/1e6:.2f}M tokens in {state['elapsed']/60:.1f} min; "
+        f"best export {os.path.join(out_dir, 'export.gguf')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
