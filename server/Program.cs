@@ -16,6 +16,7 @@ public static class Program
         var serve = ServeCommand.Create();
         root.Add(serve);
         root.Add(CompleteCommand.Create());
+        root.Add(ModelsCommand.Create());
         root.Action = serve.Action;
 
         var parsed = root.Parse(args);
