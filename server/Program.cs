@@ -17,6 +17,7 @@ public static class Program
         root.Add(serve);
         root.Add(CompleteCommand.Create());
         root.Add(ModelsCommand.Create());
+        root.Add(EvalCommand.Create());
         root.Action = serve.Action;
 
         var parsed = root.Parse(args);

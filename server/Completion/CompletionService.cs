@@ -120,7 +120,8 @@ public sealed class CompletionService(
         bool invoked,
         CodeAssistOptions options,
         Stopwatch stopwatch,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool useCache = true)
     {
         var indentStyle = IndentStyle.Detect(prefix);
         var block = BlockContext.Analyze(prefix, suffix, indentStyle);
@@ -132,7 +133,7 @@ public sealed class CompletionService(
         };
 
         var loadedModel = models.Current;
-        if (loadedModel is not null)
+        if (loadedModel is not null && useCache)
         {
             // Keyed by file, not by general.name: two checkpoints of one model share a name.
             var modelId = loadedModel.Description.Path;
@@ -200,12 +201,18 @@ public sealed class CompletionService(
         }
 
         var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
-        cache.Add(description.Path, prefix, suffix, text);
+        if (useCache)
+        {
+            cache.Add(description.Path, prefix, suffix, text);
+        }
+
         logger.LogInformation(
             "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
             requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
             generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
-        return Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description, "model", generation.MeanLogprob, stopwatch, generation);
+        return useCache
+            ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description, "model", generation.MeanLogprob, stopwatch, generation)
+            : new CompletionResult(requestId, text, description.Id, LocalTier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
     }
 
     private CompletionResult Answer(

@@ -39,6 +39,9 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 {
     private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
 
+    // Longer words are left alone: the model has likely seen them split the same way.
+    private const int MaxHealedWord = 24;
+
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly GgufFileInfo _file;
@@ -120,7 +123,10 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     {
         var file = GgufReader.Read(path);
         var threads = options.Threads is > 0 ? options.Threads.Value : LocalModelOptions.DefaultThreads;
-        var contextSize = Math.Max(64, options.ContextSize);
+        // Positions past the length the model was trained at are noise (RoPE does not extrapolate),
+        // so the context never exceeds it whatever the settings ask.
+        var trained = file.GetInteger($"{file.Architecture}.context_length");
+        var contextSize = Math.Max(64, trained is > 0 ? (int)Math.Min(options.ContextSize, trained.Value) : options.ContextSize);
         var parameters = new ModelParams(path)
         {
             ContextSize = (uint)contextSize,
@@ -255,14 +261,11 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _abort.Requested = false;
         using var registration = cancellationToken.Register(static state => ((AbortFlag)state!).Requested = true, _abort);
 
-        // Token healing: a prompt that ends in whitespace splits a token the model saw whole in training
-        // (the indentation belongs with the next word), so cut it off and make the output start with it.
+        // Token healing: a prompt that ends in whitespace or in part of a word splits a token the model
+        // saw whole in training (indentation belongs with the next word, " va" with "lidator"), so cut
+        // that tail off and make the output start with it.
         var prefix = request.Prefix;
-        var cut = prefix.Length;
-        while (cut > 0 && char.IsWhiteSpace(prefix[cut - 1]))
-        {
-            cut--;
-        }
+        var cut = HealingCut(prefix);
 
         var healed = prefix[cut..];
         var required = Encoding.UTF8.GetBytes(healed);
@@ -338,6 +341,36 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             reused,
             stopReason,
             stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Where token healing cuts the prefix: before its trailing whitespace; or, when it ends in a word,
+    /// before that word and the one space in front of it (byte-level BPE keeps " word" as one token).
+    /// </summary>
+    public static int HealingCut(string prefix)
+    {
+        var cut = prefix.Length;
+        while (cut > 0 && char.IsWhiteSpace(prefix[cut - 1]))
+        {
+            cut--;
+        }
+
+        if (cut < prefix.Length)
+        {
+            return cut;
+        }
+
+        while (cut > 0 && prefix.Length - cut < MaxHealedWord && (char.IsLetterOrDigit(prefix[cut - 1]) || prefix[cut - 1] == '_'))
+        {
+            cut--;
+        }
+
+        if (cut > 0 && cut < prefix.Length && prefix[cut - 1] == ' ')
+        {
+            cut--;
+        }
+
+        return cut;
     }
 
     private static string DecodeAfter(List<byte> output, int skip)

@@ -120,7 +120,7 @@ public class LocalModelTests
         writer.WriteToFile(path);
 
         using var local = LocalModel.Load(path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
-        var completion = await local.CompleteAsync(new CompletionRequest("def f(x):\n    return x", "\n", 16), CancellationToken.None);
+        var completion = await local.CompleteAsync(new CompletionRequest("def f(x):\n    return f(", "\n", 16), CancellationToken.None);
         Assert.Equal("stop-token", completion.StopReason);
         Assert.Equal(string.Empty, completion.RawText);
         Assert.Equal(0, completion.GeneratedTokens);
@@ -179,5 +179,30 @@ public class LocalModelTests
         using var model = LocalModel.Load(TestModel.Get(new TestModelOptions { Fim = tokens, Name = family + "-test" }).Path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
         Assert.Equal(expected, model.Description.Template.Family);
         Assert.NotEmpty(model.TokenizePrompt(model.Description.Template.Build("a", "b")));
+    }
+}
+
+public class HealingCutTests
+{
+    [Theory]
+    [InlineData("def f():\n    ", "def f():")]
+    [InlineData("x = va", "x =")]
+    [InlineData("return self.name", "return self.")]
+    [InlineData("print(", "print(")]
+    [InlineData("x = 1", "x =")]
+    [InlineData("", "")]
+    [InlineData("value", "")]
+    public void HealingCutsTrailingWhitespaceOrAPartialWordWithItsSpace(string prefix, string kept)
+    {
+        Assert.Equal(kept, prefix[..CodeAssist.Server.Inference.LocalModel.HealingCut(prefix)]);
+    }
+
+    [Fact]
+    public async Task APartialWordIsHealedTheOutputStartsWithIt()
+    {
+        using var model = CodeAssist.Server.Inference.LocalModel.Load(TestModel.Get(new TestModelOptions { OutputScale = 4f, Seed = 77 }).Path, new CodeAssist.Server.Inference.LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
+        var completion = await model.CompleteAsync(new CodeAssist.Server.Inference.CompletionRequest("def f(value):\n    return va", "", 8), CancellationToken.None);
+        Assert.StartsWith(" va", completion.RawText);
+        Assert.Equal(completion.RawText[3..], completion.Text);
     }
 }
