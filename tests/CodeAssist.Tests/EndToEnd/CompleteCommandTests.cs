@@ -93,3 +93,22 @@ public sealed class CompleteCommandTests
         Assert.NotEmpty(stderr);
     }
 }
+
+/// <summary><c>codeassist models</c> as a user runs it.</summary>
+public sealed class ModelsCommandTests
+{
+    [Fact]
+    public async Task TheCatalogIsListedWithTheShippedDefaultModelPresent()
+    {
+        var (code, stdout, stderr) = await ServerProcess.RunAsync("models");
+        Assert.True(code == 0, stderr);
+        var tiny = stdout.Split('\n').Single(line => line.StartsWith("codeassist-py-tiny ", StringComparison.Ordinal));
+        Assert.Contains("codeassist/spm", tiny);
+        Assert.Contains("codeassist-py-tiny.gguf", tiny);
+        foreach (var id in new[] { "qwen2.5-coder-0.5b-q8_0", "qwen2.5-coder-1.5b-q8_0", "qwen2.5-coder-7b-q8_0", "starcoder2-3b-q8_0", "deepseek-coder-1.3b-base-q8_0" })
+        {
+            var line = stdout.Split('\n').Single(l => l.StartsWith(id + " ", StringComparison.Ordinal));
+            Assert.Contains("https://", line);
+        }
+    }
+}
