@@ -8,6 +8,23 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The model tests run the training recipe's Python (models/train/) with Debian's interpreter and packages.
+python_packages=(python3-torch python3-numpy python3-regex libopenblas0-pthread)
+if ! dpkg -s "${python_packages[@]}" >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=(env)
+  elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo env)
+  else
+    echo "test.sh: the model tests need these Debian packages; install them as root:" >&2
+    echo "  apt-get install -y --no-install-recommends ${python_packages[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${python_packages[*]}" >&2
+  "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${python_packages[@]}"
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Test logs go to a throwaway folder, not the user's cache.
 export CODEASSIST_LOG_DIR="${CODEASSIST_LOG_DIR:-$(mktemp -d)}"

@@ -123,10 +123,22 @@ def write_gguf(path, metadata, tensors):
     os.replace(tmp, path)
 
 
-def read_gguf(path):
-    """Returns (metadata dict, {name: np.ndarray float32 in PyTorch shape order})."""
-    with open(path, "rb") as f:
-        buf = f.read()
+TYPE_LABELS = {UINT8: "uint8", INT8: "int8", UINT16: "uint16", INT16: "int16", UINT32: "uint32", INT32: "int32",
+               FLOAT32: "float32", BOOL: "bool", STRING: "string", ARRAY: "array", UINT64: "uint64",
+               INT64: "int64", FLOAT64: "float64"}
+
+
+class Header:
+    """A parsed GGUF header: metadata values, their types, tensor infos and where tensor data starts."""
+
+    def __init__(self, metadata, types, tensors, data_offset):
+        self.metadata = metadata        # key -> value (arrays as lists)
+        self.types = types              # key -> (type, element type for arrays else None)
+        self.tensors = tensors          # [(name, dims innermost first, ggml type, offset from data_offset)]
+        self.data_offset = data_offset  # absolute offset of the tensor data section
+
+
+def _parse_header(buf):
     pos = 0
 
     def take(fmt):
@@ -138,7 +150,7 @@ def read_gguf(path):
     def rstr():
         nonlocal pos
         n = take("<Q")
-        s = buf[pos:pos + n].decode("utf-8")
+        s = bytes(buf[pos:pos + n]).decode("utf-8")
         pos += n
         return s
 
@@ -150,14 +162,21 @@ def read_gguf(path):
             return [rval(et) for _ in range(n)]
         return take(_SCALAR_FMT[t])
 
-    assert buf[:4] == GGUF_MAGIC, "not a GGUF file"
+    assert bytes(buf[:4]) == GGUF_MAGIC, "not a GGUF file"
     pos = 4
     version, n_t, n_kv = take("<IQQ")
     assert version == 3
     meta = {}
+    types = {}
     for _ in range(n_kv):
         k = rstr()
-        meta[k] = rval(take("<I"))
+        t = take("<I")
+        if t == ARRAY:
+            et = struct.unpack_from("<I", buf, pos)[0]
+            types[k] = (t, et)
+        else:
+            types[k] = (t, None)
+        meta[k] = rval(t)
     infos = []
     for _ in range(n_t):
         name = rstr()
@@ -166,9 +185,24 @@ def read_gguf(path):
         gtype, off = take("<IQ")
         infos.append((name, dims, gtype, off))
     align = meta.get("general.alignment", ALIGN)
-    base = pos + ((-pos) % align)
+    return Header(meta, types, infos, pos + ((-pos) % align))
+
+
+def read_gguf_header(path):
+    """Metadata (with types) and tensor infos of a GGUF file, without decoding tensor data."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    return _parse_header(buf)
+
+
+def read_gguf(path):
+    """Returns (metadata dict, {name: np.ndarray float32 in PyTorch shape order})."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    header = _parse_header(buf)
+    base = header.data_offset
     tensors = {}
-    for name, dims, gtype, off in infos:
+    for name, dims, gtype, off in header.tensors:
         n = int(np.prod(dims))
         start = base + off
         if gtype == GGML_F32:
@@ -180,4 +214,4 @@ def read_gguf(path):
         else:
             raise ValueError(f"unsupported tensor type {gtype}")
         tensors[name] = np.array(a, dtype=np.float32).reshape(list(reversed(dims)))
-    return meta, tensors
+    return header.metadata, tensors

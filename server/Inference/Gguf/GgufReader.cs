@@ -3,13 +3,17 @@ using System.Text;
 namespace CodeAssist.Server.Inference.Gguf;
 
 /// <summary>What a GGUF file's header declares: version, scalar metadata and tensor layout.</summary>
+/// <param name="DataOffset">Absolute offset of the tensor data section (tensor offsets are relative to it).</param>
+/// <param name="Tensors">The tensor-info records, in file order.</param>
 public sealed record GgufFileInfo(
     string Path,
     uint Version,
     long FileSize,
     IReadOnlyDictionary<string, object> Metadata,
     IReadOnlyDictionary<string, int> ArrayLengths,
-    int TensorCount)
+    int TensorCount,
+    long DataOffset,
+    IReadOnlyList<GgufTensorInfo> Tensors)
 {
     /// <summary>A metadata value as a string, or null when absent or not a string.</summary>
     public string? GetString(string key) => Metadata.TryGetValue(key, out var v) ? v as string : null;
@@ -31,6 +35,14 @@ public sealed record GgufFileInfo(
     /// <summary>The architecture the file declares (general.architecture).</summary>
     public string Architecture => GetString("general.architecture") ?? "unknown";
 }
+
+/// <summary>One tensor-info record of a GGUF file.</summary>
+/// <param name="Name">Tensor name, e.g. <c>blk.0.attn_q.weight</c>.</param>
+/// <param name="Type">The ggml type id (0 = F32, 1 = F16, 8 = Q8_0, ...).</param>
+/// <param name="Dimensions">Sizes, innermost first (ggml's ne).</param>
+/// <param name="Offset">Offset of its data from <see cref="GgufFileInfo.DataOffset"/>.</param>
+/// <param name="ByteLength">Bytes of data, or null for a type this reader does not know the size of.</param>
+public sealed record GgufTensorInfo(string Name, uint Type, IReadOnlyList<long> Dimensions, long Offset, long? ByteLength);
 
 /// <summary>
 /// Reads and validates a GGUF header before llama.cpp sees the file. llama.cpp trusts tensor
@@ -128,6 +140,7 @@ public static class GgufReader
         RejectWhatCrashesLlamaCpp(metadata, arrayTypes, path);
         var alignment = metadata.TryGetValue("general.alignment", out var a) && a is uint align && align > 0 ? align : 32u;
         ulong dataEnd = 0;
+        var tensors = new List<GgufTensorInfo>();
         for (ulong i = 0; i < tensorCount; i++)
         {
             var name = ReadString(reader, path);
@@ -138,18 +151,23 @@ public static class GgufReader
             }
 
             ulong elements = 1;
+            var shape = new long[dims];
             for (var d = 0; d < dims; d++)
             {
-                elements *= reader.ReadUInt64();
+                var size = reader.ReadUInt64();
+                shape[d] = (long)Math.Min(size, long.MaxValue);
+                elements *= size;
             }
 
             var type = reader.ReadUInt32();
             var offset = reader.ReadUInt64();
-            var size = TensorBytes(type, elements);
-            if (size is { } bytes)
+            var byteLength = TensorBytes(type, elements);
+            if (byteLength is { } bytes)
             {
                 dataEnd = Math.Max(dataEnd, offset + bytes);
             }
+
+            tensors.Add(new GgufTensorInfo(name, type, shape, (long)Math.Min(offset, long.MaxValue), byteLength is { } b ? (long)Math.Min(b, long.MaxValue) : null));
         }
 
         var dataStart = (ulong)stream.Position;
@@ -160,7 +178,7 @@ public static class GgufReader
                 $"model file is truncated: tensors need {dataStart + dataEnd} bytes but the file has {fileSize}: {path}");
         }
 
-        return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount);
+        return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount, (long)dataStart, tensors);
     }
 
     // llama.cpp asserts (aborting the whole process) on these instead of failing the load, so they are
