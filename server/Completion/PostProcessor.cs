@@ -53,6 +53,7 @@ public sealed class PostProcessor
         CutAtUnmatchedCloser(lines, lexed, endsInString);
         if (options.Multiline)
         {
+            CutWhereTheSuffixBegins(lines, suffix);
             ConvertIndentation(lines, lexed, context.LineIndentText, options.IndentStyle);
             int end = BlockEnd(lines, lexed, context);
             lines.RemoveRange(end, lines.Count - end);
@@ -86,6 +87,28 @@ public sealed class PostProcessor
         }
 
         return string.Join(DetectNewline(prefix, suffix), lines);
+    }
+
+    /// <summary>
+    /// Ends a multi-line completion before a line that is the next code line already after the cursor:
+    /// the model has written its way back into existing code, and everything from there repeats it.
+    /// </summary>
+    private static void CutWhereTheSuffixBegins(List<string> lines, string suffix)
+    {
+        var following = SplitLines(suffix).Skip(1).Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0);
+        if (following is null)
+        {
+            return;
+        }
+
+        for (int i = 1; i < lines.Count; i++)
+        {
+            if (lines[i].Trim() == following)
+            {
+                lines.RemoveRange(i, lines.Count - i);
+                return;
+            }
+        }
     }
 
     private static List<string> SplitLines(string text)

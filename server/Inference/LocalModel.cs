@@ -525,7 +525,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             }
 
             var n = Math.Min(piece.Length, remaining.Length);
-            if (piece.AsSpan(0, n).SequenceEqual(remaining[..n]))
+            if (piece.AsSpan(0, n).SequenceEqual(remaining[..n]) && !AddsWhitespace(piece, remaining))
             {
                 bestValue = logits[i];
                 best = i;
@@ -534,6 +534,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
         return best;
     }
+
+    // A token that covers the healed indentation and goes on with more whitespace would indent deeper
+    // than where the user put the cursor.
+    private static bool AddsWhitespace(byte[] piece, ReadOnlySpan<byte> remaining) =>
+        piece.Length > remaining.Length && remaining.Length > 0 && IsSpace(remaining[^1]) && IsSpace(piece[remaining.Length]);
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
     private double LogProbability(ReadOnlySpan<float> logits, int token)
     {

@@ -31,6 +31,15 @@ public class PostProcessorTests
     }
 
     [Theory]
+    [InlineData("def join(base, name):\n    ‸\n    return path\n", "\"\"\"Join.\n    path = base + name\n    return path\n\ndef other():", "\"\"\"Join.\n    path = base + name")]
+    [InlineData("def f():\n    ‸\n    print(total)\n", "total = 0\n    for x in xs:\n        total += x\n    print(total)", "total = 0\n    for x in xs:\n        total += x")]
+    [InlineData("def f():\n    ‸\n\n    return x\n", "x = 1\n    return x", "x = 1")]
+    public void MultiLineModeEndsBeforeTheCodeThatAlreadyFollowsTheCursor(string document, string completion, string expected)
+    {
+        Assert.Equal(expected, Process(document, completion, multiline: true));
+    }
+
+    [Theory]
     [InlineData("x = ‸", "compute(a, b)\nprint(x)\n", "compute(a, b)")]
     [InlineData("import os\r\nx = ‸\r\n", "os.getcwd()\r\ny = 2", "os.getcwd()")]
     [InlineData("foo(‸)", "a,\n    b)", "a,")]
