@@ -57,6 +57,8 @@ def export_gguf(model, tok, path, name, dtype="f16"):
         ("tokenizer.ggml.fim_pad_token_id", ids["<fim_pad>"]),
         ("tokenizer.ggml.add_bos_token", False),
         ("tokenizer.ggml.add_eos_token", False),
+        # The server reads this to pick the suffix-first prompt order the model trained with.
+        ("codeassist.fim_order", "spm"),
     ]
     sd = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
     tensors = [(g, sd[p], gtype) for g, p in _names(cfg)]

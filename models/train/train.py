@@ -23,6 +23,7 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default="tiny", help="tiny | small")
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--device", default="auto", help="auto | cpu | cuda (auto: cuda when a GPU is visible, else cpu)")
     ap.add_argument("--minutes", type=float, default=None, help="training-time budget (cumulative over resumes)")
     ap.add_argument("--max-tokens", type=float, default=None, help="token budget (cumulative over resumes)")
     ap.add_argument("--batch", type=int, default=8, help="sequences per step")
@@ -58,6 +59,8 @@ def main(argv=None):
     import numpy as np
     import torch
     torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          ("cpu" if args.device == "auto" else args.device))
 
     import data
     from export import export_gguf, load_gguf_weights
@@ -84,8 +87,9 @@ def main(argv=None):
     model = Model(cfg)
     n_params = model.n_params()
     log(f"model {args.config}: {n_params/1e6:.2f}M params, dim {cfg.dim}, layers {cfg.n_layers}, heads "
-        f"{cfg.n_heads}x{cfg.head_dim}, ffn {cfg.ffn_dim}, seq {cfg.seq_len}, threads {torch.get_num_threads()}")
+        f"{cfg.n_heads}x{cfg.head_dim}, ffn {cfg.ffn_dim}, seq {cfg.seq_len}, threads {torch.get_num_threads()}, device {device}")
 
+    model.to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
@@ -94,10 +98,10 @@ def main(argv=None):
     ckpt_path = os.path.join(out_dir, "ckpt.pt")
     state = {"step": 0, "tokens": 0, "elapsed": 0.0, "best_eval": float("inf")}
     if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path)
+        ck = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
-        torch.set_rng_state(ck["torch_rng"])
+        torch.set_rng_state(ck["torch_rng"].cpu())
         state = ck["state"]
         log(f"resumed {ckpt_path}: step {state['step']}, {state['tokens']/1e6:.2f}M tokens, "
             f"{state['elapsed']/60:.1f} min trained, best eval {state['best_eval']:.4f}")
@@ -131,7 +135,7 @@ def main(argv=None):
         model.eval()
         tot, acc, n = 0.0, 0.0, 0
         for i in range(0, len(ev_t), 8):
-            x = ev_t[i:i + 8]
+            x = ev_t[i:i + 8].to(device)
             logits = model(x[:, :-1])
             y = x[:, 1:]
             tot += torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1),
@@ -185,7 +189,7 @@ def main(argv=None):
         lr = lr_at()
         for g in opt.param_groups:
             g["lr"] = lr
-        xb = torch.from_numpy(sampler.batch(state["step"], args.batch))
+        xb = torch.from_numpy(sampler.batch(state["step"], args.batch)).to(device)
         logits = model(xb[:, :-1])
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), xb[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
