@@ -10,7 +10,12 @@ fi
 
 # The model tests run the training recipe's Python (models/train/) with Debian's interpreter and packages.
 python_packages=(python3-torch python3-numpy python3-regex libopenblas0-pthread)
-if ! dpkg -s "${python_packages[@]}" >/dev/null 2>&1; then
+missing=()
+for package in "${python_packages[@]}"; do
+  # dpkg -s succeeds for removed packages whose config files remain; ask for the real state.
+  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=(env)
   elif command -v sudo >/dev/null 2>&1; then
