@@ -22,7 +22,7 @@ public static class StopConditions
         }
 
         var lines = generated.Split('\n');
-        if (lines.Length > maxLines + 1)
+        if (lines.Length > maxLines)
         {
             return true;
         }

@@ -150,8 +150,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             .Select(line => line.Split('\t'))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => int.Parse(parts[0], CultureInfo.InvariantCulture), parts => long.Parse(parts[1], CultureInfo.InvariantCulture));
-        var vocab = tokenizer.Description.ParameterCount > 0 ? counts.Count : 0;
-        var total = counts.Values.Sum() + vocab;
+        var total = counts.Values.Sum() + counts.Count;
         double LogProb(int id) => Math.Log((counts.GetValueOrDefault(id) + 1.0) / total);
 
         // Greedy unigram generation: the most frequent token with visible text, repeated.
@@ -173,7 +172,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
-        return new ContestantResult(Unigram, countsPath, vocab, null, Summarize(outcomes), n == 0 ? null : sum / n, n, null, null);
+        return new ContestantResult(Unigram, countsPath, null, null, Summarize(outcomes), n == 0 ? null : sum / n, n, null, null);
     }
 
     private LocalModel? LoadTokenizerModel()
