@@ -24,18 +24,19 @@ public static class EvalCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model.", DefaultValueFactory = _ => 1 };
         var show = new Option<int>("--show") { Description = "Print this many completions per model (expected and got) to stderr.", DefaultValueFactory = _ => 0 };
+        var cutoff = new Option<double?>("--confidence-cutoff") { Description = "Override the confidence cutoff (log-probability; 0 or above turns it off)." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
-            folder, models, samples, seed, kinds, json, threads, lossFiles, show,
+            folder, models, samples, seed, kinds, json, threads, lossFiles, show, cutoff,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(folder)!, result.GetValue(models)!, result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!,
-            result.GetValue(json), result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), cancellationToken));
+            result.GetValue(json), result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string folder, string models, int samples, int seed, string kinds, string? json, int threads, int lossFiles, int show, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string folder, string models, int samples, int seed, string kinds, string? json, int threads, int lossFiles, int show, double? cutoff, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder))
         {
@@ -65,7 +66,10 @@ public static class EvalCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug).AddSerilog(serilog, dispose: false));
         var corpus = EvalSampler.Sample(folder, kindList, samples, seed);
         Console.Error.WriteLine($"sampled {corpus.Samples.Count} points from {corpus.FilesRead} files ({corpus.FilesSkipped} skipped)");
-        var runner = new EvalRunner(loggerFactory, threads, lossFiles, 1024, message => Console.Error.WriteLine(message)) { ShowExamples = show };
+        var runner = new EvalRunner(loggerFactory, threads, lossFiles, 1024, message => Console.Error.WriteLine(message)) {
+            ShowExamples = show,
+            ConfidenceCutoff = cutoff is null ? Configuration.CodeAssistOptions.Default.ConfidenceCutoff : cutoff >= 0 ? null : cutoff,
+        };
         var contestants = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var report = await runner.RunAsync(Path.GetFullPath(folder), corpus, seed, contestants, cancellationToken).ConfigureAwait(false);
 

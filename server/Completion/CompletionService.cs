@@ -179,7 +179,8 @@ public sealed class CompletionService(
             context.Suffix,
             maxTokens,
             SupersedeKey: documentKey,
-            StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent));
+            StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent),
+            MinTokenLogprob: options.ConfidenceCutoff);
 
         ModelCompletion generation;
         statistics.RecordModelCall();

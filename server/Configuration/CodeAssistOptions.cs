@@ -45,6 +45,9 @@ public sealed record CodeAssistOptions
     /// <summary>Whether completions are offered at all.</summary>
     public bool Enable { get; init; } = true;
 
+    /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
+    public double? ConfidenceCutoff { get; init; }
+
     /// <summary>The defaults.</summary>
     public static CodeAssistOptions Default { get; } = new();
 
@@ -153,6 +156,21 @@ public sealed record CodeAssistOptions
                     else
                     {
                         errors.Add("multiline must be \"auto\", \"always\" or \"never\"");
+                    }
+
+                    break;
+                case "confidenceCutoff":
+                    if (value.ValueKind == JsonValueKind.Null)
+                    {
+                        options = options with { ConfidenceCutoff = null };
+                    }
+                    else if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var cutoff) && cutoff <= 0 && cutoff >= -50)
+                    {
+                        options = options with { ConfidenceCutoff = cutoff };
+                    }
+                    else
+                    {
+                        errors.Add("confidenceCutoff must be a number from -50 to 0, or null");
                     }
 
                     break;

@@ -35,6 +35,9 @@ public sealed record EvalReport(string Folder, int Seed, int FilesRead, int File
 /// </summary>
 public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lossFiles, int lossTokensPerFile, Action<string>? progress = null)
 {
+    /// <summary>The confidence cutoff the models run with (the editor's default unless set).</summary>
+    public double? ConfidenceCutoff { get; init; } = Configuration.CodeAssistOptions.Default.ConfidenceCutoff;
+
     /// <summary>The repeat-the-previous-line baseline.</summary>
     public const string RepeatLine = "baseline:repeat-line";
 
@@ -93,7 +96,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             .AddCodeAssistCore()
             .BuildServiceProvider();
         var settings = provider.GetRequiredService<SettingsStore>();
-        settings.Replace(settings.Current with { Model = path, Threads = threads, DebounceMs = 0, Multiline = MultilineMode.Never, MaxTokens = 48 });
+        settings.Replace(settings.Current with { Model = path, Threads = threads, DebounceMs = 0, Multiline = MultilineMode.Never, MaxTokens = 48, ConfidenceCutoff = ConfidenceCutoff });
         var manager = provider.GetRequiredService<ModelManager>();
         var model = await manager.GetModelAsync(cancellationToken).ConfigureAwait(false);
         if (model is null)

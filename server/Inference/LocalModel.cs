@@ -303,6 +303,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             }
 
             var logprob = LogProbability(logits, token);
+            if (!healing && request.MinTokenLogprob is { } floor && logprob < floor && generated > healingTokens)
+            {
+                // Past this point the model is guessing; a shorter suggestion that is right beats a longer one.
+                stopReason = "low-confidence";
+                break;
+            }
+
             logprobSum += logprob;
             minLogprob = generated == 0 ? logprob : Math.Min(minLogprob, logprob);
             generated++;

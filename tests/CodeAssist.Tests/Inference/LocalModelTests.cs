@@ -206,3 +206,20 @@ public class HealingCutTests
         Assert.Equal(completion.RawText[3..], completion.Text);
     }
 }
+
+public class ConfidenceCutoffTests
+{
+    [Fact]
+    public async Task GenerationEndsBeforeATokenBelowTheCutoff()
+    {
+        using var model = CodeAssist.Server.Inference.LocalModel.Load(TestModel.Get(new TestModelOptions { Seed = 3 }).Path, new CodeAssist.Server.Inference.LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
+        var request = new CodeAssist.Server.Inference.CompletionRequest("def f(x):\n    return f(", "", 16);
+        var free = await model.CompleteAsync(request, CancellationToken.None);
+        var cut = await model.CompleteAsync(request with { MinTokenLogprob = free.MinLogprob + 1e-6 }, CancellationToken.None);
+        Assert.True(free.GeneratedTokens > 1);
+        Assert.Equal("low-confidence", cut.StopReason);
+        Assert.True(cut.GeneratedTokens < free.GeneratedTokens);
+        Assert.StartsWith(cut.RawText, free.RawText);
+        Assert.True(cut.MinLogprob >= free.MinLogprob + 1e-6);
+    }
+}
