@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Inference.Remote;
+
+/// <summary>
+/// A model served by llama.cpp's <c>llama-server</c> through <c>/infill</c>, which applies the model's own FIM
+/// tokens and can take other files as <c>input_extra</c>. <c>/health</c> tells whether a model is loaded.
+/// </summary>
+/// <remarks>
+/// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN (no
+/// probabilities are requested); token counts come from <c>tokens_predicted</c>, <c>tokens_evaluated</c> and
+/// <c>tokens_cached</c>.
+/// </remarks>
+public sealed class LlamaServerModel : RemoteModel
+{
+    /// <summary>Creates the model; endpoints are shared through <paramref name="pool"/> when given.</summary>
+    public LlamaServerModel(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null)
+        : base(options with { Kind = RemoteKind.LlamaCpp }, pool, logger)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        CompleteAsync(request, [], cancellationToken);
+
+    /// <summary>Fills in the middle with other files as context (sent as <c>input_extra</c>, before the prefix).</summary>
+    public async Task<ModelCompletion> CompleteAsync(
+        CompletionRequest request, IReadOnlyList<RemoteContextChunk> extra, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var stops = CompletionStops();
+
+        // input_suffix is always sent: without it the server answers 500.
+        var body = new LlamaInfillRequest(
+            InputPrefix: request.Prefix,
+            InputSuffix: request.Suffix ?? string.Empty,
+            InputExtra: [.. extra.Select(c => new LlamaExtraChunk(c.Filename, c.Text))],
+            NPredict: request.MaxTokens,
+            Temperature: Options.Temperature,
+            Stop: stops,
+            Stream: false,
+            CachePrompt: true);
+        var reply = await PostJsonAsync(
+            "infill", body, RemoteJsonContext.Default.LlamaInfillRequest, RemoteJsonContext.Default.LlamaCompletionResponse,
+            r => r.Content is null ? "content" : null,
+            cancellationToken).ConfigureAwait(false);
+
+        return Finish(
+            request, reply.Content!, stops, reply.TokensPredicted ?? 0, double.NaN, double.NaN,
+            reply.TokensEvaluated ?? 0, reply.TokensCached ?? 0, reply.StopType, stopwatch);
+    }
+
+    /// <summary>True when <c>GET /health</c> answers 2xx within the timeout (503 while the model loads); never throws but for cancellation.</summary>
+    public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => ProbeAsync("health", cancellationToken);
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Inference.Remote;
+
+/// <summary>
+/// A model served by Ollama through <c>/api/generate</c>. In server FIM mode the prefix is the <c>prompt</c> and
+/// the suffix goes in <c>suffix</c> (the model's Ollama template must support it); in client mode the family's
+/// template is rendered here and sent with <c>raw: true</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN (Ollama returns
+/// none); token counts come from <c>eval_count</c> and <c>prompt_eval_count</c>.
+/// </remarks>
+public sealed class OllamaModel : RemoteModel, IChatModel
+{
+    /// <summary>Creates the model; endpoints are shared through <paramref name="pool"/> when given.</summary>
+    public OllamaModel(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null)
+        : base(options with { Kind = RemoteKind.Ollama }, pool, logger)
+    {
+    }
+
+    /// <inheritdoc />
+    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var client = Options.FimMode == RemoteFimMode.Client;
+        var stops = CompletionStops();
+        var body = new OllamaGenerateRequest(
+            Model: Options.Model!,
+            Prompt: client ? Template.Render(request.Prefix, request.Suffix) : request.Prefix,
+            Suffix: client ? null : request.Suffix,
+            Raw: client,
+            Stream: false,
+            Options: GenerationOptions(request.MaxTokens, stops));
+        var reply = await PostJsonAsync(
+            "api/generate", body, RemoteJsonContext.Default.OllamaGenerateRequest, RemoteJsonContext.Default.OllamaGenerateResponse,
+            r => r.Response is null ? "response" : null,
+            cancellationToken).ConfigureAwait(false);
+
+        return Finish(
+            request, reply.Response!, stops, reply.EvalCount ?? 0, double.NaN, double.NaN,
+            reply.PromptEvalCount ?? 0, 0, reply.DoneReason, stopwatch);
+    }
+
+    /// <summary>Asks <c>/api/chat</c> (not streamed) and returns <c>message.content</c>.</summary>
+    public async Task<string> ChatAsync(IReadOnlyList<(string Role, string Content)> messages, int maxTokens, CancellationToken cancellationToken)
+    {
+        var body = new OllamaChatRequest(
+            Options.Model!, [.. messages.Select(m => new ChatMessageDto(m.Role, m.Content))], Stream: false,
+            GenerationOptions(maxTokens, Options.Stop));
+        var reply = await PostJsonAsync(
+            "api/chat", body, RemoteJsonContext.Default.OllamaChatRequest, RemoteJsonContext.Default.OllamaChatResponse,
+            r => r.Message?.Content is null ? "message.content" : null,
+            cancellationToken).ConfigureAwait(false);
+        return reply.Message!.Content!;
+    }
+
+    // An empty stop list would replace the stops in the model's Modelfile, so none is sent then.
+    private OllamaOptions GenerationOptions(int maxTokens, IReadOnlyList<string> stops) =>
+        new(maxTokens, Options.Temperature, stops.Count == 0 ? null : stops);
+}

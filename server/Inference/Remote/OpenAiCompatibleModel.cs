@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Inference.Remote;
+
+/// <summary>
+/// A model behind an OpenAI-compatible <c>/v1/completions</c> endpoint. In server FIM mode the suffix goes in
+/// <c>suffix</c>; in client mode the family's template is rendered into <c>prompt</c> (for servers such as
+/// llama.cpp's that accept <c>suffix</c> there and silently ignore it).
+/// </summary>
+/// <remarks>
+/// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN when the server
+/// returns no log-probabilities; <see cref="ModelCompletion.GeneratedTokens"/> comes from <c>usage</c>, else
+/// from the number of log-probabilities, else 0.
+/// </remarks>
+public sealed class OpenAiCompatibleModel : RemoteModel, IChatModel
+{
+    /// <summary>Creates the model; endpoints are shared through <paramref name="pool"/> when given.</summary>
+    public OpenAiCompatibleModel(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null)
+        : base(options with { Kind = RemoteKind.OpenAi }, pool, logger)
+    {
+    }
+
+    /// <inheritdoc />
+    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var client = Options.FimMode == RemoteFimMode.Client;
+        var stops = CompletionStops();
+        var body = new OpenAiCompletionRequest(
+            Model: Options.Model!,
+            Prompt: client ? Template.Render(request.Prefix, request.Suffix) : request.Prefix,
+            Suffix: client ? null : request.Suffix,
+            MaxTokens: request.MaxTokens,
+            Temperature: Options.Temperature,
+            Stop: stops.Count == 0 ? null : stops,
+            Logprobs: Options.RequestLogprobs ? 1 : null);
+        var reply = await PostJsonAsync(
+            "completions", body, RemoteJsonContext.Default.OpenAiCompletionRequest, RemoteJsonContext.Default.OpenAiCompletionResponse,
+            r => r.Choices is [{ Text: not null }, ..] ? null : "choices[0].text",
+            cancellationToken).ConfigureAwait(false);
+
+        var choice = reply.Choices![0];
+        var logprobs = choice.Logprobs?.TokenLogprobs?.OfType<double>()
+            ?? choice.Logprobs?.Content?.Select(t => t.Logprob).OfType<double>()
+            ?? [];
+        var (mean, min, count) = Summarize(logprobs);
+        return Finish(
+            request, choice.Text!, stops, reply.Usage?.CompletionTokens ?? count, mean, min,
+            reply.Usage?.PromptTokens ?? 0, 0, choice.FinishReason, stopwatch);
+    }
+
+    /// <summary>Asks <c>/chat/completions</c> and returns <c>choices[0].message.content</c>.</summary>
+    public async Task<string> ChatAsync(IReadOnlyList<(string Role, string Content)> messages, int maxTokens, CancellationToken cancellationToken)
+    {
+        var body = new OpenAiChatRequest(
+            Options.Model!, [.. messages.Select(m => new ChatMessageDto(m.Role, m.Content))], maxTokens, Options.Temperature);
+        var reply = await PostJsonAsync(
+            "chat/completions", body, RemoteJsonContext.Default.OpenAiChatRequest, RemoteJsonContext.Default.OpenAiChatResponse,
+            r => r.Choices is [{ Message.Content: not null }, ..] ? null : "choices[0].message.content",
+            cancellationToken).ConfigureAwait(false);
+        return reply.Choices![0].Message!.Content!;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text.Json.Serialization;
+
+namespace CodeAssist.Server.Inference.Remote;
+
+// Wire records for the three remote protocols, named exactly as each documents them. Replies are
+// read leniently: unknown fields are ignored and every field may be missing (checked by the caller).
+
+/// <summary>OpenAI <c>POST /v1/completions</c> request.</summary>
+internal sealed record OpenAiCompletionRequest(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("prompt")] string Prompt,
+    [property: JsonPropertyName("suffix")] string? Suffix,
+    [property: JsonPropertyName("max_tokens")] int MaxTokens,
+    [property: JsonPropertyName("temperature")] double Temperature,
+    [property: JsonPropertyName("stop")] IReadOnlyList<string>? Stop,
+    [property: JsonPropertyName("logprobs")] int? Logprobs);
+
+/// <summary>OpenAI <c>/v1/completions</c> reply.</summary>
+internal sealed record OpenAiCompletionResponse(
+    [property: JsonPropertyName("choices")] IReadOnlyList<OpenAiCompletionChoice>? Choices,
+    [property: JsonPropertyName("usage")] OpenAiUsage? Usage);
+
+/// <summary>One choice of a completion reply.</summary>
+internal sealed record OpenAiCompletionChoice(
+    [property: JsonPropertyName("text")] string? Text,
+    [property: JsonPropertyName("logprobs")] OpenAiLogprobs? Logprobs,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+
+/// <summary>
+/// Per-token log-probabilities: the legacy completions shape (<c>token_logprobs</c>, OpenAI and vLLM) or
+/// the chat shape (<c>content[].logprob</c>, which llama.cpp's server also uses for completions).
+/// </summary>
+internal sealed record OpenAiLogprobs(
+    [property: JsonPropertyName("token_logprobs")] IReadOnlyList<double?>? TokenLogprobs,
+    [property: JsonPropertyName("content")] IReadOnlyList<OpenAiTokenLogprob>? Content);
+
+/// <summary>One token's log-probability in the chat shape.</summary>
+internal sealed record OpenAiTokenLogprob(
+    [property: JsonPropertyName("token")] string? Token,
+    [property: JsonPropertyName("logprob")] double? Logprob);
+
+/// <summary>Token counts of a reply.</summary>
+internal sealed record OpenAiUsage(
+    [property: JsonPropertyName("prompt_tokens")] int? PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] int? CompletionTokens);
+
+/// <summary>One chat message, as both OpenAI and Ollama write it.</summary>
+internal sealed record ChatMessageDto(
+    [property: JsonPropertyName("role")] string? Role,
+    [property: JsonPropertyName("content")] string? Content);
+
+/// <summary>OpenAI <c>POST /v1/chat/completions</c> request.</summary>
+internal sealed record OpenAiChatRequest(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("messages")] IReadOnlyList<ChatMessageDto> Messages,
+    [property: JsonPropertyName("max_tokens")] int MaxTokens,
+    [property: JsonPropertyName("temperature")] double Temperature);
+
+/// <summary>OpenAI chat reply.</summary>
+internal sealed record OpenAiChatResponse(
+    [property: JsonPropertyName("choices")] IReadOnlyList<OpenAiChatChoice>? Choices);
+
+/// <summary>One choice of a chat reply.</summary>
+internal sealed record OpenAiChatChoice(
+    [property: JsonPropertyName("message")] ChatMessageDto? Message,
+    [property: JsonPropertyName("finish_reason")] string? FinishReason);
+
+/// <summary>llama.cpp server <c>POST /infill</c> request.</summary>
+internal sealed record LlamaInfillRequest(
+    [property: JsonPropertyName("input_prefix")] string InputPrefix,
+    [property: JsonPropertyName("input_suffix")] string InputSuffix,
+    [property: JsonPropertyName("input_extra")] IReadOnlyList<LlamaExtraChunk> InputExtra,
+    [property: JsonPropertyName("n_predict")] int NPredict,
+    [property: JsonPropertyName("temperature")] double Temperature,
+    [property: JsonPropertyName("stop")] IReadOnlyList<string> Stop,
+    [property: JsonPropertyName("stream")] bool Stream,
+    [property: JsonPropertyName("cache_prompt")] bool CachePrompt);
+
+/// <summary>One <c>input_extra</c> file.</summary>
+internal sealed record LlamaExtraChunk(
+    [property: JsonPropertyName("filename")] string Filename,
+    [property: JsonPropertyName("text")] string Text);
+
+/// <summary>llama.cpp <c>/infill</c> (and <c>/completion</c>) reply.</summary>
+internal sealed record LlamaCompletionResponse(
+    [property: JsonPropertyName("content")] string? Content,
+    [property: JsonPropertyName("stop_type")] string? StopType,
+    [property: JsonPropertyName("tokens_predicted")] int? TokensPredicted,
+    [property: JsonPropertyName("tokens_evaluated")] int? TokensEvaluated,
+    [property: JsonPropertyName("tokens_cached")] int? TokensCached);
+
+/// <summary>Ollama generation options.</summary>
+internal sealed record OllamaOptions(
+    [property: JsonPropertyName("num_predict")] int NumPredict,
+    [property: JsonPropertyName("temperature")] double Temperature,
+    [property: JsonPropertyName("stop")] IReadOnlyList<string>? Stop);
+
+/// <summary>Ollama <c>POST /api/generate</c> request.</summary>
+internal sealed record OllamaGenerateRequest(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("prompt")] string Prompt,
+    [property: JsonPropertyName("suffix")] string? Suffix,
+    [property: JsonPropertyName("raw")] bool Raw,
+    [property: JsonPropertyName("stream")] bool Stream,
+    [property: JsonPropertyName("options")] OllamaOptions Options);
+
+/// <summary>Ollama <c>/api/generate</c> reply (non-streaming).</summary>
+internal sealed record OllamaGenerateResponse(
+    [property: JsonPropertyName("response")] string? Response,
+    [property: JsonPropertyName("done")] bool? Done,
+    [property: JsonPropertyName("done_reason")] string? DoneReason,
+    [property: JsonPropertyName("prompt_eval_count")] int? PromptEvalCount,
+    [property: JsonPropertyName("eval_count")] int? EvalCount);
+
+/// <summary>Ollama <c>POST /api/chat</c> request.</summary>
+internal sealed record OllamaChatRequest(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("messages")] IReadOnlyList<ChatMessageDto> Messages,
+    [property: JsonPropertyName("stream")] bool Stream,
+    [property: JsonPropertyName("options")] OllamaOptions Options);
+
+/// <summary>Ollama <c>/api/chat</c> reply (non-streaming).</summary>
+internal sealed record OllamaChatResponse(
+    [property: JsonPropertyName("message")] ChatMessageDto? Message,
+    [property: JsonPropertyName("done_reason")] string? DoneReason);
+
+/// <summary>Source-generated JSON for the remote wire records.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OpenAiCompletionRequest))]
+[JsonSerializable(typeof(OpenAiCompletionResponse))]
+[JsonSerializable(typeof(OpenAiChatRequest))]
+[JsonSerializable(typeof(OpenAiChatResponse))]
+[JsonSerializable(typeof(LlamaInfillRequest))]
+[JsonSerializable(typeof(LlamaCompletionResponse))]
+[JsonSerializable(typeof(OllamaGenerateRequest))]
+[JsonSerializable(typeof(OllamaGenerateResponse))]
+[JsonSerializable(typeof(OllamaChatRequest))]
+[JsonSerializable(typeof(OllamaChatResponse))]
+internal sealed partial class RemoteJsonContext : JsonSerializerContext;

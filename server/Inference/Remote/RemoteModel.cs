@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CodeAssist.Server.Prompting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace CodeAssist.Server.Inference.Remote;
+
+/// <summary>
+/// What the remote backends share: the endpoint (client and breaker), the description, token estimates,
+/// and one guarded JSON exchange that turns every failure into a <see cref="RemoteModelException"/>.
+/// </summary>
+public abstract class RemoteModel : ICompletionModel
+{
+    private const int ErrorSnippetChars = 200;
+
+    private readonly RemoteEndpoint _endpoint;
+    private readonly RemoteEndpointPool? _ownedPool;
+
+    private protected RemoteModel(RemoteModelOptions options, RemoteEndpointPool? pool, ILogger? logger)
+    {
+        options.EnsureValid();
+        Options = options;
+        Logger = logger ?? NullLogger.Instance;
+        if (pool is null)
+        {
+            _ownedPool = new RemoteEndpointPool(Logger);
+            pool = _ownedPool;
+        }
+
+        _endpoint = pool.Get(options);
+        Template = options.Template is { } family ? FimTemplate.ForFamily(family, options.FimOrder) : ServerSideTemplate;
+        Description = new ModelDescription(
+            Id: string.IsNullOrWhiteSpace(options.Model) ? RemoteModelOptions.KindName(options.Kind) : options.Model,
+            Path: _endpoint.DisplayName,
+            Architecture: "remote-" + RemoteModelOptions.KindName(options.Kind),
+            Template: Template,
+            ContextLength: options.ContextLength,
+            ParameterCount: 0,
+            FileSizeBytes: 0);
+    }
+
+    /// <summary>Describes a model whose FIM format only the server knows: it takes a suffix, but we hold no markers.</summary>
+    private static readonly FimTemplate ServerSideTemplate = new(FimFamily.Generic, FimOrder.Psm, null, null, null, []);
+
+    /// <summary>The options the model was made with.</summary>
+    public RemoteModelOptions Options { get; }
+
+    /// <inheritdoc />
+    public ModelDescription Description { get; }
+
+    /// <summary>The state of the breaker in front of this model's endpoint (shared with other models on it).</summary>
+    public RemoteBreakerState BreakerState => _endpoint.BreakerState;
+
+    /// <summary>The FIM template: the configured family's, or a marker-less one when the server formats the prompt.</summary>
+    private protected FimTemplate Template { get; }
+
+    private protected ILogger Logger { get; }
+
+    private protected RemoteEndpoint Endpoint => _endpoint;
+
+    /// <summary>Creates the backend for <paramref name="options"/>' kind.</summary>
+    public static RemoteModel Create(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null) => options.Kind switch
+    {
+        RemoteKind.OpenAi => new OpenAiCompatibleModel(options, pool, logger),
+        RemoteKind.LlamaCpp => new LlamaServerModel(options, pool, logger),
+        RemoteKind.Ollama => new OllamaModel(options, pool, logger),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown remote kind"),
+    };
+
+    /// <summary>
+    /// An estimate, not a count: remote tokenizers are not available here, so this is one token per four
+    /// characters (rounded up), close for English and code with BPE vocabularies; prompt budgets should leave slack.
+    /// </summary>
+    public int CountTokens(string text) => (text.Length + 3) / 4;
+
+    /// <inheritdoc />
+    public abstract Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _ownedPool?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The stop strings for a completion: the configured ones, plus the template's markers in client mode.</summary>
+    private protected IReadOnlyList<string> CompletionStops() =>
+        Options.FimMode == RemoteFimMode.Client
+            ? [.. Options.Stop.Concat(Template.StopMarkers).Distinct(StringComparer.Ordinal)]
+            : Options.Stop;
+
+    /// <summary>
+    /// Builds the completion from the server's text: cut at the first stop string (for servers that ignore
+    /// <c>stop</c>) and at the first line end where <see cref="CompletionRequest.StopWhen"/> says enough, the
+    /// point where a streaming generator would have stopped.
+    /// </summary>
+    private protected static ModelCompletion Finish(
+        CompletionRequest request, string raw, IReadOnlyList<string> stops, int generatedTokens,
+        double meanLogprob, double minLogprob, int promptTokens, int reusedTokens, string? stopReason, Stopwatch stopwatch)
+    {
+        var text = raw;
+        var reason = string.IsNullOrEmpty(stopReason) ? "unknown" : stopReason;
+        foreach (var stop in stops)
+        {
+            var at = stop.Length == 0 ? -1 : text.IndexOf(stop, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                text = text[..at];
+                reason = "stop";
+            }
+        }
+
+        if (request.StopWhen is { } stopWhen)
+        {
+            for (var line = text.IndexOf('\n'); line >= 0; line = text.IndexOf('\n', line + 1))
+            {
+                if (stopWhen(text[..(line + 1)]))
+                {
+                    text = text[..(line + 1)];
+                    reason = "stop-condition";
+                    break;
+                }
+            }
+        }
+
+        return new ModelCompletion(text, raw, generatedTokens, meanLogprob, minLogprob, promptTokens, reusedTokens, reason, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> as JSON to <paramref name="path"/> under the endpoint and parses the reply,
+    /// all within the breaker and timeout. <paramref name="validate"/> names what is missing from a parsed reply
+    /// (null when usable); a bad reply counts as a failure for the breaker like a dead server does.
+    /// </summary>
+    private protected async Task<TResponse> PostJsonAsync<TRequest, TResponse>(
+        string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
+        Func<TResponse, string?> validate, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            return await _endpoint.ExecuteAsync(
+                token => ExchangeAsync(path, payload, responseType, validate, token),
+                Options.Timeout,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Logger.LogDebug("{Kind} {Endpoint}/{Path} cancelled after {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
+            throw;
+        }
+        catch (Exception ex) when (ex is RemoteModelException or BrokenCircuitException or TimeoutRejectedException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            var failure = ex as RemoteModelException ?? Translate(ex);
+            if (failure.Reason == RemoteModelException.BreakerOpen)
+            {
+                Logger.LogDebug("{Kind} {Endpoint}/{Path} skipped: breaker open", KindName, _endpoint.DisplayName, path);
+            }
+            else
+            {
+                Logger.LogWarning(
+                    "{Kind} {Endpoint}/{Path} failed ({Reason}) after {ElapsedMs} ms: {Error}",
+                    KindName, _endpoint.DisplayName, path, failure.Reason, stopwatch.ElapsedMilliseconds, failure.Message);
+            }
+
+            if (ReferenceEquals(failure, ex))
+            {
+                throw;
+            }
+
+            throw failure;
+        }
+    }
+
+    /// <summary>GETs <paramref name="path"/> outside the breaker (a probe must see a server come back); true on a 2xx within the timeout.</summary>
+    private protected async Task<bool> ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Timeout);
+        using var message = new HttpRequestMessage(HttpMethod.Get, _endpoint.Resolve(path));
+        Authorize(message);
+        try
+        {
+            using var response = await _endpoint.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            Logger.LogDebug("{Kind} {Endpoint}/{Path} answered {Status}", KindName, _endpoint.DisplayName, path, (int)response.StatusCode);
+            return response.IsSuccessStatusCode;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (HttpRequestException ex)
+        {
+            Logger.LogDebug("{Kind} {Endpoint}/{Path} unreachable: {Error}", KindName, _endpoint.DisplayName, path, ex.Message);
+            return false;
+        }
+    }
+
+    private string KindName => RemoteModelOptions.KindName(Options.Kind);
+
+    private RemoteModelException Failure(string reason, string message, int? status = null, Exception? inner = null) =>
+        new(Options.Kind, _endpoint.DisplayName, reason, message, status, inner);
+
+    private RemoteModelException Translate(Exception ex) => ex switch
+    {
+        BrokenCircuitException => Failure(RemoteModelException.BreakerOpen, "the circuit breaker is open after repeated failures; not calling the server", inner: ex),
+        TimeoutRejectedException => Failure(RemoteModelException.Timeout, $"no reply within {Options.TimeoutMs} ms", inner: ex),
+        HttpRequestException http => Failure(RemoteModelException.Connection, $"connection failed ({http.HttpRequestError}): {http.Message}", inner: ex),
+        IOException => Failure(RemoteModelException.Connection, $"the connection dropped: {ex.Message}", inner: ex),
+        _ => Failure(RemoteModelException.Timeout, $"the request was aborted: {ex.Message}", inner: ex),
+    };
+
+    private void Authorize(HttpRequestMessage message)
+    {
+        if (!string.IsNullOrEmpty(Options.ApiKey))
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Options.ApiKey);
+        }
+    }
+
+    private async Task<TResponse> ExchangeAsync<TResponse>(
+        string path, byte[] payload, JsonTypeInfo<TResponse> responseType, Func<TResponse, string?> validate, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint.Resolve(path));
+        message.Content = new ByteArrayContent(payload);
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        Authorize(message);
+
+        using var response = await _endpoint.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        if (!response.IsSuccessStatusCode)
+        {
+            var (head, _) = await ReadAsync(response.Content, ErrorSnippetChars * 4, failWhenLonger: false, cancellationToken).ConfigureAwait(false);
+            throw Failure(RemoteModelException.HttpStatus(status), $"HTTP {status} {response.ReasonPhrase}: {Snippet(head)}", status);
+        }
+
+        var (bytes, _) = await ReadAsync(response.Content, Options.MaxResponseBytes, failWhenLonger: true, cancellationToken).ConfigureAwait(false);
+        TResponse? reply;
+        try
+        {
+            reply = JsonSerializer.Deserialize(bytes, responseType);
+        }
+        catch (JsonException ex)
+        {
+            throw Failure(RemoteModelException.BadReply, $"the reply is not valid JSON ({bytes.Length} bytes, {ex.Message})", status, ex);
+        }
+
+        if (reply is null)
+        {
+            throw Failure(RemoteModelException.BadReply, "the reply is JSON null", status);
+        }
+
+        if (validate(reply) is { } missing)
+        {
+            throw Failure(RemoteModelException.BadReply, $"the reply has no {missing}", status);
+        }
+
+        return reply;
+    }
+
+    /// <summary>Reads at most <paramref name="cap"/> bytes; a longer body fails (or is cut, for error snippets).</summary>
+    private async Task<(byte[] Bytes, bool Cut)> ReadAsync(HttpContent content, int cap, bool failWhenLonger, CancellationToken cancellationToken)
+    {
+        if (failWhenLonger && content.Headers.ContentLength is long declared && declared > cap)
+        {
+            throw Failure(RemoteModelException.TooLarge, $"the reply declares {declared} bytes, more than the {cap}-byte cap");
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            while (true)
+            {
+                var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer.ToArray(), false);
+                }
+
+                if (buffer.Length + read > cap)
+                {
+                    if (failWhenLonger)
+                    {
+                        throw Failure(RemoteModelException.TooLarge, $"the reply is longer than the {cap}-byte cap");
+                    }
+
+                    buffer.Write(chunk, 0, (int)(cap - buffer.Length));
+                    return (buffer.ToArray(), true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+    }
+
+    private string Snippet(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        if (!string.IsNullOrEmpty(Options.ApiKey))
+        {
+            text = text.Replace(Options.ApiKey, "***", StringComparison.Ordinal);
+        }
+
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return text.Length > ErrorSnippetChars ? text[..ErrorSnippetChars] + "…" : text;
+    }
+
+    /// <summary>Mean and minimum of the log-probabilities given, or NaN for both when there are none.</summary>
+    private protected static (double Mean, double Min, int Count) Summarize(IEnumerable<double> logprobs)
+    {
+        double sum = 0;
+        var min = double.PositiveInfinity;
+        var count = 0;
+        foreach (var logprob in logprobs)
+        {
+            sum += logprob;
+            min = Math.Min(min, logprob);
+            count++;
+        }
+
+        return count == 0 ? (double.NaN, double.NaN, 0) : (sum / count, min, count);
+    }
+}

@@ -1,0 +1,300 @@
+using System.Text.Json;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Tests.Remote;
+
+public sealed class RemoteWireFormatTests : IAsyncLifetime
+{
+    private FakeModelServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakeModelServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static CompletionRequest Request(string prefix = "def add(a, b):\n    return ", string suffix = "\n\nprint(add(1, 2))\n") =>
+        new(prefix, suffix, 32);
+
+    private RemoteModelOptions Options(RemoteKind kind) => new()
+    {
+        Kind = kind,
+        Endpoint = _server.EndpointFor(kind),
+        Model = "coder",
+        TimeoutMs = 5000,
+    };
+
+    private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+
+    [Fact]
+    public async Task OpenAiServerModeSendsPromptAndSuffixAndReadsTextLogprobsAndUsage()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("a + b"));
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { Stop = ["\n\n"] });
+
+        var result = await model.CompleteAsync(Request(), CancellationToken.None);
+
+        var sent = _server.Last;
+        Assert.Equal("POST", sent.Method);
+        Assert.Equal("/v1/completions", sent.Path);
+        var json = sent.Json;
+        Assert.Equal("coder", json.GetProperty("model").GetString());
+        Assert.Equal("def add(a, b):\n    return ", json.GetProperty("prompt").GetString());
+        Assert.Equal("\n\nprint(add(1, 2))\n", json.GetProperty("suffix").GetString());
+        Assert.Equal(32, json.GetProperty("max_tokens").GetInt32());
+        Assert.Equal(0, json.GetProperty("temperature").GetDouble());
+        Assert.Equal(["\n\n"], Strings(json.GetProperty("stop")));
+        Assert.Equal(1, json.GetProperty("logprobs").GetInt32());
+        Assert.Null(sent.Authorization);
+
+        Assert.Equal("a + b", result.Text);
+        Assert.Equal(2, result.GeneratedTokens);
+        Assert.Equal(7, result.PromptTokens);
+        Assert.Equal(-1.0, result.MeanLogprob, 6);
+        Assert.Equal(-1.5, result.MinLogprob, 6);
+        Assert.Equal("stop", result.StopReason);
+        Assert.True(result.Elapsed > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task OpenAiClientModeRendersTheQwenTemplateAndSendsNoSuffix()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("a + b"));
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with
+        {
+            FimMode = RemoteFimMode.Client,
+            Template = FimFamily.Qwen,
+            RequestLogprobs = false,
+        });
+
+        await model.CompleteAsync(Request("P", "S"), CancellationToken.None);
+
+        var json = _server.Last.Json;
+        Assert.Equal("<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>", json.GetProperty("prompt").GetString());
+        Assert.False(json.TryGetProperty("suffix", out _));
+        Assert.False(json.TryGetProperty("logprobs", out _));
+        var stops = Strings(json.GetProperty("stop"));
+        Assert.Contains("<|endoftext|>", stops);
+        Assert.Contains("<|fim_middle|>", stops);
+        Assert.Equal(FimFamily.Qwen, model.Description.Template.Family);
+    }
+
+    [Fact]
+    public async Task OpenAiReadsChatShapedLogprobsAndMissingLogprobsGiveNaN()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context,
+            """{"choices":[{"text":"x","index":0,"logprobs":{"content":[{"token":"x","logprob":-0.25,"bytes":[120],"top_logprobs":[]},{"token":"y","logprob":-0.75}]},"finish_reason":"length"}]}""");
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi));
+        var withContent = await model.CompleteAsync(Request(), CancellationToken.None);
+        Assert.Equal(-0.5, withContent.MeanLogprob, 6);
+        Assert.Equal(2, withContent.GeneratedTokens);
+        Assert.Equal("length", withContent.StopReason);
+
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"choices":[{"text":"x","finish_reason":"stop"}]}""");
+        var without = await model.CompleteAsync(Request(), CancellationToken.None);
+        Assert.True(double.IsNaN(without.MeanLogprob));
+        Assert.True(double.IsNaN(without.MinLogprob));
+        Assert.Equal(0, without.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task TheBearerHeaderIsSentOnlyWithAKey()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("x"));
+        using (var keyed = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { ApiKey = "sk-test-123" }))
+        {
+            await keyed.CompleteAsync(Request(), CancellationToken.None);
+            Assert.Equal("Bearer sk-test-123", _server.Last.Authorization);
+        }
+
+        using (var anonymous = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { ApiKey = "" }))
+        {
+            await anonymous.CompleteAsync(Request(), CancellationToken.None);
+            Assert.Null(_server.Last.Authorization);
+        }
+    }
+
+    [Fact]
+    public async Task AnErrorMessageNeverContainsTheApiKey()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"error":{"message":"bad key sk-secret-9"}}""", 401);
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { ApiKey = "sk-secret-9" });
+        var ex = await Assert.ThrowsAsync<RemoteModelException>(() => model.CompleteAsync(Request(), CancellationToken.None));
+        Assert.Equal("http-401", ex.Reason);
+        Assert.DoesNotContain("sk-secret-9", ex.Message);
+    }
+
+    [Fact]
+    public async Task OpenAiChatPostsMessagesAndReturnsTheAssistantContent()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiChat("Use a list comprehension."));
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi));
+
+        var answer = await model.ChatAsync([("system", "You are terse."), ("user", "Refactor this.")], 64, CancellationToken.None);
+
+        Assert.Equal("Use a list comprehension.", answer);
+        var sent = _server.Last;
+        Assert.Equal("/v1/chat/completions", sent.Path);
+        var json = sent.Json;
+        Assert.Equal("coder", json.GetProperty("model").GetString());
+        Assert.Equal(64, json.GetProperty("max_tokens").GetInt32());
+        var messages = json.GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal(2, messages.Length);
+        Assert.Equal("system", messages[0].GetProperty("role").GetString());
+        Assert.Equal("Refactor this.", messages[1].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task LlamaInfillAlwaysSendsInputSuffixAndInputExtra()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.LlamaInfill("a + b"));
+        using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp) with { Model = null });
+
+        var result = await model.CompleteAsync(Request("x = ", ""), CancellationToken.None);
+
+        var sent = _server.Last;
+        Assert.Equal("/infill", sent.Path);
+        var json = sent.Json;
+        Assert.Equal("x = ", json.GetProperty("input_prefix").GetString());
+        Assert.Equal("", json.GetProperty("input_suffix").GetString());
+        Assert.Equal(JsonValueKind.Array, json.GetProperty("input_extra").ValueKind);
+        Assert.Equal(0, json.GetProperty("input_extra").GetArrayLength());
+        Assert.Equal(32, json.GetProperty("n_predict").GetInt32());
+        Assert.Equal(0, json.GetProperty("temperature").GetDouble());
+        Assert.Equal(JsonValueKind.Array, json.GetProperty("stop").ValueKind);
+        Assert.False(json.GetProperty("stream").GetBoolean());
+        Assert.False(json.TryGetProperty("model", out _));
+
+        Assert.Equal("a + b", result.Text);
+        Assert.Equal(4, result.GeneratedTokens);
+        Assert.Equal(21, result.PromptTokens);
+        Assert.Equal(17, result.ReusedPromptTokens);
+        Assert.Equal("eos", result.StopReason);
+        Assert.True(double.IsNaN(result.MeanLogprob));
+        Assert.Equal("llamacpp", model.Description.Id);
+    }
+
+    [Fact]
+    public async Task LlamaInfillSendsExtraFilesAsFilenameTextObjects()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.LlamaInfill("1"));
+        using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp));
+
+        await model.CompleteAsync(Request(), [new RemoteContextChunk("util.py", "def helper():\n    pass\n")], CancellationToken.None);
+
+        var extra = _server.Last.Json.GetProperty("input_extra").EnumerateArray().Single();
+        Assert.Equal("util.py", extra.GetProperty("filename").GetString());
+        Assert.Equal("def helper():\n    pass\n", extra.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task LlamaHealthIsTrueOnOkAndFalseWhileLoadingOrUnreachable()
+    {
+        var loading = true;
+        _server.Reply = (context, request) => request.Path == "/health"
+            ? loading
+                ? FakeModelServer.WriteJsonAsync(context, """{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}""", 503)
+                : FakeModelServer.WriteJsonAsync(context, """{"status":"ok"}""")
+            : FakeModelServer.WriteJsonAsync(context, "{}", 404);
+        using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp));
+
+        Assert.False(await model.IsHealthyAsync(CancellationToken.None));
+        loading = false;
+        Assert.True(await model.IsHealthyAsync(CancellationToken.None));
+        Assert.Equal("GET", _server.Last.Method);
+
+        using var dead = new LlamaServerModel(Options(RemoteKind.LlamaCpp) with { Endpoint = new Uri($"http://127.0.0.1:{FakeModelServer.FreePort()}") });
+        Assert.False(await dead.IsHealthyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OllamaGenerateSendsSuffixStreamFalseAndOptions()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OllamaGenerate("a + b"));
+        using var model = new OllamaModel(Options(RemoteKind.Ollama) with { Temperature = 0.2, Stop = ["\n\n"] });
+
+        var result = await model.CompleteAsync(Request("P", "S"), CancellationToken.None);
+
+        var sent = _server.Last;
+        Assert.Equal("/api/generate", sent.Path);
+        var json = sent.Json;
+        Assert.Equal("coder", json.GetProperty("model").GetString());
+        Assert.Equal("P", json.GetProperty("prompt").GetString());
+        Assert.Equal("S", json.GetProperty("suffix").GetString());
+        Assert.False(json.GetProperty("stream").GetBoolean());
+        Assert.False(json.GetProperty("raw").GetBoolean());
+        var options = json.GetProperty("options");
+        Assert.Equal(32, options.GetProperty("num_predict").GetInt32());
+        Assert.Equal(0.2, options.GetProperty("temperature").GetDouble(), 6);
+        Assert.Equal(["\n\n"], Strings(options.GetProperty("stop")));
+
+        Assert.Equal("a + b", result.Text);
+        Assert.Equal(5, result.GeneratedTokens);
+        Assert.Equal(26, result.PromptTokens);
+        Assert.Equal("stop", result.StopReason);
+    }
+
+    [Fact]
+    public async Task OllamaOmitsAnEmptyStopListSoTheModelfileStopsStay()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OllamaGenerate("x"));
+        using var model = new OllamaModel(Options(RemoteKind.Ollama));
+        await model.CompleteAsync(Request(), CancellationToken.None);
+        Assert.False(_server.Last.Json.GetProperty("options").TryGetProperty("stop", out _));
+    }
+
+    [Fact]
+    public async Task OllamaClientModeSendsTheRenderedTemplateRaw()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OllamaGenerate("x"));
+        using var model = new OllamaModel(Options(RemoteKind.Ollama) with { FimMode = RemoteFimMode.Client, Template = FimFamily.Qwen });
+        await model.CompleteAsync(Request("P", "S"), CancellationToken.None);
+        var json = _server.Last.Json;
+        Assert.Equal("<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>", json.GetProperty("prompt").GetString());
+        Assert.True(json.GetProperty("raw").GetBoolean());
+        Assert.False(json.TryGetProperty("suffix", out _));
+    }
+
+    [Fact]
+    public async Task OllamaChatPostsMessagesNotStreamedAndReturnsTheMessage()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OllamaChat("Done."));
+        using var model = new OllamaModel(Options(RemoteKind.Ollama));
+
+        var answer = await model.ChatAsync([("user", "Explain.")], 48, CancellationToken.None);
+
+        Assert.Equal("Done.", answer);
+        var sent = _server.Last;
+        Assert.Equal("/api/chat", sent.Path);
+        var json = sent.Json;
+        Assert.False(json.GetProperty("stream").GetBoolean());
+        Assert.Equal(48, json.GetProperty("options").GetProperty("num_predict").GetInt32());
+        Assert.Equal("Explain.", json.GetProperty("messages")[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task StopStringsAndTheStopConditionCutTheText()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("a + b\n    x = 1\n<|endoftext|>junk"));
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { FimMode = RemoteFimMode.Client, Template = FimFamily.Qwen });
+
+        var marker = await model.CompleteAsync(Request(), CancellationToken.None);
+        Assert.Equal("a + b\n    x = 1\n", marker.Text);
+        Assert.Equal("a + b\n    x = 1\n<|endoftext|>junk", marker.RawText);
+
+        var oneLine = await model.CompleteAsync(Request() with { StopWhen = text => text.Contains('\n') }, CancellationToken.None);
+        Assert.Equal("a + b\n", oneLine.Text);
+        Assert.Equal("stop-condition", oneLine.StopReason);
+    }
+
+    [Fact]
+    public void TheDescriptionNamesModelEndpointAndContextAndTokensAreEstimated()
+    {
+        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi) with { ContextLength = 8192 });
+        Assert.Equal("coder", model.Description.Id);
+        Assert.Equal(_server.EndpointFor(RemoteKind.OpenAi).AbsoluteUri.TrimEnd('/'), model.Description.Path);
+        Assert.Equal(8192, model.Description.ContextLength);
+        Assert.Equal(3, model.CountTokens("0123456789"));
+        Assert.Equal(0, model.CountTokens(""));
+    }
+}
