@@ -66,7 +66,8 @@ public static class EvalCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug).AddSerilog(serilog, dispose: false));
         var corpus = EvalSampler.Sample(folder, kindList, samples, seed);
         Console.Error.WriteLine($"sampled {corpus.Samples.Count} points from {corpus.FilesRead} files ({corpus.FilesSkipped} skipped)");
-        var runner = new EvalRunner(loggerFactory, threads, lossFiles, 1024, message => Console.Error.WriteLine(message)) {
+        var runner = new EvalRunner(loggerFactory, threads, lossFiles, 1024, message => Console.Error.WriteLine(message))
+        {
             ShowExamples = show,
             ConfidenceCutoff = cutoff is null ? Configuration.CodeAssistOptions.Default.ConfidenceCutoff : cutoff >= 0 ? null : cutoff,
         };
