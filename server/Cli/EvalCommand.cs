@@ -25,18 +25,19 @@ public static class EvalCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads per model.", DefaultValueFactory = _ => 1 };
         var show = new Option<int>("--show") { Description = "Print this many completions per model (expected and got) to stderr.", DefaultValueFactory = _ => 0 };
         var cutoff = new Option<double?>("--confidence-cutoff") { Description = "Override the confidence cutoff (log-probability; 0 or above turns it off)." };
+        var fimOrder = new Option<string?>("--fim-order") { Description = "Force psm or spm for models trained with both." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
-            folder, models, samples, seed, kinds, json, threads, lossFiles, show, cutoff,
+            folder, models, samples, seed, kinds, json, threads, lossFiles, show, cutoff, fimOrder,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(folder)!, result.GetValue(models)!, result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!,
-            result.GetValue(json), result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), cancellationToken));
+            result.GetValue(json), result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), result.GetValue(fimOrder), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string folder, string models, int samples, int seed, string kinds, string? json, int threads, int lossFiles, int show, double? cutoff, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string folder, string models, int samples, int seed, string kinds, string? json, int threads, int lossFiles, int show, double? cutoff, string? fimOrder, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder))
         {
@@ -69,6 +70,12 @@ public static class EvalCommand
         var runner = new EvalRunner(loggerFactory, threads, lossFiles, 1024, message => Console.Error.WriteLine(message))
         {
             ShowExamples = show,
+            FimOrder = fimOrder switch
+            {
+                "psm" => Prompting.FimOrder.Psm,
+                "spm" => Prompting.FimOrder.Spm,
+                _ => null,
+            },
             ConfidenceCutoff = cutoff is null ? Configuration.CodeAssistOptions.Default.ConfidenceCutoff : cutoff >= 0 ? null : cutoff,
         };
         var contestants = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

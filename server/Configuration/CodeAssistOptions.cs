@@ -45,6 +45,9 @@ public sealed record CodeAssistOptions
     /// <summary>Whether completions are offered at all.</summary>
     public bool Enable { get; init; } = true;
 
+    /// <summary>FIM prompt order for models trained with both (null: what the model declares).</summary>
+    public Prompting.FimOrder? FimOrder { get; init; }
+
     /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
     public double? ConfidenceCutoff { get; init; }
 
@@ -156,6 +159,23 @@ public sealed record CodeAssistOptions
                     else
                     {
                         errors.Add("multiline must be \"auto\", \"always\" or \"never\"");
+                    }
+
+                    break;
+                case "fimOrder":
+                    Prompting.FimOrder? order = value.ValueKind == JsonValueKind.String ? value.GetString() switch
+                    {
+                        "psm" => Prompting.FimOrder.Psm,
+                        "spm" => Prompting.FimOrder.Spm,
+                        _ => null,
+                    } : null;
+                    if (order is not null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto") || value.ValueKind == JsonValueKind.Null)
+                    {
+                        options = options with { FimOrder = order };
+                    }
+                    else
+                    {
+                        errors.Add("fimOrder must be \"auto\", \"psm\" or \"spm\"");
                     }
 
                     break;

@@ -38,6 +38,9 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
     /// <summary>The confidence cutoff the models run with (the editor's default unless set).</summary>
     public double? ConfidenceCutoff { get; init; } = Configuration.CodeAssistOptions.Default.ConfidenceCutoff;
 
+    /// <summary>Forces a FIM order on models trained with both (null: each model's own).</summary>
+    public Prompting.FimOrder? FimOrder { get; init; }
+
     /// <summary>The repeat-the-previous-line baseline.</summary>
     public const string RepeatLine = "baseline:repeat-line";
 
@@ -96,7 +99,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             .AddCodeAssistCore()
             .BuildServiceProvider();
         var settings = provider.GetRequiredService<SettingsStore>();
-        settings.Replace(settings.Current with { Model = path, Threads = threads, DebounceMs = 0, Multiline = MultilineMode.Never, MaxTokens = 48, ConfidenceCutoff = ConfidenceCutoff });
+        settings.Replace(settings.Current with { Model = path, Threads = threads, DebounceMs = 0, Multiline = MultilineMode.Never, MaxTokens = 48, ConfidenceCutoff = ConfidenceCutoff, FimOrder = FimOrder });
         var manager = provider.GetRequiredService<ModelManager>();
         var model = await manager.GetModelAsync(cancellationToken).ConfigureAwait(false);
         if (model is null)

@@ -106,7 +106,7 @@ public sealed class ModelManager : IDisposable
 
         try
         {
-            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads }, _loggerFactory.CreateLogger<LocalModel>());
+            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder }, _loggerFactory.CreateLogger<LocalModel>());
             var previous = Interlocked.Exchange(ref _model, loaded);
             _loadedKey = key;
             _failedKey = null;
@@ -136,7 +136,7 @@ public sealed class ModelManager : IDisposable
     }
 
     private static LoadKey KeyFor(CodeAssistOptions options) =>
-        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize);
+        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder);
 
     /// <inheritdoc />
     public void Dispose()
@@ -145,5 +145,5 @@ public sealed class ModelManager : IDisposable
         Interlocked.Exchange(ref _model, null)?.Dispose();
     }
 
-    private sealed record LoadKey(string? Path, int? Threads, int ContextSize);
+    private sealed record LoadKey(string? Path, int? Threads, int ContextSize, Prompting.FimOrder? FimOrder);
 }

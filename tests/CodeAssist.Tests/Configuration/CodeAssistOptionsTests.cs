@@ -79,3 +79,26 @@ public class ConfidenceCutoffSettingTests
         Assert.Single(problems);
     }
 }
+
+public class FimOrderSettingTests
+{
+    [Theory]
+    [InlineData("\"psm\"", CodeAssist.Server.Prompting.FimOrder.Psm)]
+    [InlineData("\"spm\"", CodeAssist.Server.Prompting.FimOrder.Spm)]
+    [InlineData("\"auto\"", null)]
+    [InlineData("null", null)]
+    public void FimOrderIsReadAndAutoMeansTheModelsOwn(string json, CodeAssist.Server.Prompting.FimOrder? expected)
+    {
+        var baseline = CodeAssistOptions.Default with { FimOrder = CodeAssist.Server.Prompting.FimOrder.Psm };
+        var options = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse($$"""{"fimOrder": {{json}}}""").RootElement, baseline, out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(expected, options.FimOrder);
+    }
+
+    [Fact]
+    public void AnUnknownFimOrderIsAProblem()
+    {
+        CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"fimOrder": "middle-first"}""").RootElement, CodeAssistOptions.Default, out var problems);
+        Assert.Single(problems);
+    }
+}
