@@ -56,28 +56,27 @@ public sealed class ConfigurationPuller(ServerLifecycle lifecycle, LanguageClien
 
     private void WarnAboutOverrides(string folder, JsonElement unscoped, JsonElement scoped)
     {
-        foreach (var key in MachineOnlyKeys)
+        var overridden = MachineOnlyKeys
+            .Where(key => FallbackValue(scoped, key) is { } workspace && workspace != FallbackValue(unscoped, key))
+            .ToList();
+        if (overridden.Count == 0)
         {
-            var machine = FallbackValue(unscoped, key);
-            var workspace = FallbackValue(scoped, key);
-            if (workspace is null || workspace == machine)
-            {
-                continue;
-            }
-
-            lock (_warned)
-            {
-                if (!_warned.Add($"{folder}\n{key}\n{workspace}"))
-                {
-                    continue;
-                }
-            }
-
-            // The value itself is not logged: an endpoint may carry a token in its path.
-            logger.LogWarning(
-                "Ignored fallback.{Key} from workspace folder {Folder}: it is a machine setting (set it in user settings); a workspace may not redirect completions",
-                key, folder);
+            return;
         }
+
+        var signature = string.Join('\n', [folder, .. overridden.Select(key => key + "=" + FallbackValue(scoped, key))]);
+        lock (_warned)
+        {
+            if (!_warned.Add(signature))
+            {
+                return;
+            }
+        }
+
+        // The values themselves are not logged: an endpoint may carry a token in its path.
+        logger.LogWarning(
+            "Ignored {Keys} from workspace folder {Folder}: machine settings (set them in user settings); a workspace may not redirect completions",
+            string.Join(", ", overridden.Select(key => "fallback." + key)), folder);
     }
 
     private static string? FallbackValue(JsonElement section, string key)
