@@ -3,8 +3,10 @@ using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
+using CodeAssist.Server.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server;
 
@@ -20,6 +22,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CompletionStatistics>();
         services.AddSingleton<PostProcessor>();
         services.AddSingleton<ModelManager>();
+        services.AddSingleton<RoutingStatistics>();
+        services.AddSingleton(provider =>
+        {
+            var fallback = new FallbackModelProvider(provider.GetRequiredService<ILoggerFactory>());
+            provider.GetRequiredService<SettingsStore>().Changed += (_, next) => fallback.Release(next);
+            return fallback;
+        });
+        services.AddSingleton<ModelRouter>();
         services.AddSingleton<CompletionService>();
         return services;
     }

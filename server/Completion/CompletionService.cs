@@ -4,6 +4,7 @@ using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
+using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Completion;
@@ -34,7 +35,7 @@ public sealed record CompletionResult(
 
 /// <summary>
 /// The inline-completion pipeline: document snapshot → cache / typed-through → debounce → prompt
-/// within the token budget → local model → Python post-processing.
+/// within the token budget → <see cref="ModelRouter"/> (local model, or the fallback tier) → Python post-processing.
 /// </summary>
 public sealed class CompletionService(
     DocumentStore documents,
@@ -43,6 +44,7 @@ public sealed class CompletionService(
     SettingsStore settings,
     CompletionStatistics statistics,
     PostProcessor postProcessor,
+    ModelRouter router,
     ILogger<CompletionService> logger)
 {
     private const string LocalTier = "local";
@@ -141,13 +143,13 @@ public sealed class CompletionService(
             {
                 statistics.RecordTypedThrough();
                 logger.LogDebug("[{RequestId}] Typed through the last suggestion", requestId);
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, loadedModel.Description, "typed-through", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, loadedModel.Description, LocalTier, loadedModel.Description.Id, "typed-through", 0, stopwatch, null);
             }
 
             if (cache.TryGet(modelId, prefix, suffix, out var cached))
             {
                 statistics.RecordCacheHit();
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, loadedModel.Description, "cache", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, loadedModel.Description, LocalTier, loadedModel.Description.Id, "cache", 0, stopwatch, null);
             }
         }
 
@@ -164,29 +166,37 @@ public sealed class CompletionService(
             }
         }
 
-        var model = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model is null)
+        var local = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
+        var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle };
+
+        // One tier's turn: the prompt within that model's budget, generation, and the same post-processing.
+        async Task<TierAnswer> AttemptAsync(ICompletionModel model, CancellationToken token)
         {
-            return Empty(requestId, "no-model", stopwatch);
+            var description = model.Description;
+            var maxTokens = Math.Min(options.MaxTokens, Math.Max(1, description.ContextLength / 4));
+            var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens);
+            var request = new CompletionRequest(
+                context.Prefix,
+                context.Suffix,
+                maxTokens,
+                SupersedeKey: documentKey,
+                StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent),
+                MinTokenLogprob: options.ConfidenceCutoff);
+            statistics.RecordModelCall();
+            var generation = await model.CompleteAsync(request, token).ConfigureAwait(false);
+            var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
+            logger.LogInformation(
+                "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
+                requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
+                generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
+            return new TierAnswer(text, generation, description);
         }
 
-        var description = model.Description;
-        var maxTokens = Math.Min(options.MaxTokens, Math.Max(1, description.ContextLength / 4));
-        var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens);
-        var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle };
-        var request = new CompletionRequest(
-            context.Prefix,
-            context.Suffix,
-            maxTokens,
-            SupersedeKey: documentKey,
-            StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent),
-            MinTokenLogprob: options.ConfidenceCutoff);
-
-        ModelCompletion generation;
-        statistics.RecordModelCall();
+        RoutedAnswer? routed;
         try
         {
-            generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+            var route = new RouteRequest(requestId, invoked, block.StartsBlock || block.IsEmptyFunctionBody, options);
+            routed = await router.RouteAsync(route, local, AttemptAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -201,32 +211,36 @@ public sealed class CompletionService(
             return Empty(requestId, "model-swapped", stopwatch);
         }
 
-        var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
-        if (useCache)
+        if (routed is null)
         {
-            cache.Add(description.Path, prefix, suffix, text);
+            return Empty(requestId, "no-model", stopwatch);
         }
 
-        logger.LogInformation(
-            "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
-            requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
-            generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
+        var (text, generation, description) = routed.Answer;
+
+        // Keyed by the local model: the cache answers "what would this request show", whichever tier made it.
+        var cacheModel = local?.Description ?? description;
+        if (useCache)
+        {
+            cache.Add(cacheModel.Path, prefix, suffix, text);
+        }
+
         return useCache
-            ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, description, "model", generation.MeanLogprob, stopwatch, generation)
-            : new CompletionResult(requestId, text, description.Id, LocalTier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
+            ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, cacheModel, routed.Tier, description.Id, "model", generation.MeanLogprob, stopwatch, generation)
+            : new CompletionResult(requestId, text, description.Id, routed.Tier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
     }
 
     private CompletionResult Answer(
         string requestId, string documentKey, int cursorOffset, string prefix, string suffix, string text,
-        ModelDescription model, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
+        ModelDescription cacheModel, string tier, string modelId, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
     {
         if (text.Length == 0)
         {
             statistics.RecordEmpty();
         }
 
-        cache.RememberShown(documentKey, model.Path, cursorOffset, prefix, suffix, text);
-        return new CompletionResult(requestId, text, model.Id, LocalTier, source, meanLogprob, stopwatch.Elapsed, generation);
+        cache.RememberShown(documentKey, cacheModel.Path, cursorOffset, prefix, suffix, text);
+        return new CompletionResult(requestId, text, modelId, tier, source, meanLogprob, stopwatch.Elapsed, generation);
     }
 
     private CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch)

@@ -51,6 +51,12 @@ public sealed record CodeAssistOptions
     /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
     public double? ConfidenceCutoff { get; init; }
 
+    /// <summary>The model the router escalates to (none by default).</summary>
+    public FallbackOptions Fallback { get; init; } = new();
+
+    /// <summary>When the router escalates and how long it waits.</summary>
+    public RoutingOptions Routing { get; init; } = new();
+
     /// <summary>The defaults.</summary>
     public static CodeAssistOptions Default { get; } = new();
 
@@ -194,6 +200,12 @@ public sealed record CodeAssistOptions
                     }
 
                     break;
+                case "fallback":
+                    options = options with { Fallback = FallbackOptions.Parse(value, options.Fallback, errors) };
+                    break;
+                case "routing":
+                    options = options with { Routing = RoutingOptions.Parse(value, options.Routing, errors) };
+                    break;
                 case "enable":
                     if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                     {
@@ -222,7 +234,8 @@ public sealed record CodeAssistOptions
         return null;
     }
 
-    private static string ExpandHome(string path) =>
+    /// <summary>Expands a leading <c>~/</c> to the user's home directory.</summary>
+    internal static string ExpandHome(string path) =>
         path.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
             : path;

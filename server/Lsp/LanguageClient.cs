@@ -38,13 +38,20 @@ public sealed class LanguageClient
     /// <summary>workspace/configuration for one section; null when the client can't or doesn't answer.</summary>
     public async Task<JsonElement?> GetConfigurationAsync(string section, CancellationToken cancellationToken)
     {
+        var result = await GetConfigurationAsync([new ConfigurationItem { Section = section }], cancellationToken).ConfigureAwait(false);
+        return result.Count > 0 ? result[0] : null;
+    }
+
+    /// <summary>workspace/configuration for several items, one answer per item (fewer when the client answers fewer); empty without a connection.</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetConfigurationAsync(IReadOnlyList<ConfigurationItem> items, CancellationToken cancellationToken)
+    {
         if (_rpc is not { IsDisposed: false } rpc)
         {
-            return null;
+            return [];
         }
 
-        var request = new ConfigurationParams { Items = [new ConfigurationItem { Section = section }] };
+        var request = new ConfigurationParams { Items = items };
         var result = await rpc.InvokeWithParameterObjectAsync<JsonElement[]>(LspMethods.WorkspaceConfiguration, request, cancellationToken).ConfigureAwait(false);
-        return result is { Length: > 0 } ? result[0] : null;
+        return result ?? [];
     }
 }

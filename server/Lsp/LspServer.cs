@@ -21,6 +21,7 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
         typeof(CompletionHandler),
         typeof(ExecuteCommandHandler),
         typeof(ConfigurationHandler),
+        typeof(StatsHandler),
     ];
 
     /// <summary>Registers the handler types with the container.</summary>

@@ -70,6 +70,8 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(CodeAction[]))]
 [JsonSerializable(typeof(Command))]
 [JsonSerializable(typeof(Location))]
+// codeAssist/ methods
+[JsonSerializable(typeof(StatsResult))]
 // Window and progress
 [JsonSerializable(typeof(LogMessageParams))]
 [JsonSerializable(typeof(ShowMessageParams))]

@@ -53,7 +53,8 @@ public sealed class RemoteEndpoint : IDisposable
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException),
             OnOpened = args =>
             {
-                logger.LogWarning("Circuit to {Endpoint} opened for {BreakSeconds} s", display, args.BreakDuration.TotalSeconds);
+                // Information: the router has already warned about the outage this belongs to.
+                logger.LogInformation("Circuit to {Endpoint} opened for {BreakSeconds} s", display, args.BreakDuration.TotalSeconds);
                 return default;
             },
             OnHalfOpened = _ =>

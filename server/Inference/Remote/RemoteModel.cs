@@ -165,7 +165,8 @@ public abstract class RemoteModel : ICompletionModel
             }
             else
             {
-                Logger.LogWarning(
+                // Debug, not warning: the caller (the router) reports outages once, not per keystroke.
+                Logger.LogDebug(
                     "{Kind} {Endpoint}/{Path} failed ({Reason}) after {ElapsedMs} ms: {Error}",
                     KindName, _endpoint.DisplayName, path, failure.Reason, stopwatch.ElapsedMilliseconds, failure.Message);
             }

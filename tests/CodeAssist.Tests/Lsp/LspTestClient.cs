@@ -41,6 +41,12 @@ internal sealed class LspTestClient : IAsyncDisposable
     /// <summary>What the client answers to workspace/configuration (the codeAssist section).</summary>
     public JsonNode? ConfigurationAnswer { get; set; }
 
+    /// <summary>What the client answers for items scoped to a workspace folder (scopeUri set); <see cref="ConfigurationAnswer"/> when null.</summary>
+    public JsonNode? ScopedConfigurationAnswer { get; set; }
+
+    /// <summary>The items of the last workspace/configuration request.</summary>
+    public JsonElement? LastConfigurationItems { get; private set; }
+
     /// <summary>How many workspace/configuration requests the server sent.</summary>
     public int ConfigurationRequests { get; private set; }
 
@@ -114,7 +120,7 @@ internal sealed class LspTestClient : IAsyncDisposable
     }
 
     /// <summary>initialize (with the given options) then initialized.</summary>
-    public async Task<JsonElement> InitializeAsync(object? initializationOptions = null, bool offerUtf8 = false, bool pullConfiguration = false, int? processId = null)
+    public async Task<JsonElement> InitializeAsync(object? initializationOptions = null, bool offerUtf8 = false, bool pullConfiguration = false, int? processId = null, string[]? workspaceFolders = null)
     {
         var capabilities = new JsonObject
         {
@@ -130,6 +136,11 @@ internal sealed class LspTestClient : IAsyncDisposable
             ["capabilities"] = capabilities,
             ["initializationOptions"] = initializationOptions is null ? null : ToNode(initializationOptions),
         };
+        if (workspaceFolders is not null)
+        {
+            parameters["workspaceFolders"] = new JsonArray([.. workspaceFolders.Select(uri => (JsonNode)new JsonObject { ["uri"] = uri, ["name"] = uri.Split('/')[^1] })]);
+        }
+
         var response = await RequestAsync("initialize", parameters);
         await NotifyAsync("initialized", new { });
         return response;
@@ -187,7 +198,7 @@ internal sealed class LspTestClient : IAsyncDisposable
             var hasMethod = message.TryGetProperty("method", out var method);
             if (hasMethod && hasId)
             {
-                await AnswerServerRequestAsync(id, method.GetString()!);
+                await AnswerServerRequestAsync(id, method.GetString()!, message);
             }
             else if (hasMethod)
             {
@@ -215,13 +226,22 @@ internal sealed class LspTestClient : IAsyncDisposable
         }
     }
 
-    private async Task AnswerServerRequestAsync(JsonElement id, string method)
+    private async Task AnswerServerRequestAsync(JsonElement id, string method, JsonElement message)
     {
         var response = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = JsonNode.Parse(id.GetRawText()) };
         if (method == "workspace/configuration")
         {
+            var items = message.GetProperty("params").GetProperty("items").Clone();
+            LastConfigurationItems = items;
+            var answers = new JsonArray();
+            foreach (var item in items.EnumerateArray())
+            {
+                var scoped = item.TryGetProperty("scopeUri", out var scope) && scope.ValueKind == JsonValueKind.String;
+                answers.Add((scoped ? ScopedConfigurationAnswer ?? ConfigurationAnswer : ConfigurationAnswer)?.DeepClone());
+            }
+
+            response["result"] = answers;
             ConfigurationRequests++;
-            response["result"] = new JsonArray(ConfigurationAnswer?.DeepClone());
         }
         else
         {

@@ -1,0 +1,319 @@
+using System.Text.Json;
+using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Server.Configuration;
+
+/// <summary>Which model answers when the router escalates.</summary>
+public enum FallbackKind
+{
+    /// <summary>No fallback: the local model answers everything.</summary>
+    None,
+
+    /// <summary>A second, larger GGUF loaded in-process.</summary>
+    Local,
+
+    /// <summary>An OpenAI-compatible server (vLLM, OpenAI, LM Studio…).</summary>
+    OpenAi,
+
+    /// <summary>llama.cpp's own server (<c>/infill</c>).</summary>
+    LlamaCpp,
+
+    /// <summary>Ollama.</summary>
+    Ollama,
+}
+
+/// <summary>
+/// The <c>fallback</c> settings object: the model the router escalates to. <see cref="Endpoint"/> and
+/// <see cref="ApiKeyEnv"/> are machine-level settings (see README: a workspace must not redirect code elsewhere).
+/// </summary>
+public sealed record FallbackOptions
+{
+    /// <summary>The kind of fallback.</summary>
+    public FallbackKind Kind { get; init; } = FallbackKind.None;
+
+    /// <summary>A GGUF path for <see cref="FallbackKind.Local"/>; the model name for remote kinds.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The base address of a remote server.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>The name of the environment variable that holds the API key (the key itself is never a setting).</summary>
+    public string? ApiKeyEnv { get; init; }
+
+    /// <summary>Who writes the FIM prompt for remote kinds.</summary>
+    public RemoteFimMode FimMode { get; init; } = RemoteFimMode.Server;
+
+    /// <summary>The FIM family rendered in client mode.</summary>
+    public FimFamily? Template { get; init; }
+
+    /// <summary>Most time one remote call may take (the routing deadline is usually shorter).</summary>
+    public int TimeoutMs { get; init; } = 5000;
+
+    /// <summary>True when the fallback is a remote server.</summary>
+    public bool IsRemote => Kind is FallbackKind.OpenAi or FallbackKind.LlamaCpp or FallbackKind.Ollama;
+
+    /// <summary>The name used for a kind in settings and logs.</summary>
+    public static string KindName(FallbackKind kind) => kind switch
+    {
+        FallbackKind.None => "none",
+        FallbackKind.Local => "local",
+        FallbackKind.OpenAi => "openai",
+        FallbackKind.LlamaCpp => "llamacpp",
+        FallbackKind.Ollama => "ollama",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>Reads a <c>fallback</c> object over <paramref name="baseline"/>; bad values are reported and skipped.</summary>
+    public static FallbackOptions Parse(JsonElement json, FallbackOptions baseline, List<string> errors)
+    {
+        if (json.ValueKind == JsonValueKind.Null)
+        {
+            return new FallbackOptions();
+        }
+
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("fallback must be an object");
+            return baseline;
+        }
+
+        var options = baseline;
+        foreach (var property in json.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "kind":
+                    FallbackKind? kind = value.ValueKind == JsonValueKind.String ? value.GetString() switch
+                    {
+                        "none" => FallbackKind.None,
+                        "local" => FallbackKind.Local,
+                        "openai" => FallbackKind.OpenAi,
+                        "llamacpp" => FallbackKind.LlamaCpp,
+                        "ollama" => FallbackKind.Ollama,
+                        _ => null,
+                    } : null;
+                    if (kind is { } k)
+                    {
+                        options = options with { Kind = k };
+                    }
+                    else
+                    {
+                        errors.Add("fallback.kind must be \"none\", \"local\", \"openai\", \"llamacpp\" or \"ollama\"");
+                    }
+
+                    break;
+                case "model":
+                    if (ReadOptionalString(value, "fallback.model", errors, out var model))
+                    {
+                        options = options with { Model = model };
+                    }
+
+                    break;
+                case "endpoint":
+                    if (ReadOptionalString(value, "fallback.endpoint", errors, out var endpoint))
+                    {
+                        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+                        {
+                            errors.Add("fallback.endpoint must be an absolute http:// or https:// address");
+                        }
+                        else
+                        {
+                            options = options with { Endpoint = endpoint };
+                        }
+                    }
+
+                    break;
+                case "apiKeyEnv":
+                    if (ReadOptionalString(value, "fallback.apiKeyEnv", errors, out var apiKeyEnv))
+                    {
+                        options = options with { ApiKeyEnv = apiKeyEnv };
+                    }
+
+                    break;
+                case "fim":
+                    RemoteFimMode? fim = value.ValueKind == JsonValueKind.String ? value.GetString() switch
+                    {
+                        "server" => RemoteFimMode.Server,
+                        "client" => RemoteFimMode.Client,
+                        _ => null,
+                    } : null;
+                    if (fim is { } f)
+                    {
+                        options = options with { FimMode = f };
+                    }
+                    else
+                    {
+                        errors.Add("fallback.fim must be \"server\" or \"client\"");
+                    }
+
+                    break;
+                case "template":
+                    if (value.ValueKind == JsonValueKind.Null)
+                    {
+                        options = options with { Template = null };
+                    }
+                    else if (value.ValueKind == JsonValueKind.String && FimTemplate.ParseFamily(value.GetString()) is { } family)
+                    {
+                        options = options with { Template = family };
+                    }
+                    else
+                    {
+                        errors.Add("fallback.template must be a FIM family: qwen, starcoder, deepseek, codellama, codestral, codegemma, codeassist or none");
+                    }
+
+                    break;
+                case "timeoutMs":
+                    if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var timeout) && timeout is >= 100 and <= 600_000)
+                    {
+                        options = options with { TimeoutMs = timeout };
+                    }
+                    else
+                    {
+                        errors.Add("fallback.timeoutMs must be an integer from 100 to 600000");
+                    }
+
+                    break;
+            }
+        }
+
+        return options;
+    }
+
+    private static bool ReadOptionalString(JsonElement value, string name, List<string> errors, out string? text)
+    {
+        text = null;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            var read = value.GetString();
+            text = string.IsNullOrWhiteSpace(read) ? null : read.Trim();
+            return true;
+        }
+
+        errors.Add($"{name} must be a string");
+        return false;
+    }
+}
+
+/// <summary>The <c>routing</c> settings object: when to escalate to the fallback and how long to wait for it.</summary>
+public sealed record RoutingOptions
+{
+    /// <summary>Escalate requests the user invoked explicitly.</summary>
+    public bool EscalateOnInvoke { get; init; } = true;
+
+    /// <summary>Escalate when the cursor starts a block or an empty function body (the multi-line case).</summary>
+    public bool EscalateOnBlockStart { get; init; } = true;
+
+    /// <summary>Escalate when the local answer's mean token log-probability is below this (natural log).</summary>
+    public double MinMeanLogprob { get; init; } = -1.0;
+
+    /// <summary>How long the fallback may take before the local answer is used instead.</summary>
+    public int DeadlineMs { get; init; } = 1500;
+
+    /// <summary>Consecutive fallback failures that stop calls to it for <see cref="BreakerCooldownMs"/>.</summary>
+    public int BreakerFailures { get; init; } = 3;
+
+    /// <summary>How long calls stay stopped after <see cref="BreakerFailures"/> failures.</summary>
+    public int BreakerCooldownMs { get; init; } = 30000;
+
+    /// <summary>Reads a <c>routing</c> object over <paramref name="baseline"/>; bad values are reported and skipped.</summary>
+    public static RoutingOptions Parse(JsonElement json, RoutingOptions baseline, List<string> errors)
+    {
+        if (json.ValueKind == JsonValueKind.Null)
+        {
+            return new RoutingOptions();
+        }
+
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("routing must be an object");
+            return baseline;
+        }
+
+        var options = baseline;
+        foreach (var property in json.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "escalateOnInvoke":
+                    if (ReadBool(value, "routing.escalateOnInvoke", errors) is { } onInvoke)
+                    {
+                        options = options with { EscalateOnInvoke = onInvoke };
+                    }
+
+                    break;
+                case "escalateOnBlockStart":
+                    if (ReadBool(value, "routing.escalateOnBlockStart", errors) is { } onBlock)
+                    {
+                        options = options with { EscalateOnBlockStart = onBlock };
+                    }
+
+                    break;
+                case "minMeanLogprob":
+                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var logprob) && logprob is <= 0 and >= -50)
+                    {
+                        options = options with { MinMeanLogprob = logprob };
+                    }
+                    else
+                    {
+                        errors.Add("routing.minMeanLogprob must be a number from -50 to 0");
+                    }
+
+                    break;
+                case "deadlineMs":
+                    if (ReadInt(value, 1, 600_000, "routing.deadlineMs", errors) is { } deadline)
+                    {
+                        options = options with { DeadlineMs = deadline };
+                    }
+
+                    break;
+                case "breakerFailures":
+                    // The remote pipeline's breaker needs two calls in its window to judge.
+                    if (ReadInt(value, 2, 1000, "routing.breakerFailures", errors) is { } failures)
+                    {
+                        options = options with { BreakerFailures = failures };
+                    }
+
+                    break;
+                case "breakerCooldownMs":
+                    if (ReadInt(value, 500, 3_600_000, "routing.breakerCooldownMs", errors) is { } cooldown)
+                    {
+                        options = options with { BreakerCooldownMs = cooldown };
+                    }
+
+                    break;
+            }
+        }
+
+        return options;
+    }
+
+    private static bool? ReadBool(JsonElement value, string name, List<string> errors)
+    {
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors.Add($"{name} must be true or false");
+        return null;
+    }
+
+    private static int? ReadInt(JsonElement value, int min, int max, string name, List<string> errors)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        errors.Add($"{name} must be an integer from {min} to {max}");
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+namespace CodeAssist.Server.Protocol;
+
+/// <summary>The result of <c>codeAssist/stats</c>: what the completion pipeline and the router did since the server started.</summary>
+public sealed record StatsResult
+{
+    /// <summary>Completion requests received.</summary>
+    public required long Requests { get; init; }
+
+    /// <summary>Requests answered from the cache.</summary>
+    public required long CacheHits { get; init; }
+
+    /// <summary>Requests answered by typing through the shown suggestion.</summary>
+    public required long TypedThrough { get; init; }
+
+    /// <summary>Suggestions accepted.</summary>
+    public required long Accepted { get; init; }
+
+    /// <summary>Requests cancelled or superseded.</summary>
+    public required long Cancelled { get; init; }
+
+    /// <summary>Per tier ("local", "fallback"): calls, answers and latency.</summary>
+    public required IReadOnlyDictionary<string, TierStats> Tiers { get; init; }
+
+    /// <summary>Escalations by reason: invoked, blockStart, unsure, emptyLocal.</summary>
+    public required IReadOnlyDictionary<string, long> Escalations { get; init; }
+
+    /// <summary>The fallback tier's outcomes.</summary>
+    public required FallbackStats Fallback { get; init; }
+}
+
+/// <summary>One tier's figures; latency percentiles are over successful calls (null before the first).</summary>
+public sealed record TierStats
+{
+    public required long Calls { get; init; }
+
+    public required long Answers { get; init; }
+
+    public double? P50Ms { get; init; }
+
+    public double? P95Ms { get; init; }
+}
+
+/// <summary>What happened to escalations, and the state of the fallback.</summary>
+public sealed record FallbackStats
+{
+    /// <summary>The configured kind: none, local, openai, llamacpp, ollama.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Fallback answers that arrived within the deadline and were shown.</summary>
+    public required long Used { get; init; }
+
+    /// <summary>Escalations answered locally because the fallback missed the deadline.</summary>
+    public required long Late { get; init; }
+
+    /// <summary>Escalations answered locally because the fallback failed or answered nothing before the deadline.</summary>
+    public required long Failed { get; init; }
+
+    /// <summary>Fallback failures by reason (timeout, connection, http-NNN, bad-reply, too-large, breaker-open, empty, …), late ones included.</summary>
+    public required IReadOnlyDictionary<string, long> Failures { get; init; }
+
+    /// <summary>The remote breaker: closed, open, halfOpen; none for a local or no fallback.</summary>
+    public required string Breaker { get; init; }
+}

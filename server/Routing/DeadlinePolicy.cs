@@ -1,0 +1,30 @@
+namespace CodeAssist.Server.Routing;
+
+/// <summary>How long the router waits for the fallback tier before answering with the local one.</summary>
+public static class DeadlinePolicy
+{
+    /// <summary>
+    /// True when <paramref name="work"/> finished within <paramref name="deadline"/> of <paramref name="started"/>
+    /// (a <see cref="TimeProvider"/> timestamp); false when the time ran out first. The work itself is not cancelled.
+    /// </summary>
+    public static async Task<bool> FinishesWithinAsync(Task work, TimeSpan deadline, long started, CancellationToken cancellationToken)
+    {
+        var left = deadline - TimeProvider.System.GetElapsedTime(started);
+        if (work.IsCompleted)
+        {
+            return true;
+        }
+
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(left, timer.Token);
+        var first = await Task.WhenAny(work, delay).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first == work;
+    }
+}

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Remote;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Routing;
+
+/// <summary>One tier's post-processed answer: the text to insert, what the model generated, and which model it was.</summary>
+public sealed record TierAnswer(string Text, ModelCompletion Generation, ModelDescription Model);
+
+/// <summary>What the router needs to know about a request before any model runs.</summary>
+/// <param name="RequestId">The id in every log line.</param>
+/// <param name="Invoked">The user asked explicitly.</param>
+/// <param name="StartsBlock">The cursor starts a block or an empty function body.</param>
+/// <param name="Options">The settings in force for this request.</param>
+public sealed record RouteRequest(string RequestId, bool Invoked, bool StartsBlock, CodeAssistOptions Options);
+
+/// <summary>The answer the router chose and the tier that made it.</summary>
+public sealed record RoutedAnswer(TierAnswer Answer, string Tier);
+
+/// <summary>
+/// Chooses the tier for each completion: the local model for automatic requests, the fallback (a larger local
+/// model or a remote endpoint) when <see cref="EscalationPolicy"/> says so, and the local answer whenever the
+/// fallback fails or misses the deadline (<see cref="DeadlinePolicy"/>). Fallback failures never reach the editor.
+/// </summary>
+public sealed class ModelRouter
+{
+    private readonly FallbackModelProvider _fallback;
+    private readonly RoutingStatistics _statistics;
+    private readonly ILogger<ModelRouter> _logger;
+    private readonly FallbackOutageReporter _outages;
+
+    /// <summary>Creates the router over the fallback tier's provider.</summary>
+    public ModelRouter(FallbackModelProvider fallback, RoutingStatistics statistics, ILogger<ModelRouter> logger)
+    {
+        _fallback = fallback;
+        _statistics = statistics;
+        _logger = logger;
+        _outages = new FallbackOutageReporter(logger);
+    }
+
+    /// <summary>
+    /// Answers <paramref name="request"/>: <paramref name="attempt"/> runs one model and post-processes its text.
+    /// Returns null when no tier can answer (no local model and no usable fallback). Cancellation (a superseded
+    /// request) cancels both tiers, remote calls included, and propagates as <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<RoutedAnswer?> RouteAsync(
+        RouteRequest request,
+        ICompletionModel? local,
+        Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt,
+        CancellationToken cancellationToken)
+    {
+        var options = request.Options;
+        var hasFallback = options.Fallback.Kind != FallbackKind.None;
+        var id = request.RequestId;
+        if (local is null)
+        {
+            return await FallbackOnlyAsync(request, attempt, hasFallback, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (EscalationPolicy.BeforeLocal(options.Routing, request.Invoked, request.StartsBlock) is { } early)
+        {
+            if (!hasFallback)
+            {
+                _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(early));
+                return Answered(await LocalAsync(local, attempt, cancellationToken).ConfigureAwait(false));
+            }
+
+            return await BothAtOnceAsync(request, early, local, attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var answer = await LocalAsync(local, attempt, cancellationToken).ConfigureAwait(false);
+        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob);
+        if (late is null)
+        {
+            _logger.LogDebug("[{RequestId}] Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", id, answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+            return Answered(answer);
+        }
+
+        if (!hasFallback)
+        {
+            _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(late.Value));
+            return Answered(answer);
+        }
+
+        Escalating(request, late.Value);
+        var started = Stopwatch.GetTimestamp();
+        var fallback = RunFallbackAsync(request, attempt, cancellationToken);
+        var chosen = await ChooseAsync(request, fallback, started, cancellationToken).ConfigureAwait(false);
+        return Answered(chosen ?? answer);
+    }
+
+    private async Task<RoutedAnswer?> FallbackOnlyAsync(
+        RouteRequest request, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, bool hasFallback, CancellationToken cancellationToken)
+    {
+        if (!hasFallback)
+        {
+            return null;
+        }
+
+        // Without a local model there is nothing to fall back to, so the fallback gets its whole timeout.
+        _logger.LogInformation("[{RequestId}] Route: fallback only (no local model)", request.RequestId);
+        var outcome = await RunFallbackAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return outcome.Answer is { } answer ? Answered(new RoutedAnswer(answer, RoutingStatistics.FallbackTier)) : null;
+    }
+
+    private async Task<RoutedAnswer> BothAtOnceAsync(
+        RouteRequest request, EscalationReason reason, ICompletionModel local,
+        Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+    {
+        Escalating(request, reason);
+        var started = Stopwatch.GetTimestamp();
+        using var localCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fallback = RunFallbackAsync(request, attempt, cancellationToken);
+        var localTask = LocalAsync(local, attempt, localCancel.Token);
+        RoutedAnswer? chosen;
+        try
+        {
+            chosen = await ChooseAsync(request, fallback, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon(localTask);
+            throw;
+        }
+
+        if (chosen is not null)
+        {
+            // The local decode is no longer needed: free the CPU for the next keystroke.
+            await localCancel.CancelAsync().ConfigureAwait(false);
+            Abandon(localTask);
+            return Answered(chosen);
+        }
+
+        return Answered(await localTask.ConfigureAwait(false));
+    }
+
+    /// <summary>The fallback's answer when it arrives within the deadline with some text; null to answer locally.</summary>
+    private async Task<RoutedAnswer?> ChooseAsync(RouteRequest request, Task<FallbackOutcome> fallback, long started, CancellationToken cancellationToken)
+    {
+        var deadline = TimeSpan.FromMilliseconds(request.Options.Routing.DeadlineMs);
+        var id = request.RequestId;
+        if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, cancellationToken).ConfigureAwait(false))
+        {
+            _statistics.RecordLate();
+            _logger.LogInformation("[{RequestId}] Route: local (fallback missed the {DeadlineMs} ms deadline)", id, request.Options.Routing.DeadlineMs);
+            return null;
+        }
+
+        var outcome = await fallback.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (outcome.Answer is { } answer)
+        {
+            _statistics.RecordUsed();
+            _logger.LogInformation("[{RequestId}] Route: fallback answered in {ElapsedMs} ms", id, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            return new RoutedAnswer(answer, RoutingStatistics.FallbackTier);
+        }
+
+        _statistics.RecordFailed();
+        _logger.LogInformation("[{RequestId}] Route: local (fallback failed: {Reason})", id, outcome.FailureReason);
+        return null;
+    }
+
+    private static void Abandon(Task task) =>
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    private void Escalating(RouteRequest request, EscalationReason reason)
+    {
+        _statistics.RecordEscalation(reason);
+        _logger.LogInformation(
+            "[{RequestId}] Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
+            request.RequestId, FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
+    }
+
+    private RoutedAnswer Answered(RoutedAnswer answer)
+    {
+        _statistics.RecordAnswer(answer.Tier);
+        return answer;
+    }
+
+    private async Task<RoutedAnswer> LocalAsync(
+        ICompletionModel local, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _statistics.RecordCall(RoutingStatistics.LocalTier);
+        var answer = await attempt(local, cancellationToken).ConfigureAwait(false);
+        _statistics.RecordLatency(RoutingStatistics.LocalTier, TimeProvider.System.GetElapsedTime(started));
+        return new RoutedAnswer(answer, RoutingStatistics.LocalTier);
+    }
+
+    /// <summary>
+    /// Runs the fallback under its own cancellation, linked to the request's: it may outlive the deadline (a late
+    /// call still counts for the breaker, within the fallback's timeout), but a superseding request aborts it.
+    /// Never throws: every failure becomes an outcome.
+    /// </summary>
+    private async Task<FallbackOutcome> RunFallbackAsync(
+        RouteRequest request, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var id = request.RequestId;
+        var name = FallbackModelProvider.Describe(request.Options.Fallback);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var model = await _fallback.GetAsync(request.Options, cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return Failed(id, name, "unavailable", "the fallback could not be made from the settings");
+            }
+
+            _statistics.RecordCall(RoutingStatistics.FallbackTier);
+            var answer = await attempt(model, cancellationToken).ConfigureAwait(false);
+            _statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
+            _outages.Success(id, name);
+            if (answer.Text.Length == 0)
+            {
+                // A healthy server with nothing to say: the local answer is used, and it is no outage.
+                _statistics.RecordFailure("empty");
+                return new FallbackOutcome(null, "empty");
+            }
+
+            return new FallbackOutcome(answer, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug("[{RequestId}] Fallback call cancelled (superseded)", id);
+            return new FallbackOutcome(null, "cancelled");
+        }
+        catch (RemoteModelException ex)
+        {
+            return Failed(id, name, ex.Reason, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Whatever the fallback does, the editor still gets the local answer.
+            return Failed(id, name, ex is ObjectDisposedException ? "disposed" : "error", ex.Message);
+        }
+    }
+
+    private FallbackOutcome Failed(string requestId, string name, string reason, string error)
+    {
+        _statistics.RecordFailure(reason);
+        _outages.Failure(requestId, name, reason, error);
+        return new FallbackOutcome(null, reason);
+    }
+
+    private sealed record FallbackOutcome(TierAnswer? Answer, string? FailureReason);
+}

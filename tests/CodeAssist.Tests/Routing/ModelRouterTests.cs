@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CodeAssist.Tests.Routing;
+
+public sealed class ModelRouterTests : IDisposable
+{
+    private readonly ScriptedModel _local = new("small", "local_answer", -0.2, TimeSpan.FromMilliseconds(20));
+    private ScriptedModel _fallback = new("large", "fallback_answer", -0.1, TimeSpan.FromMilliseconds(20));
+    private readonly RoutingStatistics _statistics = new();
+    private readonly FallbackModelProvider _provider;
+    private readonly ModelRouter _router;
+
+    public ModelRouterTests()
+    {
+        _provider = new FallbackModelProvider(NullLoggerFactory.Instance, _ => _fallback);
+        _router = new ModelRouter(_provider, _statistics, NullLogger<ModelRouter>.Instance);
+    }
+
+    public void Dispose() => _provider.Dispose();
+
+    private Task<RoutedAnswer?> RouteAsync(CodeAssistOptions options, bool invoked = false, bool startsBlock = false, ScriptedModel? local = null, CancellationToken cancellationToken = default) =>
+        _router.RouteAsync(new RouteRequest("t1", invoked, startsBlock, options), local ?? _local, RoutingTestKit.Attempt, cancellationToken);
+
+    [Fact]
+    public async Task AnAutomaticConfidentRequestStaysLocalAndNeverCallsTheFallback()
+    {
+        var routed = await RouteAsync(RoutingTestKit.Options());
+        Assert.Equal("local", routed!.Tier);
+        Assert.Equal("local_answer", routed.Answer.Text);
+        Assert.Equal(0, _fallback.Calls);
+        Assert.All(_statistics.Escalations.Values, count => Assert.Equal(0, count));
+    }
+
+    [Fact]
+    public async Task AnInvokedRequestEscalatesAndRunsBothTiersAtOnce()
+    {
+        var routed = await RouteAsync(RoutingTestKit.Options(), invoked: true);
+        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal("fallback_answer", routed.Answer.Text);
+        Assert.Equal(1, _local.Calls);
+        Assert.Equal(1, _fallback.Calls);
+        Assert.Equal(1, _statistics.Escalations["invoked"]);
+        Assert.Equal(1, _statistics.FallbackUsed);
+    }
+
+    [Fact]
+    public async Task ABlockStartEscalates()
+    {
+        var routed = await RouteAsync(RoutingTestKit.Options(), startsBlock: true);
+        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(1, _statistics.Escalations["blockStart"]);
+        Assert.Equal(0, _statistics.Escalations["invoked"]);
+    }
+
+    [Fact]
+    public async Task EscalationOnInvokeCanBeTurnedOff()
+    {
+        var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { EscalateOnInvoke = false }), invoked: true);
+        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(0, _fallback.Calls);
+    }
+
+    [Fact]
+    public async Task AnUnsureLocalAnswerEscalatesAfterTheLocalOneRan()
+    {
+        var unsure = new ScriptedModel("small", "local_answer", -2.5, TimeSpan.FromMilliseconds(20));
+        var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { MinMeanLogprob = -1.0 }), local: unsure);
+        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(1, unsure.Calls);
+        Assert.Equal(1, _statistics.Escalations["unsure"]);
+    }
+
+    [Fact]
+    public async Task AnEmptyLocalAnswerEscalates()
+    {
+        var empty = new ScriptedModel("small", "", -0.1, TimeSpan.FromMilliseconds(20));
+        var routed = await RouteAsync(RoutingTestKit.Options(), local: empty);
+        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(1, _statistics.Escalations["emptyLocal"]);
+    }
+
+    [Fact]
+    public async Task WithNoFallbackConfiguredEveryReasonAnswersLocally()
+    {
+        var options = RoutingTestKit.Options(FallbackKind.None);
+        var empty = new ScriptedModel("small", "", -9, TimeSpan.FromMilliseconds(5));
+        Assert.Equal("local", (await RouteAsync(options, invoked: true))!.Tier);
+        Assert.Equal("local", (await RouteAsync(options, startsBlock: true))!.Tier);
+        Assert.Equal("local", (await RouteAsync(options, local: empty))!.Tier);
+        Assert.Equal(0, _fallback.Calls);
+        Assert.Equal(0, _statistics.FallbackCalls);
+        Assert.All(_statistics.Escalations.Values, count => Assert.Equal(0, count));
+    }
+
+    [Fact]
+    public async Task AFallbackSlowerThanTheDeadlineGivesTheLocalAnswerAtTheDeadline()
+    {
+        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5));
+        var stopwatch = Stopwatch.StartNew();
+        var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 300), invoked: true);
+        stopwatch.Stop();
+        Assert.Equal("local", routed!.Tier);
+        Assert.Equal("local_answer", routed.Answer.Text);
+        Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 300 + 1500);
+        Assert.Equal(1, _statistics.FallbackLate);
+        Assert.Equal(0, _statistics.FallbackUsed);
+    }
+
+    [Fact]
+    public async Task AFallbackFasterThanTheDeadlineIsUsedEvenWhenTheLocalOneIsSlower()
+    {
+        var slowLocal = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromSeconds(5));
+        var stopwatch = Stopwatch.StartNew();
+        var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 3000), invoked: true, local: slowLocal);
+        Assert.Equal("fallback", routed!.Tier);
+        Assert.True(stopwatch.ElapsedMilliseconds < 2500, $"{stopwatch.ElapsedMilliseconds} ms");
+
+        // The local decode is no longer wanted and is cancelled.
+        for (var i = 0; i < 100 && slowLocal.Cancelled == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, slowLocal.Cancelled);
+    }
+
+    [Fact]
+    public async Task AnUnsureEscalationWhoseFallbackIsLateKeepsTheLocalAnswer()
+    {
+        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5));
+        var unsure = new ScriptedModel("small", "local_answer", -3, TimeSpan.FromMilliseconds(5));
+        var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 200), local: unsure);
+        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(1, _statistics.FallbackLate);
+    }
+
+    [Fact]
+    public async Task AFailingFallbackGivesTheLocalAnswerAndOneWarningForTheOutage()
+    {
+        var logs = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        using var provider = new FallbackModelProvider(factory, _ => throw new InvalidOperationException("boom"));
+        var router = new ModelRouter(provider, _statistics, factory.CreateLogger<ModelRouter>());
+        var request = new RouteRequest("t2", true, false, RoutingTestKit.Options());
+        for (var i = 0; i < 3; i++)
+        {
+            var routed = await router.RouteAsync(request, _local, RoutingTestKit.Attempt, CancellationToken.None);
+            Assert.Equal("local", routed!.Tier);
+        }
+
+        Assert.Equal(3, _statistics.FallbackFailed);
+        Assert.Equal(3, _statistics.Failures["unavailable"]);
+        // One for the settings that cannot make a fallback, one for the outage; none per request.
+        Assert.Equal(2, logs.Warnings.Count);
+        Assert.Single(logs.Warnings, w => w.Contains("not usable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASupersededRequestCancelsBothTiers()
+    {
+        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(10));
+        var slowLocal = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromSeconds(10));
+        using var superseded = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RouteAsync(RoutingTestKit.Options(deadlineMs: 5000), invoked: true, local: slowLocal, cancellationToken: superseded.Token));
+        for (var i = 0; i < 100 && (_fallback.Cancelled == 0 || slowLocal.Cancelled == 0); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, _fallback.Cancelled);
+        Assert.Equal(1, slowLocal.Cancelled);
+    }
+
+    [Fact]
+    public void EscalationPolicyNamesEachReason()
+    {
+        var routing = new RoutingOptions { MinMeanLogprob = -1 };
+        Assert.Equal(EscalationReason.Invoked, EscalationPolicy.BeforeLocal(routing, invoked: true, startsBlock: true));
+        Assert.Equal(EscalationReason.BlockStart, EscalationPolicy.BeforeLocal(routing, invoked: false, startsBlock: true));
+        Assert.Null(EscalationPolicy.BeforeLocal(routing, invoked: false, startsBlock: false));
+        Assert.Equal(EscalationReason.EmptyLocal, EscalationPolicy.AfterLocal(routing, "", -0.1));
+        Assert.Equal(EscalationReason.Unsure, EscalationPolicy.AfterLocal(routing, "x", -1.5));
+        Assert.Null(EscalationPolicy.AfterLocal(routing, "x", -0.5));
+        Assert.Null(EscalationPolicy.AfterLocal(routing, "x", double.NaN));
+    }
+}
