@@ -235,7 +235,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
     // its last prompt token before generating.
     private static async Task<double?> GenerationSpeedAsync(LocalModel model, CancellationToken cancellationToken)
     {
-        var request = new CompletionRequest("import os\nimport sys\n\n\ndef main(argv):\n    for name in argv[1:]:\n", string.Empty, 128, StopWhen: _ => false);
+        var request = new CompletionRequest("import os\nimport sys\n\n\ndef main(argv):\n    for name in argv[1:]:\n", string.Empty, 128, StopWhen: _ => false, ForceLength: true);
         await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         var second = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         return second.GeneratedTokens < 2 ? null : second.GeneratedTokens / second.Elapsed.TotalSeconds;

@@ -295,7 +295,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
             cancellationToken.ThrowIfCancellationRequested();
             var logits = _context.NativeHandle.GetLogitsIth(logitIndex);
-            var token = healing ? ArgMaxMatching(logits, required.AsSpan(requiredDone)) : ArgMax(logits);
+            var token = healing ? ArgMaxMatching(logits, required.AsSpan(requiredDone)) : ArgMax(logits, request.ForceLength);
             if (token < 0 || _endsGeneration[token] || _stopTokens.Contains(token))
             {
                 stopReason = token < 0 ? "no-token" : "stop-token";
@@ -501,13 +501,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _cachedTokens.Clear();
     }
 
-    private int ArgMax(ReadOnlySpan<float> logits)
+    private int ArgMax(ReadOnlySpan<float> logits, bool skipEndTokens = false)
     {
         var best = -1;
         var bestValue = float.NegativeInfinity;
         for (var i = 0; i < _vocabSize; i++)
         {
-            if (logits[i] > bestValue)
+            if (logits[i] > bestValue && !(skipEndTokens && (_endsGeneration[i] || _stopTokens.Contains(i))))
             {
                 bestValue = logits[i];
                 best = i;
