@@ -184,7 +184,7 @@ public sealed class CompletionService(
                 MinTokenLogprob: options.ConfidenceCutoff);
             statistics.RecordModelCall();
             var generation = await model.CompleteAsync(request, token).ConfigureAwait(false);
-            var text = postProcessor.Process(generation.Text, prefix, suffix, processing);
+            var text = postProcessor.Process(generation.Text, prefix, suffix, processing with { Truncated = generation.StopReason == "length" });
             logger.LogInformation(
                 "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
                 requestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,

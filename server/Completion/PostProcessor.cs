@@ -53,6 +53,13 @@ public sealed class PostProcessor
         CutAtUnmatchedCloser(lines, lexed, endsInString);
         if (options.Multiline)
         {
+            if (options.Truncated && lines.Count > 1)
+            {
+                // Cut off mid-line by the token budget: a half-written line is worse than none.
+                lines.RemoveAt(lines.Count - 1);
+            }
+
+            CutAtARepeatedLine(lines);
             CutWhereTheSuffixBegins(lines, suffix);
             ConvertIndentation(lines, lexed, context.LineIndentText, options.IndentStyle);
             int end = BlockEnd(lines, lexed, context);
@@ -87,6 +94,31 @@ public sealed class PostProcessor
         }
 
         return string.Join(DetectNewline(prefix, suffix), lines);
+    }
+
+    /// <summary>
+    /// Ends a multi-line completion before a code line that repeats the one just before it: small models
+    /// fall into such loops, and real code almost never writes the same statement twice in a row.
+    /// </summary>
+    private static void CutAtARepeatedLine(List<string> lines)
+    {
+        string previous = lines[0].Trim();
+        for (int i = 1; i < lines.Count; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line == previous)
+            {
+                lines.RemoveRange(i, lines.Count - i);
+                return;
+            }
+
+            previous = line;
+        }
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ public sealed record PostProcessorOptions
     /// <summary>Whether the completion may span lines; when false only its first line is kept.</summary>
     public bool Multiline { get; init; }
 
+    /// <summary>The model stopped at its token budget, so the last line it wrote may be cut short.</summary>
+    public bool Truncated { get; init; }
+
     /// <summary>The most lines a multi-line completion keeps.</summary>
     public int MaxLines { get; init; } = 8;
 

@@ -40,6 +40,24 @@ public class PostProcessorTests
     }
 
     [Theory]
+    [InlineData("def f(self):\n    ‸", "self.pos = 0\n    self.pos = 0\n    self.pos = 0", "self.pos = 0")]
+    [InlineData("def f(self):\n    ‸", "a = 1\n    b = 2\n\n    b = 2", "a = 1\n    b = 2")]
+    [InlineData("def f(self):\n    ‸", "a = 1\n\n    b = 2", "a = 1\n\n    b = 2")]
+    public void MultiLineModeEndsWhereTheModelRepeatsALine(string document, string completion, string expected)
+    {
+        Assert.Equal(expected, Process(document, completion, multiline: true));
+    }
+
+    [Fact]
+    public void ATruncatedMultiLineCompletionLosesItsHalfWrittenLastLine()
+    {
+        var options = new PostProcessorOptions { Multiline = true, MaxLines = 8, Truncated = true };
+        Assert.Equal("a = 1\n    b = 2", new PostProcessor().Process("a = 1\n    b = 2\n    if", "def f():\n    ", "", options));
+        Assert.Equal("a = 1", new PostProcessor().Process("a = 1", "def f():\n    ", "", options));
+        Assert.Equal("a = 1\n    b = 2\n    if", new PostProcessor().Process("a = 1\n    b = 2\n    if", "def f():\n    ", "", options with { Truncated = false }));
+    }
+
+    [Theory]
     [InlineData("x = ‸", "compute(a, b)\nprint(x)\n", "compute(a, b)")]
     [InlineData("import os\r\nx = ‸\r\n", "os.getcwd()\r\ny = 2", "os.getcwd()")]
     [InlineData("foo(‸)", "a,\n    b)", "a,")]
