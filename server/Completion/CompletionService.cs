@@ -125,15 +125,6 @@ public sealed class CompletionService(
         CancellationToken cancellationToken,
         bool useCache = true)
     {
-        var indentStyle = IndentStyle.Detect(prefix);
-        var block = BlockContext.Analyze(prefix, suffix, indentStyle);
-        var multiline = options.Multiline switch
-        {
-            MultilineMode.Always => true,
-            MultilineMode.Never => false,
-            _ => block.StartsBlock,
-        };
-
         var loadedModel = models.Current;
         if (loadedModel is not null && useCache)
         {
@@ -166,8 +157,18 @@ public sealed class CompletionService(
             }
         }
 
+        // Analysed once, after the cheap answers: the post-processor reuses it rather than lexing again.
+        var indentStyle = IndentStyle.Detect(prefix);
+        var block = BlockContext.Analyze(prefix, suffix, indentStyle);
+        var multiline = options.Multiline switch
+        {
+            MultilineMode.Always => true,
+            MultilineMode.Never => false,
+            _ => block.StartsBlock,
+        };
+
         var local = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
-        var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle };
+        var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle, Context = block };
 
         // One tier's turn: the prompt within that model's budget, generation, and the same post-processing.
         async Task<TierAnswer> AttemptAsync(ICompletionModel model, CancellationToken token)

@@ -42,7 +42,7 @@ public sealed class PostProcessor
             lines.RemoveRange(1, lines.Count - 1);
         }
 
-        BlockContext context = BlockContext.Analyze(prefix, suffix, options.IndentStyle);
+        BlockContext context = options.Context ?? BlockContext.Analyze(prefix, suffix, options.IndentStyle);
         PythonLexResult lexed = PythonLexer.Lex(string.Join('\n', lines), context.PrefixEndState);
         var endsInString = new bool[lines.Count];
         for (int i = 0; i < lines.Count; i++)

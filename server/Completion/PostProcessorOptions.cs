@@ -16,4 +16,7 @@ public sealed record PostProcessorOptions
 
     /// <summary>The file's indentation style, which the completion's indentation is converted to.</summary>
     public IndentStyle IndentStyle { get; init; } = IndentStyle.Default;
+
+    /// <summary>The cursor's block context, when the caller has already analysed the same prefix and suffix.</summary>
+    public BlockContext? Context { get; init; }
 }
