@@ -18,6 +18,7 @@ public static class Program
         root.Add(CompleteCommand.Create());
         root.Add(ModelsCommand.Create());
         root.Add(EvalCommand.Create());
+        root.Add(BenchCommand.Create());
         root.Action = serve.Action;
 
         var parsed = root.Parse(args);

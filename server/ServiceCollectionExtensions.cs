@@ -21,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
         services.AddSingleton<CompletionStatistics>();
         services.AddSingleton<PostProcessor>();
+        services.AddSingleton<InferenceStatistics>();
         services.AddSingleton<ModelManager>();
         services.AddSingleton<RoutingStatistics>();
         services.AddSingleton(provider =>

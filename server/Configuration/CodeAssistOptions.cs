@@ -51,6 +51,9 @@ public sealed record CodeAssistOptions
     /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
     public double? ConfidenceCutoff { get; init; }
 
+    /// <summary>Keep the local model's KV cache between requests; false decodes every prompt whole (for benchmarks that measure what reuse saves).</summary>
+    public bool KvCacheReuse { get; init; } = true;
+
     /// <summary>The model the router escalates to (none by default).</summary>
     public FallbackOptions Fallback { get; init; } = new();
 
@@ -205,6 +208,17 @@ public sealed record CodeAssistOptions
                     break;
                 case "routing":
                     options = options with { Routing = RoutingOptions.Parse(value, options.Routing, errors) };
+                    break;
+                case "kvCacheReuse":
+                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        options = options with { KvCacheReuse = value.GetBoolean() };
+                    }
+                    else
+                    {
+                        errors.Add("kvCacheReuse must be true or false");
+                    }
+
                     break;
                 case "enable":
                     if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)

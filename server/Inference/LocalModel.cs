@@ -26,6 +26,9 @@ public sealed record LocalModelOptions
     /// <summary>Keep the KV cache between requests (off only for benchmarks that measure its value).</summary>
     public bool ReuseKvCache { get; init; } = true;
 
+    /// <summary>Where the model counts its work (shared across model swaps); null: not counted.</summary>
+    public InferenceStatistics? Statistics { get; init; }
+
     /// <summary>The thread count used when none is configured.</summary>
     public static int DefaultThreads => Math.Max(1, Environment.ProcessorCount / 2);
 }
@@ -48,6 +51,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     private readonly InferenceQueue _queue;
     private readonly ILogger _logger;
     private readonly bool _reuseKvCache;
+    private readonly InferenceStatistics? _statistics;
     private readonly AbortFlag _abort = new();
     private readonly GCHandle _abortHandle;
     private readonly byte[][] _pieces;
@@ -67,6 +71,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _context = context;
         _logger = logger;
         _reuseKvCache = options.ReuseKvCache;
+        _statistics = options.Statistics;
         _vocabSize = weights.Vocab.Count;
         _addBos = weights.Vocab.ShouldAddBOS;
         (_pieces, _endsGeneration) = ReadVocabulary();
@@ -123,20 +128,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     {
         var file = GgufReader.Read(path);
         var threads = options.Threads is > 0 ? options.Threads.Value : LocalModelOptions.DefaultThreads;
-        // Positions past the length the model was trained at are noise (RoPE does not extrapolate),
-        // so the context never exceeds it whatever the settings ask.
-        var trained = file.GetInteger($"{file.Architecture}.context_length");
-        var contextSize = Math.Max(64, trained is > 0 ? (int)Math.Min(options.ContextSize, trained.Value) : options.ContextSize);
-        var parameters = new ModelParams(path)
-        {
-            ContextSize = (uint)contextSize,
-            GpuLayerCount = 0,
-            LoadMode = LLamaLoadMode.MemoryMap,
-            Threads = threads,
-            BatchThreads = threads,
-            BatchSize = (uint)Math.Min(512, contextSize),
-            UBatchSize = (uint)Math.Min(512, contextSize),
-        };
+        var parameters = CreateParameters(path, file, options.ContextSize, threads);
+        var contextSize = (int)parameters.ContextSize!.Value;
 
         var stopwatch = Stopwatch.StartNew();
         LLamaWeights weights;
@@ -168,6 +161,25 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         return model;
     }
 
+    /// <summary>The llama.cpp parameters a model is loaded with (benchmarks build a bare context from the same ones).</summary>
+    internal static ModelParams CreateParameters(string path, GgufFileInfo file, int requestedContextSize, int threads)
+    {
+        // Positions past the length the model was trained at are noise (RoPE does not extrapolate),
+        // so the context never exceeds it whatever the settings ask.
+        var trained = file.GetInteger($"{file.Architecture}.context_length");
+        var contextSize = Math.Max(64, trained is > 0 ? (int)Math.Min(requestedContextSize, trained.Value) : requestedContextSize);
+        return new ModelParams(path)
+        {
+            ContextSize = (uint)contextSize,
+            GpuLayerCount = 0,
+            LoadMode = LLamaLoadMode.MemoryMap,
+            Threads = threads,
+            BatchThreads = threads,
+            BatchSize = (uint)Math.Min(512, contextSize),
+            UBatchSize = (uint)Math.Min(512, contextSize),
+        };
+    }
+
     /// <inheritdoc />
     public int CountTokens(string text) => text.Length == 0 ? 0 : Tokenize(text).Length;
 
@@ -175,7 +187,9 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     public Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _queue.RunAsync(request.SupersedeKey, token => Generate(request, token), cancellationToken);
+        var task = _queue.RunAsync(request.SupersedeKey, token => Generate(request, token), cancellationToken);
+        _statistics?.ObservePending(_queue.Pending);
+        return task;
     }
 
     /// <summary>Tokenizes document text with special-token parsing off, so text can never become a control token.</summary>
@@ -257,6 +271,20 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
     private ModelCompletion Generate(CompletionRequest request, CancellationToken cancellationToken)
     {
+        _statistics?.RecordStarted();
+        try
+        {
+            return GenerateCore(request, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _statistics?.RecordCancelled();
+            throw;
+        }
+    }
+
+    private ModelCompletion GenerateCore(CompletionRequest request, CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
         _abort.Requested = false;
         using var registration = cancellationToken.Register(static state => ((AbortFlag)state!).Requested = true, _abort);
@@ -277,6 +305,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         }
 
         var reused = PreparePrompt(prompt, cancellationToken);
+        var trace = _statistics?.Trace;
+        var decoded = trace is null ? null : new List<int>();
         var output = new List<byte>();
         var requiredDone = 0;
         double logprobSum = 0;
@@ -334,9 +364,12 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             _batch.Add(token, _cachedTokens.Count, Sequence, true);
             DecodeOrThrow(cancellationToken);
             _cachedTokens.Add(token);
+            decoded?.Add(token);
             logitIndex = 0;
         }
 
+        _statistics?.RecordGenerated(generated);
+        trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!]));
         var text = DecodeAfter(output, required.Length);
         return new ModelCompletion(
             text,
@@ -433,6 +466,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         {
             common--;
         }
+
+        _statistics?.RecordPrompt(prompt.Count, common);
 
         if (common < _cachedTokens.Count)
         {

@@ -28,6 +28,7 @@ public sealed class ModelManager : IDisposable
     private readonly SettingsStore _settings;
     private readonly ILogger<ModelManager> _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly InferenceStatistics _statistics;
     private readonly SemaphoreSlim _loadGate = new(1, 1);
     private LocalModel? _model;
     private LoadKey? _loadedKey;
@@ -35,9 +36,10 @@ public sealed class ModelManager : IDisposable
     private bool _disposed;
 
     /// <summary>Creates the manager and follows settings changes.</summary>
-    public ModelManager(SettingsStore settings, ILoggerFactory loggerFactory)
+    public ModelManager(SettingsStore settings, ILoggerFactory loggerFactory, InferenceStatistics statistics)
     {
         _settings = settings;
+        _statistics = statistics;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ModelManager>();
         _settings.Changed += (_, _) => _failedKey = null;
@@ -106,7 +108,7 @@ public sealed class ModelManager : IDisposable
 
         try
         {
-            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder }, _loggerFactory.CreateLogger<LocalModel>());
+            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder, ReuseKvCache = key.ReuseKvCache, Statistics = _statistics }, _loggerFactory.CreateLogger<LocalModel>());
             var previous = Interlocked.Exchange(ref _model, loaded);
             _loadedKey = key;
             _failedKey = null;
@@ -136,7 +138,7 @@ public sealed class ModelManager : IDisposable
     }
 
     private static LoadKey KeyFor(CodeAssistOptions options) =>
-        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder);
+        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse);
 
     /// <inheritdoc />
     public void Dispose()
@@ -145,5 +147,5 @@ public sealed class ModelManager : IDisposable
         Interlocked.Exchange(ref _model, null)?.Dispose();
     }
 
-    private sealed record LoadKey(string? Path, int? Threads, int ContextSize, Prompting.FimOrder? FimOrder);
+    private sealed record LoadKey(string? Path, int? Threads, int ContextSize, Prompting.FimOrder? FimOrder, bool ReuseKvCache);
 }

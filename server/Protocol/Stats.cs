@@ -26,6 +26,37 @@ public sealed record StatsResult
 
     /// <summary>The fallback tier's outcomes.</summary>
     public required FallbackStats Fallback { get; init; }
+
+    /// <summary>The local models' decoding work (all models loaded since start).</summary>
+    public required InferenceStats Inference { get; init; }
+}
+
+/// <summary>What the local models decoded: generations started, prompt tokens evaluated and reused, queue depth.</summary>
+public sealed record InferenceStats
+{
+    /// <summary>Generations that started decoding.</summary>
+    public required long DecodesStarted { get; init; }
+
+    /// <summary>Generations cancelled or superseded after they started.</summary>
+    public required long DecodesCancelled { get; init; }
+
+    /// <summary>Prompt tokens of the generations that started.</summary>
+    public required long PromptTokens { get; init; }
+
+    /// <summary>Prompt tokens decoded (not found in the KV cache).</summary>
+    public required long PromptTokensEvaluated { get; init; }
+
+    /// <summary>Prompt tokens reused from the KV cache.</summary>
+    public required long ReusedTokens { get; init; }
+
+    /// <summary>Tokens generated.</summary>
+    public required long GeneratedTokens { get; init; }
+
+    /// <summary>Requests waiting or running on the local model's worker now.</summary>
+    public required int Pending { get; init; }
+
+    /// <summary>The most requests ever waiting or running on one worker at once.</summary>
+    public required int MaxPending { get; init; }
 }
 
 /// <summary>One tier's figures; latency percentiles are over successful calls (null before the first).</summary>

@@ -1,5 +1,6 @@
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Routing;
@@ -8,7 +9,8 @@ using StreamJsonRpc;
 namespace CodeAssist.Server.Lsp.Handlers;
 
 /// <summary>codeAssist/stats: the pipeline's and the router's counters (documented in README).</summary>
-public sealed class StatsHandler(CompletionStatistics completions, RoutingStatistics routing, FallbackModelProvider fallback, SettingsStore settings)
+public sealed class StatsHandler(
+    CompletionStatistics completions, RoutingStatistics routing, FallbackModelProvider fallback, SettingsStore settings, InferenceStatistics inference, ModelManager models)
 {
     /// <summary>Answers with a snapshot of the counters.</summary>
     [JsonRpcMethod(CodeAssistMethods.Stats)]
@@ -41,6 +43,17 @@ public sealed class StatsHandler(CompletionStatistics completions, RoutingStatis
                     RemoteBreakerState.HalfOpen => "halfOpen",
                     _ => "none",
                 },
+            },
+            Inference = new InferenceStats
+            {
+                DecodesStarted = inference.DecodesStarted,
+                DecodesCancelled = inference.DecodesCancelled,
+                PromptTokens = inference.PromptTokens,
+                PromptTokensEvaluated = inference.PromptTokensEvaluated,
+                ReusedTokens = inference.ReusedTokens,
+                GeneratedTokens = inference.GeneratedTokens,
+                Pending = models.Current?.PendingRequests ?? 0,
+                MaxPending = inference.MaxPending,
             },
         };
     }

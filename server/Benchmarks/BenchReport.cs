@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace CodeAssist.Server.Benchmarks;
+
+/// <summary>The benchmark's results as a Markdown table with the ratios the targets speak of, and as JSON.</summary>
+internal static class BenchReport
+{
+    /// <summary>The machine, in one line: CPU model, logical processors, OS, .NET, load when the run started.</summary>
+    public static string Machine()
+    {
+        string? cpu = null;
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+        }
+
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription}, .NET {Environment.Version}{(load is null ? string.Empty : $", load average {load} at start")}");
+    }
+
+    /// <summary>The table, one row per mode, then the figures the targets compare.</summary>
+    public static string Table(IReadOnlyList<BenchResult> results)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| mode | file | keys | p50 ms | p95 ms | max ms | decodes/key | prompt tok/req | decoded/req | reused/req | cache | typed-through | decode p50 ms | overhead p50 ms | CPU s | RSS MB |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            text.AppendLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Mode} | {r.FileLines} lines | {r.Keystrokes} | {F(r.P50Ms)} | {F(r.P95Ms)} | {F(r.MaxMs)} | {r.DecodesPerKeystroke:0.00} | {F(r.PromptTokensPerRequest, "0")} | {F(r.PromptTokensEvaluatedPerRequest, "0")} | {F(r.ReusedTokensPerRequest, "0")} | {r.CacheHits} | {r.TypedThrough} | {F(r.DecodeP50Ms)} | {F(r.OverheadP50Ms)} | {r.CpuMs / 1000:0.0} | {r.RssMb:0} |"));
+        }
+
+        text.AppendLine();
+        var byMode = results.GroupBy(r => r.Mode.Split(':')[0]).ToDictionary(g => g.Key, g => g.First());
+        if (byMode.TryGetValue("reuse", out var reuse) && byMode.TryGetValue("fresh", out var fresh) && reuse.P50Ms is { } a && fresh.P50Ms is > 0 and { } b)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- KV reuse p50 / fresh-context p50: {a:0.0} / {b:0.0} ms = {a / b:0.000} (target ≤ 0.1), prompt {F(fresh.PromptTokensPerRequest, "0")} tokens"));
+        }
+
+        if (byMode.TryGetValue("psm", out var psm) && reuse is not null && psm.P50Ms is { } p && reuse.P50Ms is > 0 and { } s)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- PSM p50 / SPM p50: {p:0.0} / {s:0.0} ms = {p / s:0.00}; prompt tokens decoded per request {F(psm.PromptTokensEvaluatedPerRequest, "0")} vs {F(reuse.PromptTokensEvaluatedPerRequest, "0")}"));
+        }
+
+        if (byMode.TryGetValue("large", out var large))
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- server overhead p50 on the {large.FileLines}-line file: {F(large.OverheadP50Ms, "0.00")} ms (target ≤ 2 ms); p95 {F(large.OverheadP95Ms, "0.00")} ms"));
+        }
+
+        if (byMode.TryGetValue("accept", out var accept))
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- typing the shown suggestion: {accept.DecodesStarted} decodes in {accept.Keystrokes} keystrokes (target 0), p50 {F(accept.P50Ms, "0.00")} ms"));
+        }
+
+        if (byMode.TryGetValue("storm", out var storm))
+        {
+            var within = storm.AfterPauseP50Ms - storm.DebounceMs;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- storm: {F(storm.DecodesPerPause, "0.00")} decodes started per pause over {storm.Pauses} pauses (target ≤ 1), most requests queued {storm.MaxPending}, answer after the pause p50 {F(storm.AfterPauseP50Ms)} ms = debounce {storm.DebounceMs} + {F(within)} ms vs its decode floor {F(storm.AfterPauseDecodeP50Ms)} ms"));
+        }
+
+        if (byMode.TryGetValue("stdio", out var stdio) && reuse is not null && stdio.P50Ms is { } io && reuse.P50Ms is { } inProcess)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- stdio p50 {io:0.0} ms vs in-process {inProcess:0.0} ms: framing and the pipe add {io - inProcess:0.0} ms"));
+        }
+
+        if (byMode.TryGetValue("swap", out var swap) && swap.RssAfterSwapsMb is { Count: > 0 } rss)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- RSS after each of {rss.Count} model swaps: {string.Join(' ', rss.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} MB; drift after the second {F(swap.RssDriftMb)} MB (target ≤ 10 MB)"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The JSON document: the run's context, then one object per mode.</summary>
+    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string model)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("command", command);
+            w.WriteString("machine", Machine());
+            w.WriteString("model", model);
+            w.WriteStartArray("modes");
+            foreach (var r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("mode", r.Mode);
+                w.WriteString("description", r.Description);
+                w.WriteString("model", r.Model);
+                w.WriteString("file", r.File);
+                w.WriteNumber("fileLines", r.FileLines);
+                w.WriteString("transport", r.Transport);
+                w.WriteNumber("contextSize", r.ContextSize);
+                w.WriteString("fimOrder", r.FimOrder);
+                w.WriteBoolean("kvReuse", r.KvReuse);
+                w.WriteNumber("debounceMs", r.DebounceMs);
+                w.WriteNumber("keystrokes", r.Keystrokes);
+                w.WriteNumber("answered", r.Answered);
+                w.WriteNumber("suggestions", r.Suggestions);
+                Number(w, "p50Ms", r.P50Ms);
+                Number(w, "p95Ms", r.P95Ms);
+                Number(w, "maxMs", r.MaxMs);
+                w.WriteNumber("decodesStarted", r.DecodesStarted);
+                w.WriteNumber("decodesPerKeystroke", Math.Round(r.DecodesPerKeystroke, 4));
+                Number(w, "promptTokensPerRequest", r.PromptTokensPerRequest);
+                Number(w, "promptTokensEvaluatedPerRequest", r.PromptTokensEvaluatedPerRequest);
+                Number(w, "reusedTokensPerRequest", r.ReusedTokensPerRequest);
+                Number(w, "generatedTokensPerRequest", r.GeneratedTokensPerRequest);
+                w.WriteNumber("cacheHits", r.CacheHits);
+                w.WriteNumber("typedThrough", r.TypedThrough);
+                Number(w, "cpuMs", r.CpuMs);
+                Number(w, "rssMb", r.RssMb);
+                Number(w, "decodeP50Ms", r.DecodeP50Ms);
+                Number(w, "overheadP50Ms", r.OverheadP50Ms);
+                Number(w, "overheadP95Ms", r.OverheadP95Ms);
+                if (r.MaxPending is { } maxPending)
+                {
+                    w.WriteNumber("maxPending", maxPending);
+                }
+
+                if (r.Pauses is { } pauses)
+                {
+                    w.WriteNumber("pauses", pauses);
+                    Number(w, "decodesPerPause", r.DecodesPerPause);
+                    Number(w, "afterPauseP50Ms", r.AfterPauseP50Ms);
+                    Number(w, "afterPauseDecodeP50Ms", r.AfterPauseDecodeP50Ms);
+                }
+
+                if (r.RssAfterSwapsMb is { } swaps)
+                {
+                    w.WriteStartArray("rssAfterSwapsMb");
+                    foreach (var v in swaps)
+                    {
+                        w.WriteNumberValue(Math.Round(v, 1));
+                    }
+
+                    w.WriteEndArray();
+                    Number(w, "rssDriftMb", r.RssDriftMb);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, Math.Round(v, 3));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static string F(double? value, string format = "0.0") =>
+        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+}

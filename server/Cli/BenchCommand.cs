@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Text;
+using CodeAssist.Server.Benchmarks;
+using CodeAssist.Server.Logging;
+using Serilog.Events;
+
+namespace CodeAssist.Server.Cli;
+
+/// <summary><c>codeassist bench</c>: replays typing through the server's real request path and measures it (see docs/benchmarks.md).</summary>
+public static class BenchCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var files = new Option<string[]>("--file") { Description = "Python files to type into (default: 1,000 and 5,000 lines of the Python standard library found on this machine).", AllowMultipleArgumentsPerToken = true };
+        var model = new Option<string?>("--model") { Description = "A GGUF model file (default: the shipped model)." };
+        var cps = new Option<double>("--chars-per-second") { Description = "Pace of the modes that wait for each answer (a keystroke is never sent before the last answer).", DefaultValueFactory = _ => 50 };
+        var modes = new Option<string[]>("--mode") { Description = $"Modes to run, comma-separated or repeated: {string.Join(", ", BenchMode.All.Select(m => m.Name))} (default: all).", AllowMultipleArgumentsPerToken = true };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per mode) to this file." };
+        var region = new Option<int>("--region-chars") { Description = "Characters deleted and typed back (whole lines, at least this many).", DefaultValueFactory = _ => 200 };
+        var context = new Option<int>("--context") { Description = "contextSize for the server; a model trained on shorter windows is timed through a copy with a raised context_length.", DefaultValueFactory = _ => 1600 };
+        var swaps = new Option<int>("--swaps") { Description = "Model swaps in the swap mode.", DefaultValueFactory = _ => 20 };
+        var accepts = new Option<int>("--accept-rounds") { Description = "Suggestions typed through in the accept mode.", DefaultValueFactory = _ => 8 };
+        var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")
+        {
+            files, model, cps, modes, json, region, context, swaps, accepts,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
+            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, CancellationToken cancellationToken)
+    {
+        var modes = new List<BenchMode>();
+        foreach (var name in modeNames.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (BenchMode.Find(name) is not { } mode)
+            {
+                Console.Error.WriteLine($"codeassist: unknown mode '{name}' (expected {string.Join(", ", BenchMode.All.Select(m => m.Name))})");
+                return Program.UsageError;
+            }
+
+            modes.Add(mode);
+        }
+
+        if (cps <= 0 || region < 1 || context < 128 || swaps < 2 || accepts < 1)
+        {
+            Console.Error.WriteLine("codeassist: --chars-per-second, --region-chars and --accept-rounds must be positive, --context at least 128, --swaps at least 2");
+            return Program.UsageError;
+        }
+
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                Console.Error.WriteLine($"codeassist: file not found: {file}");
+                return 1;
+            }
+        }
+
+        var options = new BenchOptions
+        {
+            Files = files,
+            Model = model,
+            CharsPerSecond = cps,
+            Modes = modes.Count > 0 ? modes.Distinct().ToList() : BenchMode.All,
+            RegionChars = region,
+            ContextSize = context,
+            Swaps = swaps,
+            AcceptRounds = accepts,
+        };
+
+        using var serilog = LoggingSetup.Create(LogEventLevel.Error);
+        var runner = new BenchRunner(options, serilog, message => Console.Error.WriteLine(message));
+        var work = Directory.CreateTempSubdirectory("codeassist-bench-");
+        IReadOnlyList<BenchResult> results;
+        try
+        {
+            Console.Error.WriteLine($"machine: {BenchReport.Machine()}");
+            results = await runner.RunAsync(work.FullName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or Inference.ModelLoadException)
+        {
+            Console.Error.WriteLine($"codeassist: {ex.Message}");
+            return 1;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+
+        using (var stdout = Console.OpenStandardOutput())
+        {
+            stdout.Write(Encoding.UTF8.GetBytes(BenchReport.Table(results)));
+        }
+
+        if (json is not null)
+        {
+            var commandLine = "codeassist " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, runner.ModelLabel), cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}
