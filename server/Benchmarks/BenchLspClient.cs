@@ -213,9 +213,9 @@ internal sealed class BenchLspClient : IAsyncDisposable
                 filled -= consumed;
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or EndOfStreamException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or EndOfStreamException or InvalidOperationException)
         {
-            // The server went away; the waiters are failed below.
+            // The server went away, or we closed the stream (a pipe then says reading is over); the waiters are failed below.
         }
 
         foreach (var waiter in _pending.Values)

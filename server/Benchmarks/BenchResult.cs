@@ -38,6 +38,11 @@ internal sealed record BenchResult
 
     public double? MaxMs { get; init; }
 
+    /// <summary>Median latency of the keystrokes whose answer needed a decode (in-process modes).</summary>
+    public double? DecodedP50Ms { get; init; }
+
+    public int? DecodedKeystrokes { get; init; }
+
     public required long DecodesStarted { get; init; }
 
     public required double DecodesPerKeystroke { get; init; }

@@ -22,7 +22,7 @@ internal sealed record BenchOptions
 
     public int RegionChars { get; init; } = 200;
 
-    public int ContextSize { get; init; } = 1600;
+    public int ContextSize { get; init; } = 1536;
 
     public int SmallLines { get; init; } = 1000;
 
@@ -325,6 +325,8 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             P50Ms = Percentile(latencies, 50),
             P95Ms = Percentile(latencies, 95),
             MaxMs = latencies.Count > 0 ? latencies.Max() : null,
+            DecodedP50Ms = hasFloor ? Percentile([.. run.Latencies.Where(l => floorByKey.ContainsKey(l.Key)).Select(l => l.Ms)], 50) : null,
+            DecodedKeystrokes = hasFloor ? run.Latencies.Count(l => floorByKey.ContainsKey(l.Key)) : null,
             DecodesStarted = decodes,
             DecodesPerKeystroke = run.Keystrokes > 0 ? (double)decodes / run.Keystrokes : 0,
             PromptTokensPerRequest = mode.Kind == BenchKind.Accept ? null : PerRequest(Delta("inference", "promptTokens")),

@@ -18,7 +18,7 @@ public static class BenchCommand
         var modes = new Option<string[]>("--mode") { Description = $"Modes to run, comma-separated or repeated: {string.Join(", ", BenchMode.All.Select(m => m.Name))} (default: all).", AllowMultipleArgumentsPerToken = true };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per mode) to this file." };
         var region = new Option<int>("--region-chars") { Description = "Characters deleted and typed back (whole lines, at least this many).", DefaultValueFactory = _ => 200 };
-        var context = new Option<int>("--context") { Description = "contextSize for the server; a model trained on shorter windows is timed through a copy with a raised context_length.", DefaultValueFactory = _ => 1600 };
+        var context = new Option<int>("--context") { Description = "contextSize for the server; a model trained on shorter windows is timed through a copy with a raised context_length.", DefaultValueFactory = _ => 1536 };
         var swaps = new Option<int>("--swaps") { Description = "Model swaps in the swap mode.", DefaultValueFactory = _ => 20 };
         var accepts = new Option<int>("--accept-rounds") { Description = "Suggestions typed through in the accept mode.", DefaultValueFactory = _ => 8 };
         var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")

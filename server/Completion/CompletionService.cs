@@ -125,7 +125,7 @@ public sealed class CompletionService(
         CancellationToken cancellationToken,
         bool useCache = true)
     {
-        var loadedModel = models.Current;
+        var loadedModel = models.Ready;
         if (loadedModel is not null && useCache)
         {
             // Keyed by file, not by general.name: two checkpoints of one model share a name.

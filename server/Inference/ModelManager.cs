@@ -58,6 +58,12 @@ public sealed class ModelManager : IDisposable
     public LocalModel? Current => Volatile.Read(ref _model);
 
     /// <summary>
+    /// The loaded model if it is the one the current settings ask for, without loading; null right after the
+    /// settings named another, so that nothing answers for the old model once the user switched.
+    /// </summary>
+    public LocalModel? Ready => Volatile.Read(ref _model) is { } model && KeyFor(_settings.Current) == _loadedKey ? model : null;
+
+    /// <summary>
     /// The model the current settings ask for, loading it if needed. Returns null (and logs once) when it
     /// cannot be loaded; the same failing settings are not retried until they change.
     /// </summary>
