@@ -73,6 +73,14 @@ internal sealed record BenchResult
 
     public double? OverheadP95Ms { get; init; }
 
+    /// <summary>Median time the server spent inside llama.cpp's decode calls, over keystrokes that decoded (same moment, same load as the latency).</summary>
+    public double? DecodeInServerP50Ms { get; init; }
+
+    /// <summary>Median of (keystroke latency − the decode time measured inside that request) over all answered keystrokes.</summary>
+    public double? OverheadInServerP50Ms { get; init; }
+
+    public double? OverheadInServerP95Ms { get; init; }
+
     public int? MaxPending { get; init; }
 
     public int? Pauses { get; init; }

@@ -158,6 +158,12 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
 
         // The floor: the same tokens decoded again on a bare context, keystroke by keystroke.
         var floorByKey = new Dictionary<int, double>();
+        var inServerByKey = new Dictionary<int, double>();
+        foreach (var (key, trace) in traces.Where(t => t.Key >= 0))
+        {
+            inServerByKey[key] = inServerByKey.GetValueOrDefault(key) + trace.DecodeTime.TotalMilliseconds;
+        }
+
         if (traces.Count > 0)
         {
             progress($"[{mode.Name}] replaying {traces.Count} decodes on a bare context for the floor");
@@ -172,7 +178,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             }
         }
 
-        return Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, traces.Count > 0);
+        return Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, inServerByKey, traces.Count > 0);
     }
 
     private async Task TypeRegionAsync(BenchMode mode, TypingSession session, BenchWorkload workload, ModeRun run, Action<int> setKey)
@@ -293,7 +299,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
 
     private BenchResult Summarize(
         BenchMode mode, BenchWorkload workload, JsonObject settings, int debounce, bool stdio, ModeRun run,
-        JsonElement before, JsonElement after, TimeSpan cpu, Dictionary<int, double> floorByKey, bool hasFloor)
+        JsonElement before, JsonElement after, TimeSpan cpu, Dictionary<int, double> floorByKey, Dictionary<int, double> inServerByKey, bool hasFloor)
     {
         long Delta(string group, string name) =>
             (group.Length == 0 ? after.GetProperty(name) : after.GetProperty(group).GetProperty(name)).GetInt64()
@@ -305,6 +311,9 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         var floors = floorByKey.Values.ToList();
         List<double>? overheads = hasFloor && mode.Kind != BenchKind.Storm
             ? [.. run.Latencies.Select(l => l.Ms - floorByKey.GetValueOrDefault(l.Key))]
+            : null;
+        List<double>? inSituOverheads = hasFloor && mode.Kind != BenchKind.Storm
+            ? [.. run.Latencies.Select(l => l.Ms - inServerByKey.GetValueOrDefault(l.Key))]
             : null;
         var pauses = run.AfterPause.Count;
         return new BenchResult
@@ -340,6 +349,9 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             DecodeP50Ms = Percentile(floors, 50),
             OverheadP50Ms = overheads is null ? null : Percentile(overheads, 50),
             OverheadP95Ms = overheads is null ? null : Percentile(overheads, 95),
+            DecodeInServerP50Ms = hasFloor ? Percentile([.. inServerByKey.Values], 50) : null,
+            OverheadInServerP50Ms = inSituOverheads is null ? null : Percentile(inSituOverheads, 50),
+            OverheadInServerP95Ms = inSituOverheads is null ? null : Percentile(inSituOverheads, 95),
             MaxPending = after.GetProperty("inference").GetProperty("maxPending").GetInt32(),
             Pauses = mode.Kind == BenchKind.Storm ? pauses : null,
             DecodesPerPause = mode.Kind == BenchKind.Storm && pauses > 0 ? (double)decodes / pauses : null,

@@ -42,6 +42,12 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 {
     private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
 
+    // Python that exercises every kind of boundary the incremental tokenizer cuts at, and the ones it must not.
+    private const string TokenizerProbe =
+        "import os\n\n\nclass Foo(Bar):\n    \"\"\"Doc string.\"\"\"\n\n    def method(self, x=1):  \n        if x:\n" +
+        "            return [1, 2,\n                    3]\n        # a comment\n\treturn None\n  \n    value = 'it''s' + \"é\"\n" +
+        "print(Foo().method())\n x = 10\n    42\n";
+
     // Longer words are left alone: the model has likely seen them split the same way.
     private const int MaxHealedWord = 24;
 
@@ -62,6 +68,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     private readonly LLamaBatch _batch = new();
     private readonly int _vocabSize;
     private readonly bool _addBos;
+    private readonly IncrementalTokenizer? _incremental;
+    private long _decodeTicks;
     private bool _disposed;
 
     private LocalModel(string path, GgufFileInfo file, LLamaWeights weights, LLamaContext context, LocalModelOptions options, ILogger logger)
@@ -75,6 +83,14 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _vocabSize = weights.Vocab.Count;
         _addBos = weights.Vocab.ShouldAddBOS;
         (_pieces, _endsGeneration) = ReadVocabulary();
+        if (IncrementalTokenizer.IsExact(TokenizeIds, TokenizerProbe))
+        {
+            _incremental = new IncrementalTokenizer(TokenizeIds, id => _pieces[id].Length);
+        }
+        else
+        {
+            logger.LogInformation("{Path}: the tokenizer does not split at line boundaries the way the prompt cache assumes; prompts are tokenized whole", path);
+        }
 
         var template = FimTemplateDetector.Detect(this, options.FimOrder);
         foreach (var marker in template.StopMarkers)
@@ -180,8 +196,14 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         };
     }
 
+    /// <summary>Whether prompt text is tokenized incrementally (the tokenizer passed the boundary check at load).</summary>
+    public bool TokenizesIncrementally => _incremental is not null;
+
+    /// <summary>Characters of prompt text that went through the tokenizer (null when it is not incremental).</summary>
+    public long? PromptCharsTokenized => _incremental?.CharsTokenized;
+
     /// <inheritdoc />
-    public int CountTokens(string text) => text.Length == 0 ? 0 : Tokenize(text).Length;
+    public int CountTokens(string text) => text.Length == 0 ? 0 : TokenizeText(text).Length;
 
     /// <inheritdoc />
     public Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
@@ -194,6 +216,12 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
     /// <summary>Tokenizes document text with special-token parsing off, so text can never become a control token.</summary>
     public LLamaToken[] Tokenize(string text) => _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+
+    // Prompt text: the same tokens as Tokenize, from the incremental cache when the tokenizer allows it.
+    private ReadOnlySpan<LLamaToken> TokenizeText(string text) =>
+        _incremental is { } incremental ? MemoryMarshal.Cast<int, LLamaToken>(incremental.Tokenize(text)) : Tokenize(text);
+
+    private int[] TokenizeIds(string text) => MemoryMarshal.Cast<LLamaToken, int>(Tokenize(text)).ToArray();
 
     /// <summary>The token ids of a prompt: markers as control tokens, text tokenized plainly.</summary>
     public List<LLamaToken> TokenizePrompt(IReadOnlyList<PromptPart> parts)
@@ -217,7 +245,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             }
             else if (part.Value.Length > 0)
             {
-                tokens.AddRange(Tokenize(part.Value));
+                tokens.AddRange(TokenizeText(part.Value));
             }
         }
 
@@ -304,6 +332,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             throw new InvalidOperationException($"the prompt has {prompt.Count} tokens but the context holds {_context.ContextSize}");
         }
 
+        _decodeTicks = 0;
         var reused = PreparePrompt(prompt, cancellationToken);
         var trace = _statistics?.Trace;
         var decoded = trace is null ? null : new List<int>();
@@ -369,7 +398,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         }
 
         _statistics?.RecordGenerated(generated);
-        trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!]));
+        trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], Stopwatch.GetElapsedTime(0, _decodeTicks)));
         var text = DecodeAfter(output, required.Length);
         return new ModelCompletion(
             text,
@@ -504,7 +533,9 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
     private void DecodeOrThrow(CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = _context.NativeHandle.Decode(_batch);
+        _decodeTicks += Stopwatch.GetTimestamp() - started;
         if (result == DecodeResult.Ok)
         {
             return;
