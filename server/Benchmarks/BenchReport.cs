@@ -27,13 +27,13 @@ internal static class BenchReport
     public static string Table(IReadOnlyList<BenchResult> results)
     {
         var text = new StringBuilder();
-        text.AppendLine("| mode | file | keys | p50 ms | p95 ms | max ms | decoding keys p50 ms | decodes/key | prompt tok/req | decoded/req | reused/req | cache | typed-through | decode p50 ms | overhead p50 ms | in-server decode p50 ms | overhead vs it p50 ms | CPU s | RSS MB |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| mode | file | keys | p50 ms | p95 ms | max ms | decoding keys p50 ms | decodes/key | prompt tok/req | decoded/req | reused/req | cache | typed-through | decode p50 ms | overhead p50 ms | in-server decode p50 ms | overhead vs it p50 ms | CPU s | alloc KB/key | gen2 GCs | RSS MB |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             text.AppendLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Mode} | {r.FileLines} lines | {r.Keystrokes} | {F(r.P50Ms)} | {F(r.P95Ms)} | {F(r.MaxMs)} | {F(r.DecodedP50Ms)} | {r.DecodesPerKeystroke:0.00} | {F(r.PromptTokensPerRequest, "0")} | {F(r.PromptTokensEvaluatedPerRequest, "0")} | {F(r.ReusedTokensPerRequest, "0")} | {r.CacheHits} | {r.TypedThrough} | {F(r.DecodeP50Ms)} | {F(r.OverheadP50Ms)} | {F(r.DecodeInServerP50Ms)} | {F(r.OverheadInServerP50Ms)} | {r.CpuMs / 1000:0.0} | {r.RssMb:0} |"));
+                $"| {r.Mode} | {r.FileLines} lines | {r.Keystrokes} | {F(r.P50Ms)} | {F(r.P95Ms)} | {F(r.MaxMs)} | {F(r.DecodedP50Ms)} | {r.DecodesPerKeystroke:0.00} | {F(r.PromptTokensPerRequest, "0")} | {F(r.PromptTokensEvaluatedPerRequest, "0")} | {F(r.ReusedTokensPerRequest, "0")} | {r.CacheHits} | {r.TypedThrough} | {F(r.DecodeP50Ms)} | {F(r.OverheadP50Ms)} | {F(r.DecodeInServerP50Ms)} | {F(r.OverheadInServerP50Ms)} | {r.CpuMs / 1000:0.0} | {F(r.AllocatedKbPerKeystroke, "0")} | {(r.Gen2Collections is { } g2 ? g2.ToString(CultureInfo.InvariantCulture) : "–")} | {r.RssMb:0} |"));
         }
 
         text.AppendLine();
@@ -75,7 +75,7 @@ internal static class BenchReport
 
         if (byMode.TryGetValue("swap", out var swap) && swap.RssAfterSwapsMb is { Count: > 0 } rss)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- RSS after each of {rss.Count} model swaps: {string.Join(' ', rss.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} MB; drift after the second {F(swap.RssDriftMb)} MB (target ≤ 10 MB)"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- RSS after each of {rss.Count} model swaps: {string.Join(' ', rss.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} MB; drift after the second {F(swap.RssDriftMb)} MB (target ≤ 10 MB){(swap.ManagedAfterSwapsMb is { Count: > 1 } m ? string.Create(CultureInfo.InvariantCulture, $"; managed heap {m[1]:0.0} → {m[^1]:0.0} MB") : string.Empty)}"));
         }
 
         return text.ToString();
@@ -133,6 +133,13 @@ internal static class BenchReport
                 Number(w, "decodeInServerP50Ms", r.DecodeInServerP50Ms);
                 Number(w, "overheadInServerP50Ms", r.OverheadInServerP50Ms);
                 Number(w, "overheadInServerP95Ms", r.OverheadInServerP95Ms);
+                Number(w, "allocatedKbPerKeystroke", r.AllocatedKbPerKeystroke);
+                if (r.Gen0Collections is { } gen0 && r.Gen2Collections is { } gen2)
+                {
+                    w.WriteNumber("gen0Collections", gen0);
+                    w.WriteNumber("gen2Collections", gen2);
+                }
+
                 if (r.MaxPending is { } maxPending)
                 {
                     w.WriteNumber("maxPending", maxPending);
@@ -156,6 +163,16 @@ internal static class BenchReport
 
                     w.WriteEndArray();
                     Number(w, "rssDriftMb", r.RssDriftMb);
+                    if (r.ManagedAfterSwapsMb is { } managed)
+                    {
+                        w.WriteStartArray("managedAfterSwapsMb");
+                        foreach (var v in managed)
+                        {
+                            w.WriteNumberValue(Math.Round(v, 1));
+                        }
+
+                        w.WriteEndArray();
+                    }
                 }
 
                 w.WriteEndObject();

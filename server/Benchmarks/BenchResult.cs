@@ -83,6 +83,13 @@ internal sealed record BenchResult
 
     public int? MaxPending { get; init; }
 
+    /// <summary>Managed bytes allocated per keystroke in this process (in-process modes: server and client).</summary>
+    public double? AllocatedKbPerKeystroke { get; init; }
+
+    public int? Gen0Collections { get; init; }
+
+    public int? Gen2Collections { get; init; }
+
     public int? Pauses { get; init; }
 
     public double? DecodesPerPause { get; init; }
@@ -94,6 +101,9 @@ internal sealed record BenchResult
     public double? AfterPauseDecodeP50Ms { get; init; }
 
     public IReadOnlyList<double>? RssAfterSwapsMb { get; init; }
+
+    /// <summary>Swap, in-process: the managed heap after each swap (after a full collection).</summary>
+    public IReadOnlyList<double>? ManagedAfterSwapsMb { get; init; }
 
     /// <summary>Swap: the largest RSS after the second swap minus the RSS after the second swap.</summary>
     public double? RssDriftMb { get; init; }

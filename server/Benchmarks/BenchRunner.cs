@@ -131,6 +131,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         var warmUp = await session.CompleteAsync(out _).ConfigureAwait(false);
         var before = await server.StatsAsync().ConfigureAwait(false);
         var cpuBefore = server.CpuTime();
+        var (allocatedBefore, gen0Before, gen2Before) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
         var run = new ModeRun(server);
 
         switch (mode.Kind)
@@ -150,6 +151,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         }
 
         var cpu = server.CpuTime() - cpuBefore;
+        var gc = new GcFigures(GC.GetTotalAllocatedBytes() - allocatedBefore, GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before);
         var after = await server.StatsAsync().ConfigureAwait(false);
         if (server.Inference is { } done)
         {
@@ -178,7 +180,13 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             }
         }
 
-        return Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, inServerByKey, traces.Count > 0);
+        var result = Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, inServerByKey, traces.Count > 0);
+        return server.IsStdio || run.Keystrokes == 0 ? result : result with
+        {
+            AllocatedKbPerKeystroke = gc.AllocatedBytes / 1024.0 / run.Keystrokes,
+            Gen0Collections = gc.Gen0,
+            Gen2Collections = gc.Gen2,
+        };
     }
 
     private async Task TypeRegionAsync(BenchMode mode, TypingSession session, BenchWorkload workload, ModeRun run, Action<int> setKey)
@@ -293,6 +301,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             GC.WaitForPendingFinalizers();
             GC.Collect();
             run.RssAfterSwaps.Add(server.ResidentBytes() / 1e6);
+            run.ManagedAfterSwaps.Add(server.IsStdio ? double.NaN : GC.GetTotalMemory(false) / 1e6);
             Report(mode, swap, options.Swaps);
         }
     }
@@ -360,6 +369,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
                 ? Percentile([.. run.AfterPause.Where(a => floorByKey.ContainsKey(a.Key)).Select(a => floorByKey[a.Key])], 50)
                 : null,
             RssAfterSwapsMb = mode.Kind == BenchKind.Swap ? run.RssAfterSwaps : null,
+            ManagedAfterSwapsMb = mode.Kind == BenchKind.Swap && !stdio ? run.ManagedAfterSwaps : null,
             RssDriftMb = mode.Kind == BenchKind.Swap && run.RssAfterSwaps.Count >= 2 ? run.RssAfterSwaps.Skip(1).Max() - run.RssAfterSwaps[1] : null,
         };
     }
@@ -397,6 +407,8 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         }
     }
 
+    private readonly record struct GcFigures(long AllocatedBytes, int Gen0, int Gen2);
+
     /// <summary>What one mode recorded while it ran.</summary>
     private sealed class ModeRun(BenchServer server)
     {
@@ -405,6 +417,8 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         public List<(int Key, double Ms)> AfterPause { get; } = [];
 
         public List<double> RssAfterSwaps { get; } = [];
+
+        public List<double> ManagedAfterSwaps { get; } = [];
 
         public int Keystrokes { get; private set; }
 

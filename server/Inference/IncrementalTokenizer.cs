@@ -82,7 +82,7 @@ public sealed class IncrementalTokenizer
             tokens = _tokenize(text);
         }
 
-        Remember(new Entry(text, tokens, ByteEnds(tokens)));
+        Remember(new Entry(text, tokens));
         return tokens;
     }
 
@@ -130,8 +130,7 @@ public sealed class IncrementalTokenizer
                 continue;
             }
 
-            var bytes = Encoding.UTF8.GetByteCount(text.AsSpan(0, p));
-            var kept = Array.BinarySearch(previous.ByteEnds, bytes);
+            var kept = TokensCovering(previous.Tokens, Encoding.UTF8.GetByteCount(text.AsSpan(0, p)));
             if (kept < 0)
             {
                 // Not a token boundary after all (a tokenizer this rule does not describe): tokenize whole.
@@ -140,23 +139,31 @@ public sealed class IncrementalTokenizer
 
             var tail = text[p..];
             Interlocked.Add(ref _incrementalChars, tail.Length);
-            return [.. previous.Tokens.AsSpan(0, kept + 1), .. _tokenize(tail)];
+            return [.. previous.Tokens.AsSpan(0, kept), .. _tokenize(tail)];
         }
 
         return null;
     }
 
-    private int[] ByteEnds(int[] tokens)
+    // How many leading tokens make up exactly the first `bytes` bytes of their text; -1 when a token straddles that point.
+    private int TokensCovering(int[] tokens, int bytes)
     {
-        var ends = new int[tokens.Length];
         var total = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
+            if (total == bytes)
+            {
+                return i;
+            }
+
             total += _pieceBytes(tokens[i]);
-            ends[i] = total;
+            if (total > bytes)
+            {
+                return -1;
+            }
         }
 
-        return ends;
+        return total == bytes ? tokens.Length : -1;
     }
 
     private void Remember(Entry entry)
@@ -171,5 +178,5 @@ public sealed class IncrementalTokenizer
         }
     }
 
-    private sealed record Entry(string Text, int[] Tokens, int[] ByteEnds);
+    private sealed record Entry(string Text, int[] Tokens);
 }

@@ -143,6 +143,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     public static LocalModel Load(string path, LocalModelOptions options, ILogger logger)
     {
         var file = GgufReader.Read(path);
+        NativeHeap.MapLargeBuffers();
         var threads = options.Threads is > 0 ? options.Threads.Value : LocalModelOptions.DefaultThreads;
         var parameters = CreateParameters(path, file, options.ContextSize, threads);
         var contextSize = (int)parameters.ContextSize!.Value;
@@ -678,6 +679,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _context.Dispose();
         _weights.Dispose();
         _abortHandle.Free();
+        NativeHeap.Trim();
     }
 
     private sealed class AbortFlag

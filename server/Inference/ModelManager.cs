@@ -112,13 +112,16 @@ public sealed class ModelManager : IDisposable
             return Fail(key, $"no model configured and the default model ({DefaultModelLocator.DefaultModelFileName}) was not found; set codeAssist.model to a GGUF file");
         }
 
+        // The old model goes first: requests for the new settings wait for this load anyway, and two models
+        // at once would double the peak memory of a swap (and leave the allocator a hole it grows around).
+        _loadedKey = null;
+        Interlocked.Exchange(ref _model, null)?.Dispose();
         try
         {
             var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder, ReuseKvCache = key.ReuseKvCache, Statistics = _statistics }, _loggerFactory.CreateLogger<LocalModel>());
-            var previous = Interlocked.Exchange(ref _model, loaded);
+            Volatile.Write(ref _model, loaded);
             _loadedKey = key;
             _failedKey = null;
-            previous?.Dispose();
             SetState(ModelState.Ready, null);
             return loaded;
         }
