@@ -65,6 +65,12 @@ internal sealed record BenchResult
     /// <summary>Highest resident set seen during the mode (sampled after every answer).</summary>
     public required double RssMb { get; init; }
 
+    /// <summary>
+    /// In-process: (process CPU time − CPU time inside llama.cpp's decode calls) per keystroke: the server's own work
+    /// plus the benchmark client's, unaffected by waiting for a CPU on a busy machine.
+    /// </summary>
+    public double? CpuOutsideDecodePerKeystrokeMs { get; init; }
+
     /// <summary>Median llama.cpp time to decode the same tokens on a bare context, over keystrokes that decoded.</summary>
     public double? DecodeP50Ms { get; init; }
 

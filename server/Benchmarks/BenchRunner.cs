@@ -44,6 +44,9 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
 {
     private const int Threads = 1;
 
+    // A multi-line suggestion can be long; this many of its characters show the typed-through path well enough.
+    private const int MaxAcceptedPerRound = 60;
+
     /// <summary>The model label for the report: the file, and whether it is a stand-in with a raised context.</summary>
     public string ModelLabel { get; private set; } = string.Empty;
 
@@ -180,10 +183,12 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             }
         }
 
+        var decodeCpu = traces.Where(t => t.Key >= 0).Sum(t => t.Trace.DecodeCpuTime.TotalMilliseconds);
         var result = Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, inServerByKey, traces.Count > 0);
         return server.IsStdio || run.Keystrokes == 0 ? result : result with
         {
             AllocatedKbPerKeystroke = gc.AllocatedBytes / 1024.0 / run.Keystrokes,
+            CpuOutsideDecodePerKeystrokeMs = ThreadCpuClock.IsAvailable ? (cpu.TotalMilliseconds - decodeCpu) / run.Keystrokes : null,
             Gen0Collections = gc.Gen0,
             Gen2Collections = gc.Gen2,
         };
@@ -265,7 +270,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
                 // Type all of the suggestion but its last character: the ghost text stays shown throughout.
                 var (line, character) = (session.Line, session.Character);
                 var decodesBefore = await run.DecodesAsync().ConfigureAwait(false);
-                foreach (var key in keys[..^1])
+                foreach (var key in keys[..Math.Min(keys.Count - 1, MaxAcceptedPerRound)])
                 {
                     setKey(measured);
                     var (response, latency) = await session.KeystrokeAsync(key).ConfigureAwait(false);

@@ -49,6 +49,9 @@ public sealed class CompletionService(
 {
     private const string LocalTier = "local";
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CancellationTokenSource> _latestByDocument = new(StringComparer.Ordinal);
+
+    // Per document and model: the document offset where the last prompt's prefix began (see ContextBuilder.Build).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Document, string Model), int> _prefixAnchors = new();
     private long _nextId;
 
     /// <summary>Completes at the query's position. Cancellation propagates as <see cref="OperationCanceledException"/>.</summary>
@@ -175,7 +178,20 @@ public sealed class CompletionService(
         {
             var description = model.Description;
             var maxTokens = Math.Min(options.MaxTokens, Math.Max(1, description.ContextLength / 4));
-            var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens);
+            // The prefix text ends at the cursor, so its start in the document is cursorOffset - prefix.Length.
+            var prefixOffset = cursorOffset - prefix.Length;
+            var anchorKey = (documentKey, description.Path);
+            int? anchor = !useCache ? null : _prefixAnchors.TryGetValue(anchorKey, out var previous) ? previous - prefixOffset : -1;
+            var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens, anchor);
+            if (useCache)
+            {
+                if (_prefixAnchors.Count > 1024)
+                {
+                    _prefixAnchors.Clear();
+                }
+
+                _prefixAnchors[anchorKey] = prefixOffset + context.PrefixStart;
+            }
             var request = new CompletionRequest(
                 context.Prefix,
                 context.Suffix,

@@ -5,7 +5,8 @@ namespace CodeAssist.Server.Inference;
 /// <param name="Reused">Prompt tokens kept from the KV cache (not decoded).</param>
 /// <param name="Decoded">The generated tokens decoded after the prompt, one at a time, in order.</param>
 /// <param name="DecodeTime">Time spent inside llama.cpp's decode calls for this generation.</param>
-public sealed record DecodeTrace(int[] Prompt, int Reused, int[] Decoded, TimeSpan DecodeTime);
+/// <param name="DecodeCpuTime">CPU time of those calls (zero where the thread CPU clock is not available).</param>
+public sealed record DecodeTrace(int[] Prompt, int Reused, int[] Decoded, TimeSpan DecodeTime, TimeSpan DecodeCpuTime);
 
 /// <summary>
 /// Counters of the local models' work since the server started (across model swaps): decodes started, prompt

@@ -70,6 +70,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     private readonly bool _addBos;
     private readonly IncrementalTokenizer? _incremental;
     private long _decodeTicks;
+    private TimeSpan _decodeCpu;
+    private bool _measureDecodeCpu;
     private bool _disposed;
 
     private LocalModel(string path, GgufFileInfo file, LLamaWeights weights, LLamaContext context, LocalModelOptions options, ILogger logger)
@@ -333,9 +335,11 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             throw new InvalidOperationException($"the prompt has {prompt.Count} tokens but the context holds {_context.ContextSize}");
         }
 
-        _decodeTicks = 0;
-        var reused = PreparePrompt(prompt, cancellationToken);
         var trace = _statistics?.Trace;
+        _decodeTicks = 0;
+        _decodeCpu = TimeSpan.Zero;
+        _measureDecodeCpu = trace is not null;
+        var reused = PreparePrompt(prompt, cancellationToken);
         var decoded = trace is null ? null : new List<int>();
         var output = new List<byte>();
         var requiredDone = 0;
@@ -399,7 +403,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         }
 
         _statistics?.RecordGenerated(generated);
-        trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], Stopwatch.GetElapsedTime(0, _decodeTicks)));
+        trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], Stopwatch.GetElapsedTime(0, _decodeTicks), _decodeCpu));
         var text = DecodeAfter(output, required.Length);
         return new ModelCompletion(
             text,
@@ -535,8 +539,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     private void DecodeOrThrow(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var cpuStarted = _measureDecodeCpu ? ThreadCpuClock.Now() : TimeSpan.Zero;
         var result = _context.NativeHandle.Decode(_batch);
         _decodeTicks += Stopwatch.GetTimestamp() - started;
+        if (_measureDecodeCpu)
+        {
+            _decodeCpu += ThreadCpuClock.Now() - cpuStarted;
+        }
         if (result == DecodeResult.Ok)
         {
             return;

@@ -1,7 +1,8 @@
 namespace CodeAssist.Server.Prompting;
 
 /// <summary>The text a prompt is built from, cut to the model's token budget.</summary>
-public sealed record PromptContext(string Prefix, string Suffix, int PrefixTokens, int SuffixTokens);
+/// <param name="PrefixStart">Where <paramref name="Prefix"/> starts in the prefix text it was cut from.</param>
+public sealed record PromptContext(string Prefix, string Suffix, int PrefixTokens, int SuffixTokens, int PrefixStart = 0);
 
 /// <summary>
 /// Cuts the text before and after the cursor to fit the context window: whole lines only, the lines
@@ -20,14 +21,32 @@ public static class ContextBuilder
     /// The prefix loses lines from its start, the suffix from its end; the line the cursor is on is kept
     /// whole on both sides as long as it fits at all.
     /// </summary>
-    public static PromptContext Build(string prefix, string suffix, int contextSize, int maxTokens, Func<string, int> countTokens)
+    /// <remarks>
+    /// While the user types, the prompt's start should stay put: everything after the first token that changes is
+    /// decoded again (KV cache) and tokenized again. A caller that passes <paramref name="prefixAnchor"/> (the
+    /// offset in <paramref name="prefix"/> where the previous prompt's prefix began, or -1 for none) gets that start
+    /// back as long as the text from there still fits and it is still a line start; when it must move, the prefix is
+    /// fitted to seven eighths of its budget, so that the next few hundred characters typed fit without moving it.
+    /// </remarks>
+    public static PromptContext Build(string prefix, string suffix, int contextSize, int maxTokens, Func<string, int> countTokens, int? prefixAnchor = null)
     {
         var budget = Math.Max(16, contextSize - maxTokens - TemplateReserve);
         var suffixBudget = budget / 4;
         var (fittedSuffix, suffixTokens) = Fit(suffix, suffixBudget, countTokens, keepStart: true);
         var prefixBudget = budget - suffixTokens;
-        var (fittedPrefix, prefixTokens) = Fit(prefix, prefixBudget, countTokens, keepStart: false);
-        return new PromptContext(fittedPrefix, fittedSuffix, prefixTokens, suffixTokens);
+        if (prefixAnchor is { } anchor && anchor >= 0 && anchor < prefix.Length && (anchor == 0 || prefix[anchor - 1] == '\n'))
+        {
+            var kept = prefix[anchor..];
+            var keptTokens = countTokens(kept);
+            if (keptTokens <= prefixBudget)
+            {
+                return new PromptContext(kept, fittedSuffix, keptTokens, suffixTokens, anchor);
+            }
+        }
+
+        var fitBudget = prefixAnchor is null ? prefixBudget : prefixBudget - (prefixBudget / 8);
+        var (fittedPrefix, prefixTokens) = Fit(prefix, fitBudget, countTokens, keepStart: false);
+        return new PromptContext(fittedPrefix, fittedSuffix, prefixTokens, suffixTokens, prefix.Length - fittedPrefix.Length);
     }
 
     private static (string Text, int Tokens) Fit(string text, int budget, Func<string, int> countTokens, bool keepStart)

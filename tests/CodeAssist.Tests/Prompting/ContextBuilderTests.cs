@@ -41,4 +41,35 @@ public class ContextBuilderTests
         var context = ContextBuilder.Build(prefix, "", 512, 64, Count);
         Assert.True(context.PrefixTokens > (512 - 64 - ContextBuilder.TemplateReserve) * 9 / 10);
     }
+
+    [Fact]
+    public void TypingKeepsThePromptStartWhereItWasWhileTheTextFromThereFits()
+    {
+        var text = Lines("before", 2000);
+        var first = ContextBuilder.Build(text, "", 512, 64, Count, prefixAnchor: -1);
+        Assert.True(first.PrefixTokens <= (512 - 64 - ContextBuilder.TemplateReserve) * 7 / 8, "a new start leaves room to type");
+        Assert.True(first.PrefixStart == 0 || text[first.PrefixStart - 1] == '\n');
+
+        // Two hundred characters typed: the same start, so the same tokens and KV cache up to the cursor.
+        var typed = text + new string('x', 200);
+        var next = ContextBuilder.Build(typed, "", 512, 64, Count, prefixAnchor: first.PrefixStart);
+        Assert.Equal(first.PrefixStart, next.PrefixStart);
+        Assert.Equal(text[first.PrefixStart..] + new string('x', 200), next.Prefix);
+
+        // Past the budget it moves, and not to the middle of a line.
+        var overflow = typed + new string('y', 2000);
+        var moved = ContextBuilder.Build(overflow, "", 512, 64, Count, prefixAnchor: first.PrefixStart);
+        Assert.NotEqual(first.PrefixStart, moved.PrefixStart);
+        Assert.True(moved.PrefixTokens <= 512 - 64 - ContextBuilder.TemplateReserve);
+    }
+
+    [Fact]
+    public void AnAnchorThatIsNoLongerALineStartIsIgnored()
+    {
+        var text = Lines("before", 2000);
+        var inTheMiddleOfALine = text.LastIndexOf('\n', text.Length - 100) + 3;
+        var context = ContextBuilder.Build(text, "", 512, 64, Count, prefixAnchor: inTheMiddleOfALine);
+        Assert.True(context.PrefixStart == 0 || text[context.PrefixStart - 1] == '\n');
+        Assert.True(context.PrefixTokens > 100 / 4);
+    }
 }
