@@ -65,7 +65,7 @@ internal static class BenchReport
         if (byMode.TryGetValue("storm", out var storm))
         {
             var within = storm.AfterPauseP50Ms - storm.DebounceMs;
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- storm: {F(storm.DecodesPerPause, "0.00")} decodes started per pause over {storm.Pauses} pauses (target ≤ 1), most requests queued {storm.MaxPending}, answer after the pause p50 {F(storm.AfterPauseP50Ms)} ms = debounce {storm.DebounceMs} + {F(within)} ms vs its decode floor {F(storm.AfterPauseDecodeP50Ms)} ms"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- storm: {F(storm.DecodesPerPause, "0.00")} decodes started per pause over {storm.Pauses} pauses (target ≤ 1; {storm.DecodesDuringBursts?.ToString(CultureInfo.InvariantCulture) ?? "–"} of them while a burst was typed), most requests queued {storm.MaxPending}, answer after the pause p50 {F(storm.AfterPauseP50Ms)} ms = debounce {storm.DebounceMs} + {F(within)} ms vs its decode {F(storm.AfterPauseInServerDecodeP50Ms)} ms in the server, {F(storm.AfterPauseDecodeP50Ms)} ms on a bare context"));
         }
 
         if (byMode.TryGetValue("stdio", out var stdio) && reuse is not null && stdio.P50Ms is { } io && reuse.P50Ms is { } inProcess)
@@ -152,6 +152,11 @@ internal static class BenchReport
                     Number(w, "decodesPerPause", r.DecodesPerPause);
                     Number(w, "afterPauseP50Ms", r.AfterPauseP50Ms);
                     Number(w, "afterPauseDecodeP50Ms", r.AfterPauseDecodeP50Ms);
+                    Number(w, "afterPauseInServerDecodeP50Ms", r.AfterPauseInServerDecodeP50Ms);
+                    if (r.DecodesDuringBursts is { } during)
+                    {
+                        w.WriteNumber("decodesDuringBursts", during);
+                    }
                 }
 
                 if (r.RssAfterSwapsMb is { } swaps)

@@ -103,6 +103,12 @@ internal sealed record BenchResult
     /// <summary>Storm: median time from the last keystroke of a burst to its answer.</summary>
     public double? AfterPauseP50Ms { get; init; }
 
+    /// <summary>Storm: decodes started while a burst was being typed (before its last keystroke's answer was awaited).</summary>
+    public long? DecodesDuringBursts { get; init; }
+
+    /// <summary>Storm: median time inside llama.cpp's decode calls for the answers after a pause.</summary>
+    public double? AfterPauseInServerDecodeP50Ms { get; init; }
+
     /// <summary>Storm: median decode floor of the answers after a pause.</summary>
     public double? AfterPauseDecodeP50Ms { get; init; }
 

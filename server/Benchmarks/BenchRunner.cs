@@ -47,6 +47,9 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
     // A multi-line suggestion can be long; this many of its characters show the typed-through path well enough.
     private const int MaxAcceptedPerRound = 60;
 
+    // Unmeasured keystrokes at the end of the file before each mode, so that no mode measures the JIT compiler.
+    private const int WarmUpKeystrokes = 30;
+
     /// <summary>The model label for the report: the file, and whether it is a stand-in with a raised context.</summary>
     public string ModelLabel { get; private set; } = string.Empty;
 
@@ -128,7 +131,13 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         }
 
         var session = new TypingSession(server, "file:///bench/" + Uri.EscapeDataString(workload.Name));
-        await session.OpenAndDeleteRegionAsync(workload).ConfigureAwait(false);
+        await session.OpenAsync(workload).ConfigureAwait(false);
+        if (mode.Kind != BenchKind.Swap)
+        {
+            await session.WarmUpAsync(workload, WarmUpKeystrokes).ConfigureAwait(false);
+        }
+
+        await session.DeleteRegionAsync(workload).ConfigureAwait(false);
 
         // Warm-up: loads the model and fills the KV cache, as the first request after opening a file would.
         var warmUp = await session.CompleteAsync(out _).ConfigureAwait(false);
@@ -237,8 +246,10 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
 
             // The pause: the last request of the burst is the one whose answer the user sees.
             var (lastKey, lastStarted, lastAnswer) = requests[^1];
+            run.DecodesBeforePauses.Add(await run.DecodesAsync().ConfigureAwait(false));
             var (answer, latency) = await lastAnswer.ConfigureAwait(false);
             run.RecordAfterPause(lastKey, latency, answer);
+            run.DecodesAfterPauses.Add(await run.DecodesAsync().ConfigureAwait(false));
             pending = -1;
             await WaitUntilAsync(lastStarted, TimeSpan.FromMilliseconds(options.PauseMs)).ConfigureAwait(false);
         }
@@ -370,6 +381,12 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             Pauses = mode.Kind == BenchKind.Storm ? pauses : null,
             DecodesPerPause = mode.Kind == BenchKind.Storm && pauses > 0 ? (double)decodes / pauses : null,
             AfterPauseP50Ms = mode.Kind == BenchKind.Storm ? Percentile([.. run.AfterPause.Select(a => a.Ms)], 50) : null,
+            DecodesDuringBursts = mode.Kind == BenchKind.Storm && run.DecodesBeforePauses.Count > 0
+                ? run.DecodesBeforePauses.Select((atEnd, i) => atEnd - (i == 0 ? Delta0(before) : run.DecodesAfterPauses[i - 1])).Sum()
+                : null,
+            AfterPauseInServerDecodeP50Ms = mode.Kind == BenchKind.Storm && hasFloor
+                ? Percentile([.. run.AfterPause.Where(a => inServerByKey.ContainsKey(a.Key)).Select(a => inServerByKey[a.Key])], 50)
+                : null,
             AfterPauseDecodeP50Ms = mode.Kind == BenchKind.Storm && hasFloor
                 ? Percentile([.. run.AfterPause.Where(a => floorByKey.ContainsKey(a.Key)).Select(a => floorByKey[a.Key])], 50)
                 : null,
@@ -378,6 +395,8 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             RssDriftMb = mode.Kind == BenchKind.Swap && run.RssAfterSwaps.Count >= 2 ? run.RssAfterSwaps.Skip(1).Max() - run.RssAfterSwaps[1] : null,
         };
     }
+
+    private static long Delta0(JsonElement stats) => stats.GetProperty("inference").GetProperty("decodesStarted").GetInt64();
 
     /// <summary>The p-th percentile by linear interpolation between the nearest ranks; null for no values.</summary>
     internal static double? Percentile(IReadOnlyList<double> values, double p)
@@ -430,6 +449,11 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
         public int Suggestions { get; private set; }
 
         public long DecodesWhileAccepting { get; set; }
+
+        // Storm: the decodes-started counter when each burst ended and when its answer arrived.
+        public List<long> DecodesBeforePauses { get; } = [];
+
+        public List<long> DecodesAfterPauses { get; } = [];
 
         public long PeakRssBytes { get; private set; }
 

@@ -14,10 +14,9 @@ internal sealed class TypingSession(BenchServer server, string uri)
 
     public BenchLspClient Client => server.Client;
 
-    /// <summary>Opens the document and deletes the workload's region; the cursor is left where it was.</summary>
-    public async Task OpenAndDeleteRegionAsync(BenchWorkload workload)
-    {
-        await Client.NotifyAsync("textDocument/didOpen", w =>
+    /// <summary>Opens the document.</summary>
+    public Task OpenAsync(BenchWorkload workload) =>
+        Client.NotifyAsync("textDocument/didOpen", w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("textDocument");
@@ -27,7 +26,28 @@ internal sealed class TypingSession(BenchServer server, string uri)
             w.WriteString("text", workload.Text);
             w.WriteEndObject();
             w.WriteEndObject();
-        }).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Types the start of the region at the end of the file, each keystroke answered, then deletes it again: the
+    /// server's code paths are compiled (the first mode in a process, and every stdio process) before anything is measured.
+    /// </summary>
+    public async Task WarmUpAsync(BenchWorkload workload, int keystrokes)
+    {
+        Line = workload.LineCount - 1;
+        Character = 0;
+        var (line, character) = (Line, Character);
+        foreach (var key in Keys(workload.Region).Take(keystrokes))
+        {
+            await KeystrokeAsync(key).ConfigureAwait(false);
+        }
+
+        await DeleteBackToAsync(line, character).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the workload's region and puts the cursor where it was.</summary>
+    public async Task DeleteRegionAsync(BenchWorkload workload)
+    {
         await Client.ChangeAsync(uri, ++_version, workload.RegionStartLine, 0, workload.RegionEndLine, 0, string.Empty).ConfigureAwait(false);
         Line = workload.RegionStartLine;
         Character = 0;
