@@ -126,8 +126,29 @@ public sealed partial class CodeActionGenerator(
             Context = block,
             Truncated = generation.StopReason == "length",
         };
-        var code = postProcessor.Process(generation.Text, prefix, suffix, processing);
+        var code = CompleteStatements(postProcessor.Process(generation.Text, prefix, suffix, processing), block.PrefixEndState);
         return IsOnlyPlaceholder(code) ? string.Empty : code;
+    }
+
+    /// <summary>
+    /// Drops the last lines of <paramref name="code"/> until it does not end inside a string, brackets or a backslash
+    /// continuation (a generation cut short by its budget): the edit must leave the file parseable where it was.
+    /// </summary>
+    internal static string CompleteStatements(string code, PythonLexState start)
+    {
+        var lines = code.Split('\n').ToList();
+        while (lines.Count > 0)
+        {
+            var lexed = PythonLexer.Lex(string.Join('\n', lines), start);
+            if (!lexed.EndsInString && lexed.BracketDepth == 0 && !lexed.EndState.IsLineContinued)
+            {
+                break;
+            }
+
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return string.Join('\n', lines).TrimEnd();
     }
 
     /// <summary>The docstring's content: up to the closing quotes, trimmed, continuation lines indented like the body.</summary>

@@ -115,8 +115,20 @@ public sealed class CodeActionService(
         };
 
         var generated = await generator.GenerateAsync(data.Uri, text, plan, outline.IndentStyle, cancellationToken).ConfigureAwait(false);
+        var newText = plan.Lead + generated.Text + plan.Trail;
+        if (data.Action == CodeAssistActionKinds.ImplementFunction)
+        {
+            // A body that is only a docstring or a comment would leave the function a stub: no edit rather than a useless one.
+            var after = string.Concat(text.AsSpan(0, plan.ReplaceStart), newText, text.AsSpan(plan.ReplaceEnd));
+            if (PythonOutline.Analyze(after).DefinitionStartingAt(line) is not { Stub: null })
+            {
+                logger.LogInformation("Code action {Action} in {Uri}: {Model} wrote no statement for the body", data.Action, data.Uri, generated.Model);
+                throw new CodeActionFailedException($"{generated.Model} wrote nothing usable for the body (no statement)");
+            }
+        }
+
         logger.LogInformation("Code action {Action} in {Uri} written by {Model} ({Tier})", data.Action, data.Uri, generated.Model, generated.Tier);
-        return new CodeActionEdit(snapshot, plan.ReplaceStart, plan.ReplaceEnd, plan.Lead + generated.Text + plan.Trail, generated.Model, generated.Tier);
+        return new CodeActionEdit(snapshot, plan.ReplaceStart, plan.ReplaceEnd, newText, generated.Model, generated.Tier);
     }
 
     /// <summary>The label of the model that writes the actions: the fallback's when one is configured, else the local model's.</summary>
