@@ -72,7 +72,11 @@ public sealed class StatusReporter
             ModelState.Error => new TierStatus { Tier = ModelTiers.Local, Model = Label(_models.LoadingPath), State = TierStates.Error, Message = _models.LastError, LastLatencyMs = latency },
             ModelState.Ready when loaded is not null => new TierStatus
             {
-                Tier = ModelTiers.Local, Model = Label(loaded.Description.Path), State = TierStates.Ready, Message = _models.LastError, LastLatencyMs = latency,
+                Tier = ModelTiers.Local,
+                Model = Label(loaded.Description.Path),
+                State = TierStates.Ready,
+                Message = _models.LastError,
+                LastLatencyMs = latency,
             },
 
             // Not loaded yet: the warm-up after initialized is loading it.

@@ -60,6 +60,22 @@ public sealed class ModelSelectionProtocolTests : IDisposable
         status.GetProperty("params").GetProperty("tiers").EnumerateArray().Single(t => t.GetProperty("tier").GetString() == tier);
 
     [Fact]
+    public async Task StatusIsSentAfterInitializedWithTheModelLoadingThenReady()
+    {
+        await using var client = await StartAsync(Settings());
+        var statuses = client.Notifications(CodeAssistMethods.Status);
+        var first = statuses[0];
+        Assert.Equal(["local", "fallback"], first.GetProperty("params").GetProperty("tiers").EnumerateArray().Select(t => t.GetProperty("tier").GetString()));
+        Assert.Equal("loading", Tier(first, "local").GetProperty("state").GetString());
+        Assert.Equal("codeassist-py-tiny", Tier(first, "local").GetProperty("model").GetString());
+        Assert.Equal("off", Tier(first, "fallback").GetProperty("state").GetString());
+        Assert.Equal("ready", Tier(statuses[^1], "local").GetProperty("state").GetString());
+
+        // No two notifications in a row say the same.
+        Assert.Equal(statuses.Length, statuses.Select(s => s.GetProperty("params").GetRawText()).Distinct().Count());
+    }
+
+    [Fact]
     public async Task ListModelsListsTheShippedTinyModelAsTheActiveLocalModelWithTheDocumentedShape()
     {
         await using var client = await StartAsync(Settings());
