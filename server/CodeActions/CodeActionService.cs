@@ -38,6 +38,10 @@ public sealed class CodeActionService(
     SettingsStore settings,
     ILogger<CodeActionService> logger)
 {
+    // Editors ask for code actions on every cursor move: the outline of the last snapshot asked about is kept
+    // (a document keeps one snapshot object per version).
+    private AnalyzedSnapshot? _lastOutline;
+
     /// <summary>The kinds of the actions offered (advertised in codeActionKinds).</summary>
     public static readonly IReadOnlyList<string> Kinds = [CodeActionKind.RefactorRewrite];
 
@@ -58,7 +62,7 @@ public sealed class CodeActionService(
             return CodeActionOffers.None;
         }
 
-        var outline = PythonOutline.Analyze(snapshot.Text);
+        var outline = OutlineOf(snapshot);
         var actions = new List<CodeActionOffer>();
         var definition = outline.DefinitionAt(line);
         if (definition is { Keyword: "def", Stub: not null })
@@ -97,7 +101,7 @@ public sealed class CodeActionService(
         }
 
         var text = snapshot.Text;
-        var outline = PythonOutline.Analyze(text);
+        var outline = OutlineOf(snapshot);
         var breaks = new LineBreaks(text, snapshot.Lines);
         var line = data.Position.Line;
         var plan = data.Action switch
@@ -131,6 +135,18 @@ public sealed class CodeActionService(
         return new CodeActionEdit(snapshot, plan.ReplaceStart, plan.ReplaceEnd, newText, generated.Model, generated.Tier);
     }
 
+    private PythonOutline OutlineOf(DocumentSnapshot snapshot)
+    {
+        if (Volatile.Read(ref _lastOutline) is { } last && ReferenceEquals(last.Snapshot, snapshot))
+        {
+            return last.Outline;
+        }
+
+        var outline = PythonOutline.Analyze(snapshot.Text);
+        Volatile.Write(ref _lastOutline, new AnalyzedSnapshot(snapshot, outline));
+        return outline;
+    }
+
     /// <summary>The label of the model that writes the actions: the fallback's when one is configured, else the local model's.</summary>
     private string ModelLabel()
     {
@@ -153,3 +169,6 @@ public sealed class CodeActionService(
     private static bool Wanted(string kind, IReadOnlyList<string>? only) =>
         only is null || only.Any(wanted => wanted.Length == 0 || kind == wanted || kind.StartsWith(wanted + ".", StringComparison.Ordinal));
 }
+
+/// <summary>A snapshot and its outline.</summary>
+internal sealed record AnalyzedSnapshot(DocumentSnapshot Snapshot, PythonOutline Outline);
