@@ -8,7 +8,11 @@ internal static class ServerProcess
 {
     public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
 
-    public static System.Diagnostics.Process Start(string logDirectory, params string[] arguments)
+    public static System.Diagnostics.Process Start(string logDirectory, params string[] arguments) =>
+        Start(logDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the executable with extra environment variables (e.g. CODEASSIST_MODELS_DIR).</summary>
+    public static System.Diagnostics.Process Start(string logDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(Executable)
         {
@@ -24,6 +28,10 @@ internal static class ServerProcess
 
         info.Environment["CODEASSIST_LOG_DIR"] = logDirectory;
         info.Environment.Remove("CODEASSIST_MODEL");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         return System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("could not start codeassist");
     }
 
