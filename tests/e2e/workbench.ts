@@ -32,15 +32,25 @@ export class Workbench {
     throw new Error(`status bar never matched ${pattern}; last: ${last}`);
   }
 
-  /** Runs a command from the palette by its title, e.g. "CodeAssist: Select Model". */
+  /** Runs a command from the palette by its exact title, e.g. "CodeAssist: Select Model". */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input[type="text"]');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
+    // The palette's first row is its best fuzzy match ("Select Fallback Model" for "Select Model"): click the exact one.
+    const labels = this.page.locator('.quick-input-list .monaco-list-row .label-name');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const texts = (await labels.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+      const index = texts.indexOf(title);
+      if (index >= 0) {
+        await labels.nth(index).click();
+        return;
+      }
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`the command palette has no "${title}"`);
   }
 
   /** Opens a workspace file from the Explorer. */
