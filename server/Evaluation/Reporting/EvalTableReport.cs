@@ -1,0 +1,131 @@
+using System.Text;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace CodeAssist.Server.Evaluation.Reporting;
+
+/// <summary>
+/// The report as a table for people: one row per contestant and kind of point, contestant-wide figures (speed, size,
+/// loss) on its first row; contestants that did not run get one row with their status and a note below with the reason.
+/// Rendered with Spectre.Console for a terminal, or as Markdown when the output is a file or a pipe.
+/// </summary>
+public static class EvalTableReport
+{
+    private static readonly string[] Headers =
+        ["contestant", "kind", "n", "EM", "line-1 EM", "ES", "p50 ms", "p95 ms", "escalated", "tokens/s", "params", "size", "loss/token"];
+
+    /// <summary>The table's rows, each cell as plain text.</summary>
+    public static IReadOnlyList<string[]> Rows(EvalReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var rows = new List<string[]>();
+        foreach (var c in report.Contestants)
+        {
+            if (c.Status != ContestantStatus.Ok)
+            {
+                rows.Add([Label(c), EvalNames.Of(c.Status), .. Enumerable.Repeat("–", Headers.Length - 2)]);
+                continue;
+            }
+
+            var first = true;
+            foreach (var k in c.Kinds)
+            {
+                rows.Add(
+                [
+                    Label(c),
+                    EvalNames.Of(k.Kind),
+                    k.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    EvalNames.Share(k.ExactMatch),
+                    EvalNames.Share(k.FirstLineExactMatch),
+                    EvalNames.Share(k.EditSimilarity),
+                    EvalNames.Ms(k.LatencyP50Ms),
+                    EvalNames.Ms(k.LatencyP95Ms),
+                    k.EscalationShare is { } share ? EvalNames.Percent(share) : "–",
+                    first ? EvalNames.Optional(c.TokensPerSecond, "0") : string.Empty,
+                    first ? EvalNames.Parameters(c.Parameters) : string.Empty,
+                    first ? EvalNames.Size(c.FileSizeBytes) : string.Empty,
+                    first ? EvalNames.Optional(c.LossPerToken, "0.000") : string.Empty,
+                ]);
+                first = false;
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Lines to print under the table: files read and skipped, what the router did, why contestants did not run.</summary>
+    public static IReadOnlyList<string> Notes(EvalReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var notes = new List<string> { EvalNames.FilesLine(report) };
+        foreach (var c in report.Contestants)
+        {
+            if (c.Status != ContestantStatus.Ok)
+            {
+                notes.Add($"{c.Name}: {EvalNames.Of(c.Status)}: {c.Error}");
+            }
+            else if (c.Routing is not null)
+            {
+                notes.Add(EvalNames.RoutingLine(c));
+            }
+            else if (c.Failures is { Count: > 0 } failures)
+            {
+                notes.Add($"{c.Name}: failed calls: {string.Join(", ", failures.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            }
+        }
+
+        return notes;
+    }
+
+    /// <summary>The table as Markdown, followed by the notes.</summary>
+    public static string ToMarkdown(EvalReport report)
+    {
+        var text = new StringBuilder();
+        text.Append("| ").AppendJoin(" | ", Headers).AppendLine(" |");
+        text.Append('|').Append(string.Concat(Enumerable.Repeat("---|", Headers.Length))).AppendLine();
+        foreach (var row in Rows(report))
+        {
+            text.Append("| ").AppendJoin(" | ", row.Select(cell => cell.Replace("|", "\\|", StringComparison.Ordinal))).AppendLine(" |");
+        }
+
+        text.AppendLine();
+        foreach (var note in Notes(report))
+        {
+            text.AppendLine(note);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Writes the table and the notes to a Spectre console.</summary>
+    public static void Write(IAnsiConsole console, EvalReport report)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var table = new Table().Border(TableBorder.Rounded);
+        for (var i = 0; i < Headers.Length; i++)
+        {
+            var column = new TableColumn(new Text(Headers[i], new Style(decoration: Decoration.Bold)));
+            table.AddColumn(i < 2 ? column : column.RightAligned());
+        }
+
+        string? previous = null;
+        foreach (var row in Rows(report))
+        {
+            // The contestant's name once, on its first row.
+            var cells = row.Select((cell, i) => (IRenderable)new Text(i == 0 && cell == previous ? string.Empty : cell, CellStyle(row, i))).ToArray();
+            previous = row[0];
+            table.AddRow(cells);
+        }
+
+        console.Write(table);
+        foreach (var note in Notes(report))
+        {
+            console.WriteLine(note);
+        }
+    }
+
+    private static Style CellStyle(string[] row, int column) =>
+        column == 1 && row[1] is "unreachable" or "failed" or "not-found" or "not-downloaded" ? new Style(Color.Red) : Style.Plain;
+
+    private static string Label(ContestantResult c) => c.Model is { } model && model != c.Name && c.Kind == ContestantKind.Model ? $"{c.Name} ({model})" : c.Name;
+}
