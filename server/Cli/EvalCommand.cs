@@ -106,7 +106,9 @@ public static class EvalCommand
             return Program.UsageError;
         }
 
-        using var serilog = LoggingSetup.Create(LogEventLevel.Error);
+        // Only fatal errors on stderr: a contestant's failure is in the report, and llama.cpp reports a decode the router
+        // cancels (the fallback answered first) as an error. The log file has everything.
+        using var serilog = LoggingSetup.Create(LogEventLevel.Fatal);
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug).AddSerilog(serilog, dispose: false));
         var folder = Path.GetFullPath(arguments.Folder);
         var corpus = EvalSampler.Sample(folder, kindList, arguments.Samples, arguments.Seed);

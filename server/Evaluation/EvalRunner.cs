@@ -208,7 +208,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                     name,
                     spec.Kind,
                     unreachable ? ContestantStatus.Unreachable : ContestantStatus.Failed,
-                    $"{(unreachable ? "unreachable" : "failed")}: {FallbackModelProvider.Describe(options.Fallback)} ({failure})",
+                    $"{(unreachable ? "unreachable" : "failed")}: {FallbackModelProvider.Describe(options.Fallback)} ({FailureText(failure)})",
                     path);
             }
 
@@ -257,6 +257,15 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         return new ContestantResult(
             name, spec.Kind, ContestantStatus.Ok, model!.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, summary, loss, tokens, speed, null);
     }
+
+    private static string FailureText(string reason) => reason switch
+    {
+        RemoteModelException.Connection => "connection failed",
+        RemoteModelException.Timeout => "no answer within the timeout",
+        RemoteModelException.BreakerOpen => "circuit breaker open",
+        _ when reason.StartsWith("http-", StringComparison.Ordinal) => "HTTP status " + reason[5..],
+        _ => reason,
+    };
 
     private static string? FirstFailure(RoutingStatistics statistics) =>
         statistics.Failures.Where(kv => kv.Value > 0 && kv.Key != "empty").Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();

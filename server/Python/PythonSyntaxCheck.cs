@@ -1,6 +1,6 @@
 namespace CodeAssist.Server.Python;
 
-/// <summary>The first syntax problem found in a file: its 1-based line and what is wrong, in CPython's words.</summary>
+/// <summary>The first syntax problem found in a file: its 1-based line and what is wrong, mostly in CPython's words.</summary>
 public sealed record PythonSyntaxProblem(int Line, string Message)
 {
     /// <inheritdoc />
@@ -41,7 +41,14 @@ public static class PythonSyntaxCheck
         first = Earlier(first, BadIndentation(text, lines));
         if (first is null && lexed.BracketDepth > 0)
         {
-            first = new PythonSyntaxProblem(lines.Count, $"'{lexed.EndState.OpenBrackets[^1]}' was never closed");
+            // The outermost bracket left open is on the last line where the depth rose from zero.
+            var opened = lines.Count - 1;
+            while (opened > 0 && lines[opened].BracketDepthAtStart > 0)
+            {
+                opened--;
+            }
+
+            first = new PythonSyntaxProblem(opened + 1, $"'{lexed.EndState.OpenBrackets[0]}' was never closed");
         }
 
         return first;
@@ -57,7 +64,14 @@ public static class PythonSyntaxCheck
             // The lexer ends a single-quoted string at its line's end; the next line then starts outside it.
             if (lines[i].EndsInString && (i + 1 == lines.Count || !lines[i + 1].StartsInString))
             {
-                return new PythonSyntaxProblem(i + 1, i + 1 == lines.Count ? "unterminated string literal at the end of the file" : "unterminated string literal");
+                // Reported where the string starts, as Python does.
+                var start = i;
+                while (start > 0 && lines[start].StartsInString)
+                {
+                    start--;
+                }
+
+                return new PythonSyntaxProblem(start + 1, i + 1 == lines.Count ? "unterminated string literal at the end of the file" : "unterminated string literal");
             }
         }
 
@@ -126,7 +140,18 @@ public static class PythonSyntaxCheck
             }
         }
 
-        return afterOpener ? new PythonSyntaxProblem(lines.Count, "expected an indented block at the end of the file") : null;
+        if (!afterOpener)
+        {
+            return null;
+        }
+
+        var last = lines.Count - 1;
+        while (last > 0 && lines[last].IsBlank)
+        {
+            last--;
+        }
+
+        return new PythonSyntaxProblem(last + 1, "expected an indented block at the end of the file");
     }
 
     private static (int Column, int Alternative) Measure(ReadOnlySpan<char> line)

@@ -62,7 +62,7 @@ public static class EvalTableReport
         {
             if (c.Status != ContestantStatus.Ok)
             {
-                notes.Add($"{c.Name}: {EvalNames.Of(c.Status)}: {c.Error}");
+                notes.Add($"{c.Name}: {c.Error}");
             }
             else if (c.Routing is not null)
             {
