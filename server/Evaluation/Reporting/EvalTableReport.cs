@@ -97,31 +97,51 @@ public static class EvalTableReport
         return text.ToString();
     }
 
-    /// <summary>Writes the table and the notes to a Spectre console.</summary>
+    /// <summary>
+    /// Writes the report to a Spectre console as two narrower tables, so it fits a terminal: quality and latency per
+    /// contestant and kind (with the escalation share when the router ran), then size, speed and loss per contestant.
+    /// </summary>
     public static void Write(IAnsiConsole console, EvalReport report)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var table = new Table().Border(TableBorder.Rounded);
-        for (var i = 0; i < Headers.Length; i++)
+        var rows = Rows(report);
+        var routed = report.Contestants.Any(c => c.Routing is not null);
+        int[] quality = routed ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0, 1, 2, 3, 4, 5, 6, 7];
+        console.Write(Table(rows, quality));
+
+        // Contestant-wide figures come from each contestant's first row; contestants without any are left out.
+        var models = rows.Where(row => row[9].Length > 0 && row[1] is not ("unreachable" or "failed" or "not-found" or "not-downloaded")
+            && row[9..].Any(cell => cell != "–")).ToList();
+        if (models.Count > 0)
         {
-            var column = new TableColumn(new Text(Headers[i], new Style(decoration: Decoration.Bold)));
-            table.AddColumn(i < 2 ? column : column.RightAligned());
+            console.Write(Table(models, [0, 10, 11, 9, 12]));
         }
 
-        string? previous = null;
-        foreach (var row in Rows(report))
-        {
-            // The contestant's name once, on its first row.
-            var cells = row.Select((cell, i) => (IRenderable)new Text(i == 0 && cell == previous ? string.Empty : cell, CellStyle(row, i))).ToArray();
-            previous = row[0];
-            table.AddRow(cells);
-        }
-
-        console.Write(table);
         foreach (var note in Notes(report))
         {
             console.WriteLine(note);
         }
+    }
+
+    private static Table Table(IReadOnlyList<string[]> rows, int[] columns)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var index in columns)
+        {
+            var column = new TableColumn(new Text(Headers[index], new Style(decoration: Decoration.Bold)));
+            table.AddColumn(index == 0 ? column : index == 1 ? column.NoWrap() : column.RightAligned().NoWrap());
+        }
+
+        string? previous = null;
+        foreach (var row in rows)
+        {
+            // The contestant's name once, on its first row.
+            var cells = columns.Select(i => (IRenderable)new Text(i == 0 && row[0] == previous ? string.Empty : row[i], CellStyle(row, i))).ToArray();
+            previous = row[0];
+            table.AddRow(cells);
+        }
+
+        return table;
     }
 
     private static Style CellStyle(string[] row, int column) =>
