@@ -221,7 +221,9 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             outcomes.Add(new Outcome(sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback));
             if (index < ShowExamples)
             {
-                log?.Invoke($"  [{sample.Kind} {sample.File}:{sample.Line + 1}] typed «{sample.Typed}» expected «{EvalMetrics.FirstLine(sample.Expected)}» got «{EvalMetrics.FirstLine(result.Text)}»");
+                // A block is shown whole, its line breaks as ⏎.
+                string Shown(string text) => sample.Kind == EvalKind.Block ? text.Replace("\n", " ⏎ ", StringComparison.Ordinal) : EvalMetrics.FirstLine(text);
+                log?.Invoke($"  [{sample.Kind} {sample.File}:{sample.Line + 1}] typed «{sample.Typed}» expected «{Shown(sample.Expected)}» got «{Shown(result.Text)}»");
             }
 
             Progress?.Invoke(new EvalProgress(name, index + 1, corpus.Samples.Count));

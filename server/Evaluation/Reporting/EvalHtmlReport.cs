@@ -140,17 +140,18 @@ public static class EvalHtmlReport
 
     private static void AppendTable(StringBuilder html, EvalReport report)
     {
+        var columns = EvalTableReport.Columns(report);
         html.AppendLine("<table><thead><tr>");
-        foreach (var header in new[] { "contestant", "kind", "n", "EM", "line-1 EM", "ES", "p50 ms", "p95 ms", "escalated", "tokens/s", "params", "size", "loss/token" })
+        foreach (var i in columns)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<th>{Encode(header)}</th>");
+            html.Append(CultureInfo.InvariantCulture, $"<th>{Encode(EvalTableReport.ColumnHeaders[i])}</th>");
         }
 
         html.AppendLine("</tr></thead><tbody>");
         foreach (var row in EvalTableReport.Rows(report))
         {
             html.Append("<tr>");
-            for (var i = 0; i < row.Length; i++)
+            foreach (var i in columns)
             {
                 var css = i == 1 && row[1] is "unreachable" or "failed" or "not-found" or "not-downloaded" ? " class=\"bad\"" : i >= 2 ? " class=\"num\"" : string.Empty;
                 html.Append(CultureInfo.InvariantCulture, $"<td{css}>{Encode(row[i])}</td>");

@@ -14,6 +14,8 @@ public static class EvalTableReport
     private static readonly string[] Headers =
         ["contestant", "kind", "n", "EM", "line-1 EM", "ES", "p50 ms", "p95 ms", "escalated", "tokens/s", "params", "size", "loss/token"];
 
+    private const int EscalatedColumn = 8;
+
     /// <summary>The table's rows, each cell as plain text.</summary>
     public static IReadOnlyList<string[]> Rows(EvalReport report)
     {
@@ -77,15 +79,27 @@ public static class EvalTableReport
         return notes;
     }
 
+    /// <summary>The headers of <see cref="Rows"/>.</summary>
+    public static IReadOnlyList<string> ColumnHeaders => Headers;
+
+    /// <summary>The columns a one-table form shows: all, less "escalated" when the router did not run.</summary>
+    public static IReadOnlyList<int> Columns(EvalReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var routed = report.Contestants.Any(c => c.Routing is not null);
+        return Enumerable.Range(0, Headers.Length).Where(i => routed || i != EscalatedColumn).ToList();
+    }
+
     /// <summary>The table as Markdown, followed by the notes.</summary>
     public static string ToMarkdown(EvalReport report)
     {
+        var columns = Columns(report);
         var text = new StringBuilder();
-        text.Append("| ").AppendJoin(" | ", Headers).AppendLine(" |");
-        text.Append('|').Append(string.Concat(Enumerable.Repeat("---|", Headers.Length))).AppendLine();
+        text.Append("| ").AppendJoin(" | ", columns.Select(i => Headers[i])).AppendLine(" |");
+        text.Append('|').Append(string.Concat(Enumerable.Repeat("---|", columns.Count))).AppendLine();
         foreach (var row in Rows(report))
         {
-            text.Append("| ").AppendJoin(" | ", row.Select(cell => cell.Replace("|", "\\|", StringComparison.Ordinal))).AppendLine(" |");
+            text.Append("| ").AppendJoin(" | ", columns.Select(i => row[i].Replace("|", "\\|", StringComparison.Ordinal))).AppendLine(" |");
         }
 
         text.AppendLine();
