@@ -153,12 +153,23 @@ public static class EvalSampler
         for (var i = 1; i < source.Lines.Length; i++)
         {
             var trimmed = source.Lines[i].Trim();
-            if (trimmed.Length >= 4 && !source.Lexed[i].StartsInString && !trimmed.StartsWith('#')
-                && !trimmed.StartsWith("\"\"\"", StringComparison.Ordinal) && !trimmed.StartsWith("'''", StringComparison.Ordinal))
+            if (trimmed.Length >= 4 && !source.Lexed[i].StartsInString && !trimmed.StartsWith('#') && !OpensTripleQuotedString(trimmed))
             {
                 yield return (source, i);
             }
         }
+    }
+
+    // Docstrings and other triple-quoted text are prose, not code: """, r""", b''' and so on.
+    private static bool OpensTripleQuotedString(string trimmed)
+    {
+        var quote = trimmed.IndexOfAny(['"', '\'']);
+        if (quote < 0 || quote > 2 || (quote > 0 && !PythonLexer.IsStringPrefix(trimmed.AsSpan(0, quote), out _, out _)))
+        {
+            return false;
+        }
+
+        return trimmed.AsSpan(quote).StartsWith(trimmed[quote] == '"' ? "\"\"\"" : "'''", StringComparison.Ordinal);
     }
 
     private static EvalSample MakeLine(Source source, int lineIndex, EvalKind kind, Random random)

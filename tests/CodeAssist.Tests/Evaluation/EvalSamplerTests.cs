@@ -72,6 +72,18 @@ public sealed class EvalSamplerTests
     }
 
     [Fact]
+    public void DocstringOpenersAreNeverLinePoints()
+    {
+        // Every seed, so a lucky one cannot hide a docstring line: the folder's only triple-quoted lines are docstrings.
+        var folder = EvalFolders.Write();
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var corpus = EvalSampler.Sample(folder, [EvalKind.Line, EvalKind.Fim], 40, seed);
+            Assert.All(corpus.Samples, s => Assert.DoesNotContain("\"\"\"", s.Typed + s.Expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void BlockPointsStartAfterTheSignatureAndDocstringAndHoldTheWholeBody()
     {
         var folder = Directory.CreateTempSubdirectory("codeassist-eval-blocks-").FullName;
