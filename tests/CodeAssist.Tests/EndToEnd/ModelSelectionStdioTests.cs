@@ -19,7 +19,7 @@ public sealed class ModelSelectionStdioTests
         {
             var copy = Path.Combine(folder.FullName, "pocket-coder.gguf");
             File.Copy(RepositoryPaths.TinyModel, copy);
-            var environment = new Dictionary<string, string> { ["CODEASSIST_MODELS_DIR"] = folder.FullName };
+            var environment = new Dictionary<string, string?> { ["CODEASSIST_MODELS_DIR"] = folder.FullName };
             using var process = ServerProcess.Start(logs, environment, "serve");
             var stderr = process.StandardError.ReadToEndAsync();
             await using var peer = new RawLspPeer(FullDuplexStream.Splice(process.StandardOutput.BaseStream, process.StandardInput.BaseStream));
