@@ -1,8 +1,10 @@
+using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +34,11 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<ModelRouter>();
         services.AddSingleton<CompletionService>();
+        services.AddSingleton(provider => new ModelInventory(
+            provider.GetRequiredService<SettingsStore>(), ModelCatalog.ModelFolders, provider.GetRequiredService<ILogger<ModelInventory>>()));
+        services.AddSingleton<ModelSelector>();
+        services.AddSingleton<CodeActionGenerator>();
+        services.AddSingleton<CodeActionService>();
         return services;
     }
 
@@ -43,6 +50,8 @@ public static class ServiceCollectionExtensions
         // The logging pipeline is built before the container and holds the same client instance.
         services.TryAddSingleton<LanguageClient>();
         services.AddSingleton<ConfigurationPuller>();
+        services.AddSingleton<WorkDoneProgress>();
+        services.AddSingleton<StatusReporter>();
         services.AddSingleton<LspServer>();
         LspServer.AddHandlers(services);
         return services;

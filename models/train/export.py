@@ -78,3 +78,48 @@ def load_gguf_weights(model, tok, path):
         sd[p] = torch.from_numpy(np.ascontiguousarray(a))
     model.load_state_dict(sd)
     return meta
+
+
+def grow_from_gguf(model, tok, path):
+    """Initialise a deeper model from a shallower export so that it computes the same function.
+
+    The source must have the same width (embedding, heads, ffn) and a layer count that divides the
+    target's. Source layer j becomes target layer j*k (k = target/source layers); each of the k-1 layers
+    after it starts as a copy of it with its two residual output projections (attn_output, ffn_down)
+    zeroed, so the new layers add nothing until training moves those projections off zero. At step 0
+    the grown model's logits equal the source's; training then only has to improve on it.
+    """
+    meta, tensors = gguf.read_gguf(path)
+    if meta.get("tokenizer.ggml.tokens") != tok.tokens:
+        raise ValueError(f"{path}: tokenizer differs from the current one")
+    cfg = model.cfg
+    src_layers = int(meta["llama.block_count"])
+    for key, want in (("llama.embedding_length", cfg.dim), ("llama.feed_forward_length", cfg.ffn_dim),
+                      ("llama.attention.head_count", cfg.n_heads),
+                      ("llama.attention.head_count_kv", cfg.n_kv_heads)):
+        if int(meta[key]) != want:
+            raise ValueError(f"{path}: {key} is {meta[key]}, the grown model needs {want}")
+    if src_layers <= 0 or cfg.n_layers % src_layers != 0:
+        raise ValueError(f"{path}: {src_layers} layers do not divide {cfg.n_layers}")
+    k = cfg.n_layers // src_layers
+    sd = model.state_dict()
+
+    def put(name, array):
+        if tuple(array.shape) != tuple(sd[name].shape):
+            raise ValueError(f"{path}: {name} has shape {array.shape}, expected {tuple(sd[name].shape)}")
+        sd[name] = torch.from_numpy(np.ascontiguousarray(array)).clone()
+
+    put("tok_emb.weight", tensors["token_embd.weight"])
+    put("norm.weight", tensors["output_norm.weight"])
+    parts = [("attn_norm", "attn_norm"), ("attn_q", "wq"), ("attn_k", "wk"), ("attn_v", "wv"),
+             ("attn_output", "wo"), ("ffn_norm", "ffn_norm"), ("ffn_gate", "w_gate"), ("ffn_up", "w_up"),
+             ("ffn_down", "w_down")]
+    for i in range(cfg.n_layers):
+        j, copy = divmod(i, k)
+        for g, p in parts:
+            a = tensors[f"blk.{j}.{g}.weight"]
+            if copy and g in ("attn_output", "ffn_down"):
+                a = np.zeros_like(a)
+            put(f"blocks.{i}.{p}.weight", a)
+    model.load_state_dict(sd)
+    return meta

@@ -36,8 +36,9 @@ class Config:
 CONFIGS = {
     # ~3.0M params; sized for ~140 min on one CPU thread (see models/README.md)
     "tiny": Config(dim=192, n_layers=5, n_heads=3, n_kv_heads=3, ffn_dim=512),
-    # several times larger (~20M params, ~40 MB F16); trained in later sessions
-    "small": Config(dim=320, n_layers=8, n_heads=5, n_kv_heads=5, ffn_dim=864),
+    # ~9.6M params (3.2x tiny): tiny's width, four times its depth, so it can be grown from the shipped
+    # tiny model (export.grow_from_gguf) and start where tiny ended instead of from scratch
+    "small": Config(dim=192, n_layers=20, n_heads=3, n_kv_heads=3, ffn_dim=512),
     # only for --smoke
     "smoke": Config(dim=64, n_layers=2, n_heads=2, n_kv_heads=2, ffn_dim=160, seq_len=128, ctx_export=128),
 }

@@ -10,6 +10,7 @@ recipe's corpus tokens.
     /usr/bin/python3 models/train/tools.py logits GGUF --text FILE     -> same, for the file's tokens
     /usr/bin/python3 models/train/tools.py metadata GGUF               -> {"scalars": {...}, "arrays": {...}}
     /usr/bin/python3 models/train/tools.py unigram                     -> writes models/codeassist-unigram.tsv
+    /usr/bin/python3 models/train/tools.py grow GGUF --layers N --out OUT -> OUT: GGUF grown to N layers
 
 Files are read as bytes and decoded as strict UTF-8 (a BOM stays in the text as U+FEFF).
 """
@@ -138,6 +139,24 @@ def cmd_unigram(args):
     print(f"{args.out}: {len(stream)} corpus tokens, {int((counts > 0).sum())} of {vocab} ids seen", file=sys.stderr)
 
 
+def cmd_grow(args):
+    """Writes the function-preserving deeper copy of a GGUF that `train.py --grow-from` starts from."""
+    import torch
+    from export import export_gguf, grow_from_gguf
+    from model import Model
+
+    meta = gguf.read_gguf_header(args.gguf).metadata
+    tok = tokenizer_from_gguf(meta, args.gguf)
+    cfg = config_from_gguf(meta, args.gguf)
+    cfg.n_layers = args.layers
+    torch.manual_seed(0)
+    model = Model(cfg)
+    grow_from_gguf(model, tok, args.gguf)
+    export_gguf(model, tok, args.out, meta.get("general.name", "grown"), args.dtype)
+    print(f"{args.out}: {int(meta['llama.block_count'])} -> {args.layers} layers, {model.n_params()} params",
+          file=sys.stderr)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -165,6 +184,13 @@ def main(argv=None):
     p.add_argument("--workdir", default=os.path.join(HERE, ".work"), help="the recipe's work folder")
     p.add_argument("--out", default=os.path.join(REPO, "models", "codeassist-unigram.tsv"))
     p.set_defaults(run=cmd_unigram)
+
+    p = sub.add_parser("grow", help="export a deeper copy that computes the same function (train.py --grow-from)")
+    p.add_argument("gguf")
+    p.add_argument("--layers", type=int, required=True, help="target layer count (a multiple of the source's)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--dtype", default="f16", choices=["f32", "f16", "q8_0"])
+    p.set_defaults(run=cmd_grow)
 
     args = ap.parse_args(argv)
     args.run(args)

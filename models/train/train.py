@@ -40,6 +40,9 @@ def parse_args(argv=None):
     ap.add_argument("--workdir", default=os.path.join(HERE, ".work"))
     ap.add_argument("--init-gguf", default=None, help="weights to start from when no checkpoint exists "
                     "(default: models/codeassist-py-<config>.gguf if present)")
+    ap.add_argument("--grow-from", default=None, help="when no checkpoint and no --init-gguf file exists: grow "
+                    "this shallower export (same width) to the config's depth, function-preserving "
+                    "(default for small: models/codeassist-py-tiny.gguf)")
     ap.add_argument("--smoke", action="store_true", help="few files, tiny model, few steps, export (<1 min)")
     ap.add_argument("--steps", type=int, default=None, help="stop after this many steps (total)")
     ap.add_argument("--log-every", type=int, default=10)
@@ -63,7 +66,7 @@ def main(argv=None):
                           ("cpu" if args.device == "auto" else args.device))
 
     import data
-    from export import export_gguf, load_gguf_weights
+    from export import export_gguf, grow_from_gguf, load_gguf_weights
     from model import CONFIGS, Model
 
     def log(*a):
@@ -107,9 +110,15 @@ def main(argv=None):
             f"{state['elapsed']/60:.1f} min trained, best eval {state['best_eval']:.4f}")
     else:
         init = args.init_gguf or os.path.join(REPO, "models", f"codeassist-py-{args.config}.gguf")
+        grow = args.grow_from or (os.path.join(REPO, "models", "codeassist-py-tiny.gguf")
+                                  if args.config == "small" else None)
         if not args.smoke and os.path.exists(init):
             load_gguf_weights(model, tok, init)
             log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart)")
+        elif grow and os.path.exists(grow) and (args.grow_from or not args.smoke):
+            src = grow_from_gguf(model, tok, grow)
+            log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
+                f"new layers start as copies with zeroed output projections, so step 0 equals the source)")
 
     sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed)
     ev_t = torch.from_numpy(ev[:, :cfg.seq_len + 1].copy())

@@ -116,6 +116,10 @@ public sealed class CompletionService(
     }
 
     /// <summary>Completes between a prefix and a suffix (the part of the pipeline after the document).</summary>
+    /// <remarks>
+    /// With <paramref name="localTier"/> false the local model is not used, so the router answers from the fallback tier
+    /// alone (as it does when no local model loads): the evaluation's way to measure a remote model through this pipeline.
+    /// </remarks>
     public async Task<CompletionResult> CompleteTextAsync(
         string requestId,
         string documentKey,
@@ -126,9 +130,10 @@ public sealed class CompletionService(
         CodeAssistOptions options,
         Stopwatch stopwatch,
         CancellationToken cancellationToken,
-        bool useCache = true)
+        bool useCache = true,
+        bool localTier = true)
     {
-        var loadedModel = models.Ready;
+        var loadedModel = localTier ? models.Ready : null;
         if (loadedModel is not null && useCache)
         {
             // Keyed by file, not by general.name: two checkpoints of one model share a name.
@@ -170,7 +175,7 @@ public sealed class CompletionService(
             _ => block.StartsBlock,
         };
 
-        var local = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
+        var local = localTier ? await models.GetModelAsync(cancellationToken).ConfigureAwait(false) : null;
         var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle, Context = block };
 
         // One tier's turn: the prompt within that model's budget, generation, and the same post-processing.

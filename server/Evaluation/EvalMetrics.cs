@@ -1,5 +1,8 @@
 namespace CodeAssist.Server.Evaluation;
 
+/// <summary>How one completion scored: exact match, first-line exact match, edit similarity.</summary>
+public readonly record struct PointScore(bool ExactMatch, bool FirstLineExactMatch, double EditSimilarity);
+
 /// <summary>The measures the evaluation reports.</summary>
 public static class EvalMetrics
 {
@@ -46,6 +49,33 @@ public static class EvalMetrics
     {
         var newline = completion.IndexOf('\n');
         return newline < 0 ? completion : completion[..newline];
+    }
+
+    /// <summary>
+    /// A body as it is compared: each line without trailing whitespace, blank lines dropped (a model that leaves out or
+    /// adds an empty line between statements wrote the same code), indentation kept.
+    /// </summary>
+    public static string NormalizeBlock(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0));
+
+    /// <summary>
+    /// Scores one completion at a point of <paramref name="kind"/>: the typed start of the line plus the completion against
+    /// the typed start plus the expected text. Line and FIM points compare the completion's first line (the line the
+    /// cursor is on); block points compare the whole body (<see cref="NormalizeBlock"/>). The first line is also compared alone.
+    /// </summary>
+    public static PointScore Score(EvalKind kind, string typed, string completion, string expected)
+    {
+        var predicted = typed + completion;
+        var actual = typed + expected;
+        var firstLine = ExactMatch(FirstLine(predicted), FirstLine(actual));
+        if (kind == EvalKind.Block)
+        {
+            var body = NormalizeBlock(predicted);
+            var truth = NormalizeBlock(actual);
+            return new PointScore(string.Equals(body, truth, StringComparison.Ordinal), firstLine, EditSimilarity(body, truth));
+        }
+
+        return new PointScore(ExactMatch(FirstLine(predicted), FirstLine(actual)), firstLine, EditSimilarity(FirstLine(predicted), FirstLine(actual)));
     }
 
     /// <summary>The value at quantile <paramref name="q"/> (0..1) of the values, nearest-rank.</summary>

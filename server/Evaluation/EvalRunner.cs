@@ -3,54 +3,54 @@ using System.Globalization;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Routing;
 using LLama.Native;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Evaluation;
 
-/// <summary>Results of one contestant on one kind of completion point.</summary>
-public sealed record KindResult(EvalKind Kind, int Samples, double ExactMatch, double EditSimilarity, double LatencyP50Ms, double LatencyP95Ms);
-
-/// <summary>Results of one contestant: a model or a baseline.</summary>
-public sealed record ContestantResult(
-    string Name,
-    string? Path,
-    long? Parameters,
-    long? FileSizeBytes,
-    IReadOnlyList<KindResult> Kinds,
-    double? LossPerToken,
-    int LossTokens,
-    double? TokensPerSecond,
-    string? Error);
-
-/// <summary>A whole evaluation run.</summary>
-public sealed record EvalReport(string Folder, int Seed, int FilesRead, int FilesSkipped, IReadOnlyList<ContestantResult> Contestants);
-
 /// <summary>
-/// Runs contestants over sampled completion points through the editor's own pipeline (prompt budget,
-/// FIM template, token healing, post-processing; cache off), and measures per-token loss and speed.
-/// Baselines: <c>baseline:repeat-line</c> (the previous line again) and <c>baseline:unigram</c>
-/// (token frequencies of the training corpus, from <c>models/codeassist-unigram.tsv</c>).
+/// Runs contestants over sampled completion points through the editor's own pipeline (<see cref="CompletionService"/>:
+/// prompt budget, FIM template, token healing, routing, post-processing; cache off), and measures per-token loss and
+/// speed of local models. Contestants: local GGUFs and catalog ids, remote endpoints (answering alone, through the
+/// router's fallback-only path), the router itself (local model escalating to the configured fallback), and two
+/// baselines: <c>baseline:repeat-line</c> (the previous line again) and <c>baseline:unigram</c> (token frequencies of the
+/// training corpus, from <c>models/codeassist-unigram.tsv</c>). A contestant that cannot run is reported with the reason;
+/// the others still run.
 /// </summary>
-public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lossFiles, int lossTokensPerFile, Action<string>? progress = null)
+public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lossFiles, int lossTokensPerFile, Action<string>? log = null)
 {
-    /// <summary>The confidence cutoff the models run with (the editor's default unless set).</summary>
-    public double? ConfidenceCutoff { get; init; } = Configuration.CodeAssistOptions.Default.ConfidenceCutoff;
+    /// <summary>Most tokens for a line or FIM point (one line).</summary>
+    public const int LineMaxTokens = 48;
 
-    /// <summary>Forces a FIM order on models trained with both (null: each model's own).</summary>
-    public Prompting.FimOrder? FimOrder { get; init; }
+    /// <summary>Most tokens for a block point (several lines, up to the settings' maxLines).</summary>
+    public const int BlockMaxTokens = 128;
 
     /// <summary>The repeat-the-previous-line baseline.</summary>
-    public const string RepeatLine = "baseline:repeat-line";
+    public const string RepeatLine = ContestantSpec.RepeatLine;
 
     /// <summary>The unigram baseline.</summary>
-    public const string Unigram = "baseline:unigram";
+    public const string Unigram = ContestantSpec.Unigram;
 
-    /// <summary>How many completions per model to print through the progress callback.</summary>
+    /// <summary>The router contestant.</summary>
+    public const string Router = ContestantSpec.Router;
+
+    /// <summary>
+    /// The settings every model runs with, as the editor would have them: <c>fimOrder</c>, <c>confidenceCutoff</c>,
+    /// <c>contextSize</c>, <c>maxLines</c>, and for the router and <c>remote</c> its <c>model</c>, <c>fallback</c> and <c>routing</c>.
+    /// Threads, debounce, multi-line mode and token budget are set by the evaluation.
+    /// </summary>
+    public CodeAssistOptions Settings { get; init; } = CodeAssistOptions.Default;
+
+    /// <summary>How many completions per model to print through the log callback.</summary>
     public int ShowExamples { get; init; }
 
-    /// <summary>Evaluates every contestant on the same samples.</summary>
+    /// <summary>Called when a contestant starts and after every point.</summary>
+    public Action<EvalProgress>? Progress { get; init; }
+
+    /// <summary>Evaluates every contestant on the same points.</summary>
     public async Task<EvalReport> RunAsync(string folder, EvalCorpus corpus, int seed, IReadOnlyList<string> contestants, CancellationToken cancellationToken)
     {
         var results = new List<ContestantResult>();
@@ -58,23 +58,39 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         LocalModel? tokenizerModel = null;
         try
         {
-            foreach (var name in contestants)
+            foreach (var entry in contestants)
             {
-                progress?.Invoke($"evaluating {name}");
-                if (name == RepeatLine)
+                var spec = ContestantSpec.Parse(entry, Settings.Fallback);
+                var name = DisplayName(spec);
+                if (Progress is null)
                 {
-                    results.Add(RunRepeatLine(corpus));
-                    continue;
+                    log?.Invoke($"evaluating {name}");
                 }
 
-                if (name == Unigram)
+                Progress?.Invoke(new EvalProgress(name, 0, corpus.Samples.Count));
+                try
                 {
-                    tokenizerModel ??= LoadTokenizerModel();
-                    results.Add(await RunUnigramAsync(folder, corpus, lossFileList, tokenizerModel).ConfigureAwait(false));
-                    continue;
+                    if (spec.Name == RepeatLine)
+                    {
+                        results.Add(RunRepeatLine(corpus));
+                    }
+                    else if (spec.Name == Unigram)
+                    {
+                        tokenizerModel ??= LoadTokenizerModel();
+                        results.Add(RunUnigram(folder, corpus, lossFileList, tokenizerModel));
+                    }
+                    else
+                    {
+                        results.Add(await RunPipelineAsync(spec, name, folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One contestant's failure is reported; the others still run.
+                    results.Add(ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, ex.Message));
                 }
 
-                results.Add(await RunModelAsync(name, folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false));
+                Progress?.Invoke(new EvalProgress(name, corpus.Samples.Count, corpus.Samples.Count));
             }
         }
         finally
@@ -82,15 +98,72 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             tokenizerModel?.Dispose();
         }
 
-        return new EvalReport(folder, seed, corpus.FilesRead, corpus.FilesSkipped, results);
+        return new EvalReport(folder, seed, corpus, results);
     }
 
-    private async Task<ContestantResult> RunModelAsync(string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
+    /// <summary>The settings one point runs with: one line for line and FIM points, several for blocks.</summary>
+    public static CodeAssistOptions ForKind(CodeAssistOptions options, EvalKind kind) => kind == EvalKind.Block
+        ? options with { Multiline = MultilineMode.Always, MaxTokens = BlockMaxTokens }
+        : options with { Multiline = MultilineMode.Never, MaxTokens = LineMaxTokens };
+
+    private static string DisplayName(ContestantSpec spec) =>
+        spec.Kind == ContestantKind.Model && (spec.Name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Name.Contains('/', StringComparison.Ordinal) || spec.Name.Contains('\\', StringComparison.Ordinal))
+            ? Path.GetFileNameWithoutExtension(spec.Name)
+            : spec.Name;
+
+    private async Task<ContestantResult> RunPipelineAsync(ContestantSpec spec, string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
     {
-        var path = ResolveModel(name);
-        if (path is null)
+        var options = Settings with { Threads = threads, DebounceMs = 0, Enable = true };
+        string? path;
+        switch (spec.Kind)
         {
-            return new ContestantResult(name, null, null, null, [], null, 0, null, $"model not found: {name}");
+            case ContestantKind.Model:
+                path = ContestantSpec.ResolveModel(spec.Name, out var status, out var error);
+                if (path is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, status, error!);
+                }
+
+                options = options with { Model = path, Fallback = new FallbackOptions() };
+                break;
+            case ContestantKind.Remote:
+                if (spec.Remote is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "no remote fallback is configured: give --fallback-kind, --fallback-endpoint and --fallback-model, or a remote fallback in --settings");
+                }
+
+                options = options with { Fallback = spec.Remote };
+                path = RemoteModelOptions.Display(Uri.TryCreate(spec.Remote.Endpoint, UriKind.Absolute, out var endpoint) ? endpoint : null);
+                if (FallbackModelProvider.RemoteOptions(options).Validate() is { Count: > 0 } remoteProblems)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, string.Join("; ", remoteProblems), path);
+                }
+
+                break;
+            default:
+                if (options.Fallback.Kind == FallbackKind.None)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "the router needs a fallback tier: give --fallback-model (a GGUF, or a remote model with --fallback-kind and --fallback-endpoint), or a fallback in --settings");
+                }
+
+                if (options.Fallback.IsRemote && FallbackModelProvider.RemoteOptions(options).Validate() is { Count: > 0 } fallbackProblems)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "fallback: " + string.Join("; ", fallbackProblems));
+                }
+
+                if (options.Fallback.Kind == FallbackKind.Local && (options.Fallback.Model is null || !File.Exists(CodeAssistOptions.ExpandHome(options.Fallback.Model))))
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.NotFound, $"fallback model not found: {options.Fallback.Model ?? "(none given)"}");
+                }
+
+                path = options.Model is null ? DefaultModelLocator.Resolve(null) : ContestantSpec.ResolveModel(options.Model, out _, out _);
+                if (path is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.NotFound, $"the router's local model was not found: {options.Model ?? DefaultModelLocator.DefaultModelFileName}");
+                }
+
+                options = options with { Model = path };
+                break;
         }
 
         using var provider = new ServiceCollection()
@@ -99,39 +172,105 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             .AddCodeAssistCore()
             .BuildServiceProvider();
         var settings = provider.GetRequiredService<SettingsStore>();
-        settings.Replace(settings.Current with { Model = path, Threads = threads, DebounceMs = 0, Multiline = MultilineMode.Never, MaxTokens = 48, ConfidenceCutoff = ConfidenceCutoff, FimOrder = FimOrder });
+        settings.Replace(options);
         var manager = provider.GetRequiredService<ModelManager>();
-        var model = await manager.GetModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model is null)
+        var localTier = spec.Kind != ContestantKind.Remote;
+        LocalModel? model = null;
+        if (localTier)
         {
-            return new ContestantResult(name, path, null, null, [], null, 0, null, manager.LastError);
+            model = await manager.GetModelAsync(cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, manager.LastError ?? "the model could not be loaded", path);
+            }
         }
 
         var service = provider.GetRequiredService<CompletionService>();
-        var outcomes = new List<(EvalSample Sample, string Completion, double LatencyMs)>();
-        var index = 0;
-        foreach (var sample in corpus.Samples)
+        var statistics = provider.GetRequiredService<RoutingStatistics>();
+        var outcomes = new List<Outcome>();
+        long generatedTokens = 0;
+        var generationTime = TimeSpan.Zero;
+        for (var index = 0; index < corpus.Samples.Count; index++)
         {
+            var sample = corpus.Samples[index];
+            var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
             var result = await service.CompleteTextAsync(
-                $"eval-{index}", $"eval://{index}", sample.Prefix.Length, sample.Prefix, sample.Suffix, invoked: true, settings.Current, stopwatch, cancellationToken, useCache: false).ConfigureAwait(false);
-            outcomes.Add((sample, result.Text, stopwatch.Elapsed.TotalMilliseconds));
+                $"eval-{index}", $"eval://{index}", sample.Prefix.Length, sample.Prefix, sample.Suffix, invoked: false, ForKind(options, sample.Kind), stopwatch, cancellationToken,
+                useCache: false, localTier: localTier).ConfigureAwait(false);
+            var latency = stopwatch.Elapsed.TotalMilliseconds;
+            var fromFallback = result.Tier == RoutingStatistics.FallbackTier;
+            if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)
+            {
+                // The first call decides: an endpoint that cannot answer once is not asked a thousand times.
+                var unreachable = failure is RemoteModelException.Connection or RemoteModelException.Timeout or RemoteModelException.BreakerOpen;
+                return ContestantResult.NotRun(
+                    name,
+                    spec.Kind,
+                    unreachable ? ContestantStatus.Unreachable : ContestantStatus.Failed,
+                    $"{(unreachable ? "unreachable" : "failed")}: {FallbackModelProvider.Describe(options.Fallback)} ({FailureText(failure)})",
+                    path);
+            }
+
+            if (result.Generation is { } generation && fromFallback)
+            {
+                generatedTokens += generation.GeneratedTokens;
+                generationTime += generation.Elapsed;
+            }
+
+            outcomes.Add(new Outcome(sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback));
             if (index < ShowExamples)
             {
-                progress?.Invoke($"  [{sample.Kind} {sample.File}:{sample.Line + 1}] typed «{sample.Typed}» expected «{sample.Expected}» got «{EvalMetrics.FirstLine(result.Text)}»");
+                // A block is shown whole, its line breaks as ⏎.
+                string Shown(string text) => sample.Kind == EvalKind.Block ? text.Replace("\n", " ⏎ ", StringComparison.Ordinal) : EvalMetrics.FirstLine(text);
+                log?.Invoke($"  [{sample.Kind} {sample.File}:{sample.Line + 1}] typed «{sample.Typed}» expected «{Shown(sample.Expected)}» got «{Shown(result.Text)}»");
             }
 
-            if (++index % 50 == 0)
-            {
-                progress?.Invoke($"  {name}: {index}/{corpus.Samples.Count}");
-            }
+            Progress?.Invoke(new EvalProgress(name, index + 1, corpus.Samples.Count));
         }
 
-        var (loss, tokens) = await ModelLossAsync(model, folder, lossFileList, cancellationToken).ConfigureAwait(false);
-        var speed = await GenerationSpeedAsync(model, cancellationToken).ConfigureAwait(false);
+        var summary = Summarize(outcomes, routed: spec.Kind == ContestantKind.Router);
+        if (spec.Kind == ContestantKind.Remote)
+        {
+            var failures = statistics.Failures.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return new ContestantResult(
+                name, spec.Kind, ContestantStatus.Ok, FallbackModelProvider.Describe(options.Fallback), path, null, null, summary, null, 0,
+                generationTime > TimeSpan.Zero ? generatedTokens / generationTime.TotalSeconds : null, null, Failures: failures);
+        }
+
+        if (spec.Kind == ContestantKind.Router)
+        {
+            var routing = new RoutingSummary(
+                model!.Description.Id,
+                FallbackModelProvider.Describe(options.Fallback),
+                outcomes.Count,
+                outcomes.Count(o => o.Escalated),
+                statistics.Escalations,
+                statistics.FallbackUsed,
+                statistics.FallbackLate,
+                statistics.FallbackFailed,
+                statistics.Failures);
+            return new ContestantResult(
+                name, spec.Kind, ContestantStatus.Ok, $"{routing.Local} → {routing.Fallback}", path, null, null, summary, null, 0, null, null, Routing: routing);
+        }
+
+        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, cancellationToken).ConfigureAwait(false);
+        var speed = await GenerationSpeedAsync(model!, cancellationToken).ConfigureAwait(false);
         return new ContestantResult(
-            model.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, Summarize(outcomes), loss, tokens, speed, null);
+            name, spec.Kind, ContestantStatus.Ok, model!.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, summary, loss, tokens, speed, null);
     }
+
+    private static string FailureText(string reason) => reason switch
+    {
+        RemoteModelException.Connection => "connection failed",
+        RemoteModelException.Timeout => "no answer within the timeout",
+        RemoteModelException.BreakerOpen => "circuit breaker open",
+        _ when reason.StartsWith("http-", StringComparison.Ordinal) => "HTTP status " + reason[5..],
+        _ => reason,
+    };
+
+    private static string? FirstFailure(RoutingStatistics statistics) =>
+        statistics.Failures.Where(kv => kv.Value > 0 && kv.Key != "empty").Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
 
     private static ContestantResult RunRepeatLine(EvalCorpus corpus)
     {
@@ -139,17 +278,17 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         {
             var repeated = sample.PreviousLine.Trim();
             var completion = repeated.StartsWith(sample.Typed, StringComparison.Ordinal) ? repeated[sample.Typed.Length..] : string.Empty;
-            return (sample, completion, 0.0);
+            return new Outcome(sample, completion, 0.0, false, false);
         }).ToList();
-        return new ContestantResult(RepeatLine, null, null, null, Summarize(outcomes), null, 0, null, null);
+        return new ContestantResult(RepeatLine, ContestantKind.Baseline, ContestantStatus.Ok, null, null, null, null, Summarize(outcomes, routed: false), null, 0, null, null);
     }
 
-    private async Task<ContestantResult> RunUnigramAsync(string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, LocalModel? tokenizer)
+    private ContestantResult RunUnigram(string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, LocalModel? tokenizer)
     {
         var countsPath = DefaultModelLocator.FindShipped("codeassist-unigram.tsv");
         if (countsPath is null || tokenizer is null)
         {
-            return new ContestantResult(Unigram, null, null, null, [], null, 0, null, "models/codeassist-unigram.tsv or the tiny model (its tokenizer) not found");
+            return ContestantResult.NotRun(Unigram, ContestantKind.Baseline, ContestantStatus.NotFound, "models/codeassist-unigram.tsv or the tiny model (its tokenizer) not found");
         }
 
         var counts = File.ReadLines(countsPath)
@@ -163,7 +302,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         var best = counts.OrderByDescending(kv => kv.Value).Select(kv => kv.Key)
             .First(id => System.Text.Encoding.UTF8.GetString(tokenizer.PieceOf((LLamaToken)id)).Trim().Length > 0);
         var piece = System.Text.Encoding.UTF8.GetString(tokenizer.PieceOf((LLamaToken)best));
-        var outcomes = corpus.Samples.Select(sample => (sample, EvalMetrics.FirstLine(string.Concat(Enumerable.Repeat(piece, 8))), 0.0)).ToList();
+        var outcomes = corpus.Samples.Select(sample => new Outcome(sample, EvalMetrics.FirstLine(string.Concat(Enumerable.Repeat(piece, 8))), 0.0, false, false)).ToList();
 
         double sum = 0;
         var n = 0;
@@ -177,8 +316,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             }
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
-        return new ContestantResult(Unigram, countsPath, null, null, Summarize(outcomes), n == 0 ? null : sum / n, n, null, null);
+        return new ContestantResult(Unigram, ContestantKind.Baseline, ContestantStatus.Ok, null, countsPath, null, null, Summarize(outcomes, routed: false), n == 0 ? null : sum / n, n, null, null);
     }
 
     private LocalModel? LoadTokenizerModel()
@@ -241,34 +379,23 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         return second.GeneratedTokens < 2 ? null : second.GeneratedTokens / second.Elapsed.TotalSeconds;
     }
 
-    private static IReadOnlyList<KindResult> Summarize(IReadOnlyList<(EvalSample Sample, string Completion, double LatencyMs)> outcomes) =>
+    private static List<KindResult> Summarize(IReadOnlyList<Outcome> outcomes, bool routed) =>
         outcomes.GroupBy(o => o.Sample.Kind).OrderBy(g => g.Key).Select(group =>
         {
             var items = group.ToList();
-            var exact = items.Average(o => EvalMetrics.ExactMatch(o.Sample.Typed + EvalMetrics.FirstLine(o.Completion), o.Sample.Typed + o.Sample.Expected) ? 1.0 : 0.0);
-            var similarity = items.Average(o => EvalMetrics.EditSimilarity(o.Sample.Typed + EvalMetrics.FirstLine(o.Completion), o.Sample.Typed + o.Sample.Expected));
+            var scores = items.Select(o => EvalMetrics.Score(o.Sample.Kind, o.Sample.Typed, o.Completion, o.Sample.Expected)).ToList();
             var latencies = items.Select(o => o.LatencyMs).ToList();
-            return new KindResult(group.Key, items.Count, exact, similarity, EvalMetrics.Percentile(latencies, 0.5), EvalMetrics.Percentile(latencies, 0.95));
+            return new KindResult(
+                group.Key,
+                items.Count,
+                scores.Average(s => s.ExactMatch ? 1.0 : 0.0),
+                scores.Average(s => s.FirstLineExactMatch ? 1.0 : 0.0),
+                scores.Average(s => s.EditSimilarity),
+                EvalMetrics.Percentile(latencies, 0.5),
+                EvalMetrics.Percentile(latencies, 0.95),
+                routed ? items.Average(o => o.Escalated ? 1.0 : 0.0) : null,
+                routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null);
         }).ToList();
 
-    private static string? ResolveModel(string name)
-    {
-        if (File.Exists(name))
-        {
-            return Path.GetFullPath(name);
-        }
-
-        var folders = ModelCatalog.ModelFolders();
-        var catalogPath = DefaultModelLocator.FindShipped(ModelCatalog.FileName);
-        if (catalogPath is not null)
-        {
-            var entry = ModelCatalog.Load(catalogPath).Models.FirstOrDefault(m => m.Id == name);
-            if (entry is not null)
-            {
-                return folders.Select(f => Path.Combine(f, entry.File)).FirstOrDefault(File.Exists);
-            }
-        }
-
-        return folders.Select(f => Path.Combine(f, name.EndsWith(".gguf", StringComparison.Ordinal) ? name : name + ".gguf")).FirstOrDefault(File.Exists);
-    }
+    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);
 }

@@ -218,7 +218,12 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     }
 
     /// <summary>Tokenizes document text with special-token parsing off, so text can never become a control token.</summary>
-    public LLamaToken[] Tokenize(string text) => _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+    public LLamaToken[] Tokenize(string text)
+    {
+        // A request that took this model just before a swap may still count tokens: fail cleanly, never touch freed weights.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+    }
 
     // Prompt text: the same tokens as Tokenize, from the incremental cache when the tokenizer allows it.
     private ReadOnlySpan<LLamaToken> TokenizeText(string text) =>

@@ -57,6 +57,12 @@ public sealed class ModelManager : IDisposable
     /// <summary>The loaded model, if any, without loading.</summary>
     public LocalModel? Current => Volatile.Read(ref _model);
 
+    /// <summary>The file being loaded, while <see cref="State"/> is <see cref="ModelState.Loading"/>; else the last file tried.</summary>
+    public string? LoadingPath { get; private set; }
+
+    /// <summary>The file the current settings ask for (the configured or selected model, else the shipped default); null when none is found.</summary>
+    public string? WantedPath => KeyFor(_settings.Current).Path;
+
     /// <summary>
     /// The loaded model if it is the one the current settings ask for, without loading; null right after the
     /// settings named another, so that nothing answers for the old model once the user switched.
@@ -104,21 +110,74 @@ public sealed class ModelManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Loads the GGUF at <paramref name="path"/> and, once it is loaded, switches to it: <paramref name="onSwitched"/>
+    /// runs at the moment of the switch (it records the selection, so the settings then ask for this file), the
+    /// previous model is disposed when its queued requests are done. On failure the previous model stays in use and
+    /// <see cref="ModelLoadException"/> says why. Other requests keep using the previous model while this one loads.
+    /// </summary>
+    public async Task<LocalModel> SwitchAsync(string path, Action onSwitched, CancellationToken cancellationToken)
+    {
+        await _loadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var options = _settings.Current;
+            var key = new LoadKey(Path.GetFullPath(path), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse);
+            if (_model is not null && key == _loadedKey)
+            {
+                onSwitched();
+                return _model;
+            }
+
+            LoadingPath = key.Path;
+            SetState(ModelState.Loading, null);
+            LocalModel loaded;
+            try
+            {
+                loaded = await Task.Run(() => LocalModel.Load(key.Path!, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>()), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ModelLoadException ex)
+            {
+                _logger.LogError("Switching the local model to {Path} failed: {Error}", key.Path, ex.Message);
+                LoadingPath = _loadedKey?.Path;
+
+                // The previous model answers on; the status says why the switch did not happen.
+                SetState(_model is null ? ModelState.Error : ModelState.Ready, ex.Message);
+                throw;
+            }
+
+            var previous = Interlocked.Exchange(ref _model, loaded);
+            _loadedKey = key;
+            _failedKey = null;
+            onSwitched();
+            ModelRetirement.DisposeWhenIdle(previous, _logger);
+            SetState(ModelState.Ready, null);
+            return loaded;
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
     private LocalModel? Load(LoadKey key)
     {
+        LoadingPath = key.Path;
         SetState(ModelState.Loading, null);
         if (key.Path is null)
         {
             return Fail(key, $"no model configured and the default model ({DefaultModelLocator.DefaultModelFileName}) was not found; set codeAssist.model to a GGUF file");
         }
 
-        // The old model goes first: requests for the new settings wait for this load anyway, and two models
-        // at once would double the peak memory of a swap (and leave the allocator a hole it grows around).
+        // The settings ask for another model, so no new request takes the old one (they wait for this load); it
+        // finishes what is queued on it and goes before the new one loads. Two models at once would double a
+        // swap's peak memory and leave the C heap holes it grows around (codeassist bench, swap mode).
         _loadedKey = null;
-        Interlocked.Exchange(ref _model, null)?.Dispose();
+        ModelRetirement.DisposeWhenIdleAsync(Interlocked.Exchange(ref _model, null), _logger).GetAwaiter().GetResult();
         try
         {
-            var loaded = LocalModel.Load(key.Path, new LocalModelOptions { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder, ReuseKvCache = key.ReuseKvCache, Statistics = _statistics }, _loggerFactory.CreateLogger<LocalModel>());
+            var loaded = LocalModel.Load(key.Path, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>());
             Volatile.Write(ref _model, loaded);
             _loadedKey = key;
             _failedKey = null;
@@ -145,6 +204,9 @@ public sealed class ModelManager : IDisposable
         LastError = error;
         StateChanged?.Invoke(state, error);
     }
+
+    private LocalModelOptions OptionsFor(LoadKey key) =>
+        new() { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder, ReuseKvCache = key.ReuseKvCache, Statistics = _statistics };
 
     private static LoadKey KeyFor(CodeAssistOptions options) =>
         new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse);

@@ -35,6 +35,46 @@ public sealed class LanguageClient
             static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
+    /// <summary>Sends a notification and completes when it is written; false when there is no connection or it failed.</summary>
+    public async Task<bool> NotifyAsync<T>(string method, T argument)
+    {
+        if (_rpc is not { IsDisposed: false } rpc)
+        {
+            return false;
+        }
+
+        try
+        {
+            await rpc.NotifyWithParameterObjectAsync(method, argument).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>window/workDoneProgress/create; true when the client accepted the token.</summary>
+    public async Task<bool> CreateWorkDoneProgressAsync(ProgressToken token, CancellationToken cancellationToken)
+    {
+        if (_rpc is not { IsDisposed: false } rpc)
+        {
+            return false;
+        }
+
+        try
+        {
+            await rpc.InvokeWithParameterObjectAsync(
+                LspMethods.WindowWorkDoneProgressCreate, new WorkDoneProgressCreateParams { Token = token }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RemoteInvocationException)
+        {
+            // The client refused the token: no progress for this operation, and nothing else goes wrong.
+            return false;
+        }
+    }
+
     /// <summary>workspace/configuration for one section; null when the client can't or doesn't answer.</summary>
     public async Task<JsonElement?> GetConfigurationAsync(string section, CancellationToken cancellationToken)
     {

@@ -20,6 +20,8 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
         typeof(InlineCompletionHandler),
         typeof(CompletionHandler),
         typeof(ExecuteCommandHandler),
+        typeof(CodeActionHandler),
+        typeof(CodeActionResolveHandler),
         typeof(ConfigurationHandler),
         typeof(StatsHandler),
     ];

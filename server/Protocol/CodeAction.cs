@@ -56,3 +56,30 @@ public sealed record CodeActionDisabled
 {
     public required string Reason { get; init; }
 }
+
+/// <summary>
+/// What our code actions carry in <see cref="CodeAction.Data"/>: enough to compute the edit on codeAction/resolve,
+/// and to notice that the document changed in between.
+/// </summary>
+public sealed record CodeActionData
+{
+    /// <summary>The document.</summary>
+    public required string Uri { get; init; }
+
+    /// <summary>The document's version when the action was offered.</summary>
+    public required int Version { get; init; }
+
+    /// <summary>One of <see cref="CodeAssistActionKinds"/>.</summary>
+    public required string Action { get; init; }
+
+    /// <summary>The line the action is about (the def/class line, or the TODO comment), character 0.</summary>
+    public required Position Position { get; init; }
+}
+
+/// <summary>The values of <see cref="CodeActionData.Action"/>.</summary>
+public static class CodeAssistActionKinds
+{
+    public const string ImplementFunction = "implementFunction";
+    public const string WriteDocstring = "writeDocstring";
+    public const string CompleteTodo = "completeTodo";
+}

@@ -81,6 +81,15 @@ public sealed record WorkspaceClientCapabilities
     public DidChangeConfigurationClientCapabilities? DidChangeConfiguration { get; init; }
 
     public bool? WorkspaceFolders { get; init; }
+
+    public WorkspaceEditClientCapabilities? WorkspaceEdit { get; init; }
+}
+
+/// <summary>What the client supports in workspace edits.</summary>
+public sealed record WorkspaceEditClientCapabilities
+{
+    /// <summary>Whether the client takes versioned <c>documentChanges</c> (otherwise we send <c>changes</c>).</summary>
+    public bool? DocumentChanges { get; init; }
 }
 
 /// <summary>Capabilities for workspace/didChangeConfiguration.</summary>
@@ -104,6 +113,26 @@ public sealed record TextDocumentClientCapabilities
     public CompletionClientCapabilities? Completion { get; init; }
 
     public InlineCompletionClientCapabilities? InlineCompletion { get; init; }
+
+    public CodeActionClientCapabilities? CodeAction { get; init; }
+}
+
+/// <summary>Capabilities for textDocument/codeAction; fields we do not read are ignored.</summary>
+public sealed record CodeActionClientCapabilities
+{
+    public bool? DynamicRegistration { get; init; }
+
+    /// <summary>Whether the client keeps <see cref="CodeAction.Data"/> and sends it back on resolve.</summary>
+    public bool? DataSupport { get; init; }
+
+    /// <summary>The properties the client can resolve lazily (we need "edit").</summary>
+    public CodeActionResolveClientCapabilities? ResolveSupport { get; init; }
+}
+
+/// <summary>Which code action properties the client resolves with codeAction/resolve.</summary>
+public sealed record CodeActionResolveClientCapabilities
+{
+    public required IReadOnlyList<string> Properties { get; init; }
 }
 
 /// <summary>Capabilities for document synchronisation.</summary>

@@ -72,6 +72,12 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(Location))]
 // codeAssist/ methods
 [JsonSerializable(typeof(StatsResult))]
+[JsonSerializable(typeof(StatusParams))]
+[JsonSerializable(typeof(ListModelsArguments))]
+[JsonSerializable(typeof(SelectModelArguments))]
+[JsonSerializable(typeof(ModelInfo))]
+[JsonSerializable(typeof(ModelInfo[]))]
+[JsonSerializable(typeof(CodeActionData))]
 // Window and progress
 [JsonSerializable(typeof(LogMessageParams))]
 [JsonSerializable(typeof(ShowMessageParams))]

@@ -34,6 +34,21 @@ public sealed class FallbackModelProvider : IDisposable
     /// <summary>The fallback model made so far, without making one.</summary>
     public ICompletionModel? Current => Volatile.Read(ref _model);
 
+    /// <summary>Raised when a fallback model starts loading, is ready, or fails (with the error).</summary>
+    public event Action<ModelState, string?>? StateChanged;
+
+    /// <summary>The state of the last make or load; <see cref="ModelState.NotLoaded"/> before the first.</summary>
+    public ModelState State { get; private set; } = ModelState.NotLoaded;
+
+    /// <summary>Why the last make or load failed (or why the last switch did not happen).</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>True when the current model was made from these settings (it answers without loading).</summary>
+    public bool IsCurrent(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && Volatile.Read(ref _model) is not null && KeyFor(options) == _key;
+
+    /// <summary>True when these settings failed to make a model and will not be retried until they change.</summary>
+    public bool HasFailed(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && KeyFor(options) == _failedKey;
+
     /// <summary>The breaker of a remote fallback; null for none or a local one.</summary>
     public RemoteBreakerState? BreakerState => Current is RemoteModel remote ? remote.BreakerState : null;
 
@@ -78,6 +93,7 @@ public sealed class FallbackModelProvider : IDisposable
                 return null;
             }
 
+            SetState(ModelState.Loading, null);
             ICompletionModel made;
             try
             {
@@ -87,14 +103,11 @@ public sealed class FallbackModelProvider : IDisposable
             {
                 _failedKey = key;
                 _logger.LogWarning("Fallback {Fallback} is not usable: {Error}", Describe(options.Fallback), ex.Message);
+                SetState(ModelState.Error, ex.Message);
                 return null;
             }
 
-            var previous = Interlocked.Exchange(ref _model, made);
-            _key = key;
-            _failedKey = null;
-            previous?.Dispose();
-            _logger.LogInformation("Fallback ready: {Fallback}", Describe(options.Fallback));
+            Install(made, key);
             return made;
         }
         finally
@@ -103,16 +116,91 @@ public sealed class FallbackModelProvider : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes (or loads) the fallback <paramref name="options"/> ask for and switches to it; <paramref name="onSwitched"/>
+    /// runs at the moment of the switch (it records the selection, so the settings then ask for this model). On failure
+    /// the previous fallback stays and <see cref="ModelLoadException"/> says why.
+    /// </summary>
+    public async Task<ICompletionModel> SwitchAsync(CodeAssistOptions options, Action onSwitched, CancellationToken cancellationToken)
+    {
+        if (options.Fallback.Kind == FallbackKind.None)
+        {
+            throw new ArgumentException("no fallback to switch to", nameof(options));
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var key = KeyFor(options);
+            if (_model is not null && key == _key)
+            {
+                onSwitched();
+                return _model;
+            }
+
+            var stateBefore = State;
+            SetState(ModelState.Loading, null);
+            ICompletionModel made;
+            try
+            {
+                made = await Task.Run(() => Make(options), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ModelLoadException or ArgumentException or InvalidOperationException)
+            {
+                _logger.LogWarning("Switching the fallback to {Fallback} failed: {Error}", Describe(options.Fallback), ex.Message);
+                SetState(stateBefore == ModelState.Loading ? ModelState.NotLoaded : stateBefore, ex.Message);
+                throw ex as ModelLoadException ?? new ModelLoadException(ex.Message, ex);
+            }
+
+            Install(made, key, onSwitched);
+            return made;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Install(ICompletionModel made, FallbackKey key, Action? onSwitched = null)
+    {
+        var previous = Interlocked.Exchange(ref _model, made);
+        _key = key;
+        _failedKey = null;
+        onSwitched?.Invoke();
+        ModelRetirement.DisposeWhenIdle(previous, _logger);
+        _logger.LogInformation("Fallback ready: {Fallback}", Describe(key.Fallback));
+        SetState(ModelState.Ready, null);
+    }
+
+    private void SetState(ModelState state, string? error)
+    {
+        State = state;
+        LastError = error;
+        StateChanged?.Invoke(state, error);
+    }
+
     /// <summary>Disposes the current model when the settings no longer ask for it (e.g. kind set to none).</summary>
     public void Release(CodeAssistOptions options)
     {
+        var changed = false;
         if (_model is not null && (options.Fallback.Kind == FallbackKind.None || KeyFor(options) != _key))
         {
             _key = null;
-            Interlocked.Exchange(ref _model, null)?.Dispose();
+            ModelRetirement.DisposeWhenIdle(Interlocked.Exchange(ref _model, null), _logger);
+            changed = true;
+        }
+
+        if (_failedKey is not null && KeyFor(options) != _failedKey)
+        {
+            changed = true;
         }
 
         _failedKey = null;
+        if (changed)
+        {
+            SetState(ModelState.NotLoaded, null);
+        }
     }
 
     private ICompletionModel Make(CodeAssistOptions options)

@@ -57,7 +57,17 @@ public sealed class RoutingStatistics
 
     internal void RecordAnswer(string tier) => Interlocked.Increment(ref tier == FallbackTier ? ref _fallbackAnswers : ref _localAnswers);
 
-    internal void RecordLatency(string tier, TimeSpan elapsed) => (tier == FallbackTier ? _fallbackLatency : _localLatency).Add(elapsed.TotalMilliseconds);
+    /// <summary>Raised after a tier's successful call, with the tier and its latency in milliseconds.</summary>
+    public event Action<string, double>? LatencyRecorded;
+
+    /// <summary>The latency of the tier's latest successful call in milliseconds; null before the first.</summary>
+    public double? LastLatency(string tier) => (tier == FallbackTier ? _fallbackLatency : _localLatency).Last;
+
+    internal void RecordLatency(string tier, TimeSpan elapsed)
+    {
+        (tier == FallbackTier ? _fallbackLatency : _localLatency).Add(elapsed.TotalMilliseconds);
+        LatencyRecorded?.Invoke(tier, elapsed.TotalMilliseconds);
+    }
 
     internal void RecordEscalation(EscalationReason reason) => _escalations.AddOrUpdate(EscalationPolicy.Name(reason), 1, (_, n) => n + 1);
 
@@ -92,6 +102,17 @@ public sealed class RoutingStatistics
         private readonly double[] _samples = new double[Capacity];
         private int _count;
         private int _next;
+
+        public double? Last
+        {
+            get
+            {
+                lock (_samples)
+                {
+                    return _count == 0 ? null : _samples[(_next + Capacity - 1) % Capacity];
+                }
+            }
+        }
 
         public void Add(double milliseconds)
         {

@@ -34,6 +34,9 @@ public sealed record GgufFileInfo(
 
     /// <summary>The architecture the file declares (general.architecture).</summary>
     public string Architecture => GetString("general.architecture") ?? "unknown";
+
+    /// <summary>The array values the reader was asked to keep (see <see cref="GgufReader.Read(string, IReadOnlyCollection{string})"/>); empty otherwise.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<object>> Arrays { get; init; } = new Dictionary<string, IReadOnlyList<object>>();
 }
 
 /// <summary>One tensor-info record of a GGUF file.</summary>
@@ -55,7 +58,10 @@ public static class GgufReader
     private const int MaxStringBytes = 64 * 1024 * 1024;
 
     /// <summary>Reads the header of <paramref name="path"/>; throws <see cref="ModelLoadException"/> when it is not a complete GGUF file.</summary>
-    public static GgufFileInfo Read(string path)
+    public static GgufFileInfo Read(string path) => Read(path, []);
+
+    /// <summary>Reads the header of <paramref name="path"/>, keeping the values of the arrays named in <paramref name="keepArrays"/> (e.g. the vocabulary).</summary>
+    public static GgufFileInfo Read(string path, IReadOnlyCollection<string> keepArrays)
     {
         if (Directory.Exists(path))
         {
@@ -70,7 +76,7 @@ public static class GgufReader
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return Read(stream, path);
+            return Read(stream, path, keepArrays);
         }
         catch (EndOfStreamException)
         {
@@ -86,7 +92,7 @@ public static class GgufReader
         }
     }
 
-    private static GgufFileInfo Read(Stream stream, string path)
+    private static GgufFileInfo Read(Stream stream, string path, IReadOnlyCollection<string> keepArrays)
     {
         var fileSize = stream.Length;
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
@@ -111,6 +117,7 @@ public static class GgufReader
         var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
         var arrayLengths = new Dictionary<string, int>(StringComparer.Ordinal);
         var arrayTypes = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var kept = new Dictionary<string, IReadOnlyList<object>>(StringComparer.Ordinal);
         for (ulong i = 0; i < kvCount; i++)
         {
             var key = ReadString(reader, path);
@@ -126,9 +133,16 @@ public static class GgufReader
 
                 arrayLengths[key] = (int)length;
                 arrayTypes[key] = elementType;
+                var values = keepArrays.Contains(key) ? new List<object>((int)Math.Min(length, 1 << 20)) : null;
                 for (ulong j = 0; j < length; j++)
                 {
-                    _ = ReadValue(reader, elementType, path);
+                    var value = ReadValue(reader, elementType, path);
+                    values?.Add(value);
+                }
+
+                if (values is not null)
+                {
+                    kept[key] = values;
                 }
             }
             else
@@ -178,7 +192,7 @@ public static class GgufReader
                 $"model file is truncated: tensors need {dataStart + dataEnd} bytes but the file has {fileSize}: {path}");
         }
 
-        return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount, (long)dataStart, tensors);
+        return new GgufFileInfo(path, version, fileSize, metadata, arrayLengths, (int)tensorCount, (long)dataStart, tensors) { Arrays = kept };
     }
 
     // llama.cpp asserts (aborting the whole process) on these instead of failing the load, so they are

@@ -1,3 +1,4 @@
+using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
@@ -13,10 +14,11 @@ public sealed class LifecycleHandler(
     SettingsStore settings,
     ConfigurationPuller configuration,
     ModelManager models,
+    StatusReporter status,
     ILogger<LifecycleHandler> logger)
 {
     /// <summary>The commands the server executes (workspace/executeCommand).</summary>
-    public static readonly IReadOnlyList<string> Commands = [ServerCommands.Accepted];
+    public static readonly IReadOnlyList<string> Commands = [ServerCommands.Accepted, ServerCommands.ListModels, ServerCommands.SelectModel];
 
     /// <summary>Answers initialize with the server's capabilities.</summary>
     [JsonRpcMethod(LspMethods.Initialize, UseSingleObjectParameterDeserialization = true)]
@@ -39,6 +41,7 @@ public sealed class LifecycleHandler(
                 InlineCompletionProvider = new InlineCompletionOptions(),
                 CompletionProvider = new CompletionOptions { ResolveProvider = false },
                 ExecuteCommandProvider = new ExecuteCommandOptions { Commands = Commands },
+                CodeActionProvider = new CodeActionOptions { CodeActionKinds = CodeActionService.Kinds, ResolveProvider = true },
             },
             ServerInfo = new ServerInfo { Name = "codeassist", Version = ServerVersion.Current },
         };
@@ -53,6 +56,7 @@ public sealed class LifecycleHandler(
             return;
         }
 
+        status.Start();
         _ = WarmUpAsync();
     }
 

@@ -8,7 +8,10 @@ internal static class ServerProcess
 {
     public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "codeassist.exe" : "codeassist");
 
-    public static System.Diagnostics.Process Start(string logDirectory, params string[] arguments)
+    public static System.Diagnostics.Process Start(string logDirectory, params string[] arguments) => Start(logDirectory, null, arguments);
+
+    /// <summary>Starts the process with extra environment variables (a null value removes one).</summary>
+    public static System.Diagnostics.Process Start(string logDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(Executable)
         {
@@ -24,17 +27,33 @@ internal static class ServerProcess
 
         info.Environment["CODEASSIST_LOG_DIR"] = logDirectory;
         info.Environment.Remove("CODEASSIST_MODEL");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
         return System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("could not start codeassist");
     }
 
     /// <summary>Runs to completion and returns exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) =>
+        RunAsync(null, TimeSpan.FromSeconds(60), arguments);
+
+    /// <summary>Runs to completion with extra environment variables and a time limit.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string?>? environment, TimeSpan limit, params string[] arguments)
     {
-        using var process = Start(Path.Combine(Path.GetTempPath(), "codeassist-test-logs"), arguments);
+        using var process = Start(Path.Combine(Path.GetTempPath(), "codeassist-test-logs"), environment, arguments);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(limit);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }

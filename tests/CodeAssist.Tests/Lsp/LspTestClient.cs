@@ -24,6 +24,7 @@ internal sealed class LspTestClient : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly List<JsonElement> _notifications = [];
+    private readonly List<JsonElement> _received = [];
     private readonly Task _reader;
     private int _nextId;
 
@@ -67,6 +68,23 @@ internal sealed class LspTestClient : IAsyncDisposable
         return new LspTestClient(clientStream, services, server);
     }
 
+    /// <summary>Every notification and server-to-client request, in the order they arrived.</summary>
+    public JsonElement[] Received()
+    {
+        lock (_received)
+        {
+            return [.. _received];
+        }
+    }
+
+    /// <summary>The server-to-client requests with <paramref name="method"/> (answered with null unless they are workspace/configuration).</summary>
+    public JsonElement[] ServerRequests(string method) =>
+        Received().Where(m => m.TryGetProperty("id", out _) && m.TryGetProperty("method", out var name) && name.GetString() == method).ToArray();
+
+    /// <summary>workspace/executeCommand with the given arguments.</summary>
+    public Task<JsonElement> ExecuteCommandAsync(string command, params object[] arguments) =>
+        RequestAsync("workspace/executeCommand", new { command, arguments });
+
     public JsonElement[] Notifications(string method)
     {
         lock (_notifications)
@@ -106,6 +124,20 @@ internal sealed class LspTestClient : IAsyncDisposable
         return await waiter.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Sends a request and returns its id and the task of its response, without waiting (cancel it with <see cref="CancelAsync"/>).</summary>
+    public async Task<(int Id, Task<JsonElement> Response)> StartRequestAsync(string method, object parameters)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var waiter = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        var message = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = ToNode(parameters) };
+        await _peer.SendAsync(message.ToJsonString());
+        return (id, waiter.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>$/cancelRequest for the request with <paramref name="id"/>.</summary>
+    public Task CancelAsync(int id) => NotifyAsync("$/cancelRequest", new { id });
+
     /// <summary>Sends a request, and after <paramref name="cancelAfter"/> a $/cancelRequest for it.</summary>
     public async Task<JsonElement> RequestAndCancelAsync(string method, object parameters, TimeSpan cancelAfter)
     {
@@ -120,13 +152,20 @@ internal sealed class LspTestClient : IAsyncDisposable
     }
 
     /// <summary>initialize (with the given options) then initialized.</summary>
-    public async Task<JsonElement> InitializeAsync(object? initializationOptions = null, bool offerUtf8 = false, bool pullConfiguration = false, int? processId = null, string[]? workspaceFolders = null)
+    public async Task<JsonElement> InitializeAsync(
+        object? initializationOptions = null, bool offerUtf8 = false, bool pullConfiguration = false, int? processId = null, string[]? workspaceFolders = null,
+        bool workDoneProgress = false, bool documentChanges = false)
     {
         var capabilities = new JsonObject
         {
             ["general"] = new JsonObject { ["positionEncodings"] = offerUtf8 ? new JsonArray("utf-8", "utf-16") : new JsonArray("utf-16") },
-            ["workspace"] = new JsonObject { ["configuration"] = pullConfiguration },
-            ["textDocument"] = new JsonObject { ["inlineCompletion"] = new JsonObject { ["dynamicRegistration"] = false } },
+            ["workspace"] = new JsonObject { ["configuration"] = pullConfiguration, ["workspaceEdit"] = new JsonObject { ["documentChanges"] = documentChanges } },
+            ["textDocument"] = new JsonObject
+            {
+                ["inlineCompletion"] = new JsonObject { ["dynamicRegistration"] = false },
+                ["codeAction"] = new JsonObject { ["dataSupport"] = true, ["resolveSupport"] = new JsonObject { ["properties"] = new JsonArray("edit") } },
+            },
+            ["window"] = new JsonObject { ["workDoneProgress"] = workDoneProgress },
         };
         var parameters = new JsonObject
         {
@@ -196,6 +235,14 @@ internal sealed class LspTestClient : IAsyncDisposable
 
             var hasId = message.TryGetProperty("id", out var id);
             var hasMethod = message.TryGetProperty("method", out var method);
+            if (hasMethod)
+            {
+                lock (_received)
+                {
+                    _received.Add(message);
+                }
+            }
+
             if (hasMethod && hasId)
             {
                 await AnswerServerRequestAsync(id, method.GetString()!, message);

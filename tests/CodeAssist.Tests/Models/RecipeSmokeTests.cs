@@ -114,6 +114,38 @@ public class RecipeSmokeTests(RecipeSmokeRun run, ITestOutputHelper output) : IC
         Assert.Equal(arrays.Count, header.ArrayLengths.Count);
     }
 
+    [Fact]
+    public async Task AModelGrownDeeperForTheSmallTierComputesTheSameLogitsInLlamaCpp()
+    {
+        // train.py --config small starts from the shipped tiny model grown to more layers; the growth must not
+        // change what the model computes, or small would start worse than tiny instead of where tiny ended.
+        var grown = Path.Combine(run.WorkDirectory, "grown.gguf");
+        await PythonTools.RunAsync([RepositoryPaths.Tools, "grow", run.ModelPath, "--layers", "4", "--out", grown], TimeSpan.FromMinutes(3));
+        var source = GgufReader.Read(run.ModelPath);
+        var deeper = GgufReader.Read(grown);
+        Assert.Equal(2 * source.GetInteger("llama.block_count"), deeper.GetInteger("llama.block_count"));
+
+        using var original = LocalModel.Load(run.ModelPath, new LocalModelOptions { ContextSize = SmokeContext, Threads = 1 }, NullLogger.Instance);
+        using var copy = LocalModel.Load(grown, new LocalModelOptions { ContextSize = SmokeContext, Threads = 1 }, NullLogger.Instance);
+        Assert.True(copy.Description.ParameterCount > original.Description.ParameterCount);
+        var ids = FimSequence(original, source).Select(id => (LLamaToken)id).ToList();
+        var expected = await original.EvaluateAsync(ids, CancellationToken.None);
+        var actual = await copy.EvaluateAsync(ids, CancellationToken.None);
+
+        var maxDifference = 0.0;
+        for (var position = 0; position < ids.Count; position++)
+        {
+            Assert.Equal(ArgMax(expected[position]), ArgMax(actual[position]));
+            for (var v = 0; v < expected[position].Length; v++)
+            {
+                maxDifference = Math.Max(maxDifference, Math.Abs(expected[position][v] - actual[position][v]));
+            }
+        }
+
+        output.WriteLine($"{ids.Count} positions: max |logit difference| grown vs source {maxDifference:G3}");
+        Assert.True(maxDifference < 1e-3, $"max |logit difference| {maxDifference:G3}");
+    }
+
     // llama.cpp prints floats with "%f" (six decimals), so tiny values such as 1e-5 keep only their leading digits.
     private static bool SameToFiveSignificantDigits(double written, double read) =>
         Math.Abs(written - read) <= Math.Max(Math.Abs(written) * 5e-5, 5e-7);

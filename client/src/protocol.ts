@@ -1,0 +1,80 @@
+// The server's custom protocol as the client sees it (see README, "The protocol"). No 'vscode' import:
+// the pure modules and their unit tests use these types.
+
+/** The two model tiers the server routes between. */
+export type Tier = 'local' | 'fallback';
+
+/** Server commands run with workspace/executeCommand. */
+export const ServerCommand = {
+  listModels: 'codeAssist.listModels',
+  selectModel: 'codeAssist.selectModel',
+  accepted: 'codeAssist.accepted',
+} as const;
+
+/** Custom methods. */
+export const ServerMethod = {
+  status: 'codeAssist/status',
+  stats: 'codeAssist/stats',
+} as const;
+
+/** One model in the answer of codeAssist.listModels. */
+export interface ModelEntry {
+  id: string;
+  label: string;
+  tier: Tier;
+  path?: string;
+  endpoint?: string;
+  sizeBytes?: number;
+  family: string;
+  fim: boolean;
+  active: boolean;
+}
+
+/** The argument of codeAssist.selectModel. */
+export interface SelectModelArgs {
+  tier: Tier;
+  id: string;
+}
+
+/** What a tier is doing, as codeAssist/status reports it. */
+export type TierState = 'loading' | 'ready' | 'error' | 'off';
+
+export interface TierStatus {
+  tier: Tier;
+  model: string | null;
+  state: TierState;
+  message?: string;
+  lastLatencyMs?: number;
+}
+
+/** The params of the codeAssist/status notification. */
+export interface StatusParams {
+  tiers: TierStatus[];
+}
+
+/** One tier's figures in codeAssist/stats; latency percentiles are absent before the first call. */
+export interface TierStats {
+  calls: number;
+  answers: number;
+  p50Ms?: number | null;
+  p95Ms?: number | null;
+}
+
+/** The result of codeAssist/stats (server/Protocol/Stats.cs). */
+export interface StatsResult {
+  requests: number;
+  cacheHits: number;
+  typedThrough: number;
+  accepted: number;
+  cancelled: number;
+  tiers: Record<string, TierStats>;
+  escalations: Record<string, number>;
+  fallback: {
+    kind: string;
+    used: number;
+    late: number;
+    failed: number;
+    failures: Record<string, number>;
+    breaker: string;
+  };
+}

@@ -1,0 +1,65 @@
+import type { StatsResult, TierStats } from './protocol';
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : `${value.toFixed(1)} ms`;
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((100 * part) / whole)}%` : '–';
+}
+
+function table(header: [string, string], rows: Array<[string, string | number]>): string[] {
+  return [`| ${header[0]} | ${header[1]} |`, '| --- | ---: |', ...rows.map(([key, value]) => `| ${key} | ${value} |`)];
+}
+
+/** Renders the answer of codeAssist/stats as a Markdown page (the Show Stats command opens it read-only). */
+export function statsMarkdown(stats: StatsResult, when: Date = new Date()): string {
+  const lines: string[] = ['# CodeAssist statistics', '', `Counters since the server started, read ${when.toLocaleString()}.`, ''];
+
+  lines.push('## Completions', '');
+  lines.push(
+    ...table(
+      ['', 'count'],
+      [
+        ['requests', stats.requests],
+        ['answered from the cache', stats.cacheHits],
+        ['typed through a shown suggestion', stats.typedThrough],
+        ['accepted', `${stats.accepted} (${percent(stats.accepted, stats.requests)} of requests)`],
+        ['cancelled or superseded', stats.cancelled],
+      ],
+    ),
+    '',
+  );
+
+  lines.push('## Tiers', '', '| tier | calls | answers shown | p50 | p95 |', '| --- | ---: | ---: | ---: | ---: |');
+  const tiers = Object.entries(stats.tiers) as Array<[string, TierStats]>;
+  for (const [tier, figures] of tiers) {
+    lines.push(`| ${tier} | ${figures.calls} | ${figures.answers} | ${ms(figures.p50Ms)} | ${ms(figures.p95Ms)} |`);
+  }
+  lines.push('');
+
+  lines.push('## Escalations to the fallback', '');
+  const escalations = Object.entries(stats.escalations);
+  lines.push(...(escalations.length > 0 ? table(['reason', 'count'], escalations) : ['none']), '');
+
+  const fallback = stats.fallback;
+  lines.push('## Fallback', '');
+  lines.push(
+    ...table(
+      ['', ''],
+      [
+        ['kind', fallback.kind],
+        ['answers used (within the deadline)', fallback.used],
+        ['late (local answer shown)', fallback.late],
+        ['failed (local answer shown)', fallback.failed],
+        ['circuit breaker', fallback.breaker],
+      ],
+    ),
+    '',
+  );
+  const failures = Object.entries(fallback.failures);
+  if (failures.length > 0) {
+    lines.push('### Failures by reason', '', ...table(['reason', 'count'], failures), '');
+  }
+  return lines.join('\n');
+}

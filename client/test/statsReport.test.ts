@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import type { StatsResult } from '../src/protocol';
+import { statsMarkdown } from '../src/statsReport';
+
+const stats: StatsResult = {
+  requests: 12,
+  cacheHits: 2,
+  typedThrough: 3,
+  accepted: 3,
+  cancelled: 4,
+  tiers: {
+    local: { calls: 9, answers: 6, p50Ms: 41.24, p95Ms: 88 },
+    fallback: { calls: 0, answers: 0 },
+  },
+  escalations: { invoked: 2, blockStart: 1, unsure: 0, emptyLocal: 0 },
+  fallback: { kind: 'openai', used: 2, late: 1, failed: 1, failures: { timeout: 1, 'http-500': 1 }, breaker: 'closed' },
+};
+
+describe('stats report', () => {
+  const text = statsMarkdown(stats, new Date(2026, 0, 2, 3, 4, 5));
+
+  it('counts completions, with the acceptance rate', () => {
+    assert.match(text, /\| requests \| 12 \|/);
+    assert.match(text, /\| accepted \| 3 \(25% of requests\) \|/);
+    assert.match(text, /\| cancelled or superseded \| 4 \|/);
+  });
+
+  it('gives each tier its calls and latency, with a dash before the first call', () => {
+    assert.match(text, /\| local \| 9 \| 6 \| 41\.2 ms \| 88\.0 ms \|/);
+    assert.match(text, /\| fallback \| 0 \| 0 \| – \| – \|/);
+  });
+
+  it('lists escalations, the fallback outcome and failures by reason', () => {
+    assert.match(text, /\| invoked \| 2 \|/);
+    assert.match(text, /\| kind \| openai \|/);
+    assert.match(text, /\| circuit breaker \| closed \|/);
+    assert.match(text, /### Failures by reason[\s\S]*\| http-500 \| 1 \|/);
+  });
+
+  it('leaves the failures table out when nothing failed, and has no rate for no requests', () => {
+    const quiet = statsMarkdown({ ...stats, requests: 0, accepted: 0, fallback: { ...stats.fallback, failures: {} } });
+    assert.doesNotMatch(quiet, /Failures by reason/);
+    assert.match(quiet, /\| accepted \| 0 \(– of requests\) \|/);
+  });
+});

@@ -1,0 +1,56 @@
+using CodeAssist.Server.Completion;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Protocol;
+using CodeAssist.Server.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Models;
+
+/// <summary>
+/// Switches a tier to another model for this session (<c>codeAssist.selectModel</c>): loads it first, then switches
+/// at once and records the selection over the settings; the previous model keeps answering while the new one loads,
+/// and stays in use when it fails to load. Cached completions are dropped, since they came from the previous model.
+/// </summary>
+public sealed class ModelSelector(
+    ModelInventory inventory,
+    ModelManager models,
+    FallbackModelProvider fallback,
+    SettingsStore settings,
+    CompletionCache cache,
+    ILogger<ModelSelector> logger)
+{
+    /// <summary>The model <paramref name="id"/> names for <paramref name="tier"/>; <see cref="UnknownModelException"/> when none.</summary>
+    public AvailableModel Resolve(string tier, string id) => inventory.Find(tier, id);
+
+    /// <summary>
+    /// Loads <paramref name="model"/> and makes it its tier's model. Throws <see cref="ModelLoadException"/> when it
+    /// cannot be loaded (the previous model stays). Returns the model as now listed (active).
+    /// </summary>
+    public async Task<AvailableModel> SelectAsync(AvailableModel model, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Selecting {Label} for the {Tier} tier", model.Label, model.Tier);
+        if (model.Tier == ModelTiers.Local)
+        {
+            var path = model.Path ?? throw new UnknownModelException($"{model.Id} is not a model file");
+            await models.SwitchAsync(path, () => settings.SelectLocalModel(path), cancellationToken).ConfigureAwait(false);
+        }
+        else if (model.IsRemote)
+        {
+            // The only remote model listed is the configured one: selecting it undoes a session selection.
+            var configured = settings.Configured.Fallback;
+            await fallback.SwitchAsync(settings.Current with { Fallback = configured }, () => settings.SelectFallback(null), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var path = model.Path ?? throw new UnknownModelException($"{model.Id} is not a model file");
+            var chosen = settings.Configured.Fallback with { Kind = FallbackKind.Local, Model = path };
+            await fallback.SwitchAsync(settings.Current with { Fallback = chosen }, () => settings.SelectFallback(chosen), cancellationToken).ConfigureAwait(false);
+        }
+
+        cache.Clear();
+        var listed = inventory.List(model.Tier);
+        return listed.FirstOrDefault(entry => entry.Active && (entry.Id == model.Id || (entry.Path is not null && entry.Path == model.Path)))
+            ?? model with { Active = true };
+    }
+}
