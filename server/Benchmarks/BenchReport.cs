@@ -82,14 +82,14 @@ internal static class BenchReport
     }
 
     /// <summary>The JSON document: the run's context, then one object per mode.</summary>
-    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string model)
+    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string machine, string model)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteString("command", command);
-            w.WriteString("machine", Machine());
+            w.WriteString("machine", machine);
             w.WriteString("model", model);
             w.WriteStartArray("modes");
             foreach (var r in results)

@@ -76,10 +76,13 @@ public static class BenchCommand
         using var serilog = LoggingSetup.Create(LogEventLevel.Error);
         var runner = new BenchRunner(options, serilog, message => Console.Error.WriteLine(message));
         var work = Directory.CreateTempSubdirectory("codeassist-bench-");
+
+        // Read before the run: the load average it reports is the one the run started under.
+        var machine = BenchReport.Machine();
         IReadOnlyList<BenchResult> results;
         try
         {
-            Console.Error.WriteLine($"machine: {BenchReport.Machine()}");
+            Console.Error.WriteLine($"machine: {machine}");
             results = await runner.RunAsync(work.FullName, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or Inference.ModelLoadException)
@@ -100,7 +103,7 @@ public static class BenchCommand
         if (json is not null)
         {
             var commandLine = "codeassist " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, runner.ModelLabel), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, machine, runner.ModelLabel), cancellationToken).ConfigureAwait(false);
         }
 
         return 0;
