@@ -52,5 +52,5 @@ dotnet publish server -c Release -r "$rid" --self-contained "$self_contained" -o
 test -f dist/server/models/codeassist-py-tiny.gguf || { echo "package.sh: the published server has no models/" >&2; exit 1; }
 
 # --no-dependencies: the client is bundled, node_modules does not ship. No LICENSE file yet: --skip-license.
-npx vsce package --no-dependencies --skip-license --allow-missing-repository --target "$target" --out "$out"
+npx vsce package --no-dependencies --skip-license --allow-missing-repository --readme-path client/marketplace.md --target "$target" --out "$out"
 echo "package.sh: $out ($(du -h "$out" | cut -f1))"

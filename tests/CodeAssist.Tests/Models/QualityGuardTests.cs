@@ -18,6 +18,10 @@ public class QualityGuardTests(ITestOutputHelper output)
     // A model must beat the unigram baseline by at least this much to count as having learned from context; the
     // early checkpoint clears it by ~1.9 nats, noise misses it by ~2.7.
     private const double RequiredMargin = 1.0;
+
+    // The larger local tier must beat tiny on the same tokens (measured: see SmallOverTinyMargin's use).
+    private const string SmallModelFileName = "codeassist-py-small.gguf";
+    private const double SmallOverTinyMargin = 0.01;
     private const int SampleFiles = 4;
     private const int TokensPerFile = 2048;
     private const int MaxWindow = 512;
@@ -49,6 +53,23 @@ public class QualityGuardTests(ITestOutputHelper output)
         Assert.False(
             unigramLoss - modelLoss >= RequiredMargin,
             $"random weights scored {modelLoss:F4} nats/token against the unigram baseline {unigramLoss:F4}: the guard cannot tell a trained model from noise");
+    }
+
+    [Fact]
+    public async Task TheSmallModelHasALowerHeldOutLossThanTinyWhenShipped()
+    {
+        if (!RepositoryPaths.ShippedModelNames().Contains(SmallModelFileName))
+        {
+            output.WriteLine($"{SmallModelFileName} is not shipped; nothing to compare");
+            return;
+        }
+
+        var (tiny, _, predicted, files) = await MeasureAsync(RepositoryPaths.TinyModel);
+        var (small, _, _, _) = await MeasureAsync(RepositoryPaths.ShippedModel(SmallModelFileName));
+        output.WriteLine($"tiny {tiny:F4}, small {small:F4} nats/token on {predicted} predicted tokens of {string.Join(", ", files)}");
+        Assert.True(
+            tiny - small >= SmallOverTinyMargin,
+            $"small's loss {small:F4} nats/token is not {SmallOverTinyMargin} below tiny's {tiny:F4}: the larger tier would not be better");
     }
 
     /// <summary>
