@@ -12,16 +12,19 @@ namespace CodeAssist.Tests.Models;
 public class QualityGuardTests(ITestOutputHelper output)
 {
     // Measured on this sample (4 numpy files x 2,048 tokens, 512-token windows, 8,176 predicted tokens), Nov 2026:
-    //   shipped codeassist-py-tiny (an early checkpoint, held-out loss 4.5 in training): 4.646 nats/token
+    //   an early checkpoint of codeassist-py-tiny (held-out loss 4.5 in training):      4.646 nats/token
+    //   shipped codeassist-py-tiny (118-minute run):                                     3.924
+    //   shipped codeassist-py-small (tiny grown 4x deeper, +2.47M tokens):                3.857
     //   unigram baseline (training-corpus frequencies, add-one smoothed):                 6.591
     //   random weights of the tiny shape:                                                 8.325 (~ln 4096 = 8.318)
     // A model must beat the unigram baseline by at least this much to count as having learned from context; the
     // early checkpoint clears it by ~1.9 nats, noise misses it by ~2.7.
     private const double RequiredMargin = 1.0;
 
-    // The larger local tier must beat tiny on the same tokens (measured: see SmallOverTinyMargin's use).
+    // The larger local tier must beat tiny on the same tokens: measured 0.066 nats/token apart (above); half of that
+    // is required, so a small model that merely equals tiny (as the grown model does before training) fails.
     private const string SmallModelFileName = "codeassist-py-small.gguf";
-    private const double SmallOverTinyMargin = 0.01;
+    private const double SmallOverTinyMargin = 0.03;
     private const int SampleFiles = 4;
     private const int TokensPerFile = 2048;
     private const int MaxWindow = 512;
