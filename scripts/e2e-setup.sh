@@ -14,24 +14,7 @@ code_server_dir=$cache/code-server-$code_server_version
 log() { echo "e2e-setup: $*" >&2; }
 
 # Debian packages: the browser playwright drives, and the Kerberos headers a code-server dependency builds against.
-debian_packages=(chromium libkrb5-dev)
-missing=()
-for package in "${debian_packages[@]}"; do
-  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    as_root=(env)
-  elif command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo env)
-  else
-    log "the end-to-end test needs these Debian packages; install them as root: apt-get install -y ${debian_packages[*]}"
-    exit 1
-  fi
-  log "installing ${missing[*]}"
-  "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  "${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+bash "$(dirname "$0")/ensure-debian-packages.sh" "e2e-setup (the end-to-end test)" chromium libkrb5-dev
 
 # A finished install leaves a marker; a half-finished one (interrupted) is removed and done again.
 if [ ! -f "$node_dir/.complete" ]; then

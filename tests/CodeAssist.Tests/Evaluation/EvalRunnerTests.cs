@@ -15,13 +15,7 @@ public sealed class EvalRunnerTests : IAsyncLifetime
 
     private FakeModelServer _server = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeModelServer.StartAsync();
-        _server.Reply = (context, request) => request.Path == WireReplies.CompletionPath(RemoteKind.OpenAi)
-            ? FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("value = 42"))
-            : FakeModelServer.WriteJsonAsync(context, """{"error":"not here"}""", 404);
-    }
+    public async Task InitializeAsync() => _server = await FakeModelServer.StartOpenAiCompletingAsync("value = 42");
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -67,6 +67,16 @@ public sealed class FakeModelServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Starts a server that answers OpenAI completions with <paramref name="text"/> and 404 to anything else.</summary>
+    public static async Task<FakeModelServer> StartOpenAiCompletingAsync(string text)
+    {
+        var server = await StartAsync();
+        server.Reply = (context, request) => request.Path == WireReplies.CompletionPath(RemoteKind.OpenAi)
+            ? WriteJsonAsync(context, WireReplies.OpenAiCompletion(text))
+            : WriteJsonAsync(context, """{"error":"not here"}""", 404);
+        return server;
+    }
+
     /// <summary>The endpoint a backend of <paramref name="kind"/> is configured with (OpenAI's includes /v1).</summary>
     public Uri EndpointFor(RemoteKind kind) => kind == RemoteKind.OpenAi ? new Uri(BaseAddress, "v1") : BaseAddress;
 
