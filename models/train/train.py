@@ -115,7 +115,7 @@ def main(argv=None):
         if not args.smoke and os.path.exists(init):
             load_gguf_weights(model, tok, init)
             log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart)")
-        elif grow and os.path.exists(grow) and (args.grow_from or not args.smoke):
+        elif grow and os.path.exists(grow):
             src = grow_from_gguf(model, tok, grow)
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
                 f"new layers start as copies with zeroed output projections, so step 0 equals the source)")
