@@ -137,18 +137,18 @@ public sealed class CompletionService(
         if (loadedModel is not null && useCache)
         {
             // Keyed by file, not by general.name: two checkpoints of one model share a name.
-            var modelId = loadedModel.Description.Path;
+            var modelId = CacheKey(loadedModel.Description, options);
             if (cache.TryTypeThrough(documentKey, modelId, cursorOffset, prefix, suffix, out var rest))
             {
                 statistics.RecordTypedThrough();
                 logger.LogDebug("[{RequestId}] Typed through the last suggestion", requestId);
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, loadedModel.Description, LocalTier, loadedModel.Description.Id, "typed-through", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, rest, modelId, LocalTier, loadedModel.Description.Id, "typed-through", 0, stopwatch, null);
             }
 
             if (cache.TryGet(modelId, prefix, suffix, out var cached))
             {
                 statistics.RecordCacheHit();
-                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, loadedModel.Description, LocalTier, loadedModel.Description.Id, "cache", 0, stopwatch, null);
+                return Answer(requestId, documentKey, cursorOffset, prefix, suffix, cached, modelId, LocalTier, loadedModel.Description.Id, "cache", 0, stopwatch, null);
             }
         }
 
@@ -203,7 +203,8 @@ public sealed class CompletionService(
                 maxTokens,
                 SupersedeKey: documentKey,
                 StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent),
-                MinTokenLogprob: options.ConfidenceCutoff);
+                MinTokenLogprob: options.ConfidenceCutoff,
+                Copy: options.ContextCopy ? ContextCopyOptions.Default : null);
             statistics.RecordModelCall();
             var generation = await model.CompleteAsync(request, token).ConfigureAwait(false);
             var text = postProcessor.Process(generation.Text, prefix, suffix, processing with { Truncated = generation.StopReason == "length" });
@@ -242,28 +243,36 @@ public sealed class CompletionService(
 
         // Keyed by the local model: the cache answers "what would this request show", whichever tier made it.
         var cacheModel = local?.Description ?? description;
+        var cacheKey = CacheKey(cacheModel, options);
         if (useCache)
         {
-            cache.Add(cacheModel.Path, prefix, suffix, text);
+            cache.Add(cacheKey, prefix, suffix, text);
         }
 
         return useCache
-            ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, cacheModel, routed.Tier, description.Id, "model", generation.MeanLogprob, stopwatch, generation)
+            ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, cacheKey, routed.Tier, description.Id, "model", generation.MeanLogprob, stopwatch, generation)
             : new CompletionResult(requestId, text, description.Id, routed.Tier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
     }
 
     private CompletionResult Answer(
         string requestId, string documentKey, int cursorOffset, string prefix, string suffix, string text,
-        ModelDescription cacheModel, string tier, string modelId, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
+        string cacheKey, string tier, string modelId, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
     {
         if (text.Length == 0)
         {
             statistics.RecordEmpty();
         }
 
-        cache.RememberShown(documentKey, cacheModel.Path, cursorOffset, prefix, suffix, text);
+        cache.RememberShown(documentKey, cacheKey, cursorOffset, prefix, suffix, text);
         return new CompletionResult(requestId, text, modelId, tier, source, meanLogprob, stopwatch.Elapsed, generation);
     }
+
+    // What a cached answer depends on besides the text around the cursor: the model file and the settings that change
+    // what it generates (a cache keyed by the model alone would answer with copy-model output after contextCopy is
+    // turned off, or with 64 tokens after maxTokens became 8).
+    private static string CacheKey(ModelDescription model, CodeAssistOptions options) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{model.Path}|copy={options.ContextCopy}|cutoff={options.ConfidenceCutoff}|max={options.MaxTokens}|lines={options.MaxLines}|multiline={options.Multiline}");
 
     private CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch)
     {

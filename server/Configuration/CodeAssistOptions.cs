@@ -51,6 +51,12 @@ public sealed record CodeAssistOptions
     /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
     public double? ConfidenceCutoff { get; init; }
 
+    /// <summary>
+    /// Mix a copy model over the prompt into the local model's predictions: where the last tokens also occur earlier in
+    /// the context, what followed them there weighs in (see <see cref="Inference.ContextCopy"/>).
+    /// </summary>
+    public bool ContextCopy { get; init; } = true;
+
     /// <summary>Keep the local model's KV cache between requests; false decodes every prompt whole (for benchmarks that measure what reuse saves).</summary>
     public bool KvCacheReuse { get; init; } = true;
 
@@ -208,6 +214,17 @@ public sealed record CodeAssistOptions
                     break;
                 case "routing":
                     options = options with { Routing = RoutingOptions.Parse(value, options.Routing, errors) };
+                    break;
+                case "contextCopy":
+                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        options = options with { ContextCopy = value.GetBoolean() };
+                    }
+                    else
+                    {
+                        errors.Add("contextCopy must be true or false");
+                    }
+
                     break;
                 case "kvCacheReuse":
                     if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)

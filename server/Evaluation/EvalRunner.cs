@@ -107,8 +107,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         : options with { Multiline = MultilineMode.Never, MaxTokens = LineMaxTokens };
 
     private static string DisplayName(ContestantSpec spec) =>
-        spec.Kind == ContestantKind.Model && (spec.Name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Name.Contains('/', StringComparison.Ordinal) || spec.Name.Contains('\\', StringComparison.Ordinal))
-            ? Path.GetFileNameWithoutExtension(spec.Name)
+        spec.Kind == ContestantKind.Model && (spec.Target.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Target.Contains('/', StringComparison.Ordinal) || spec.Target.Contains('\\', StringComparison.Ordinal))
+            ? (spec.ModelAlone ? ContestantSpec.NoCopyPrefix : string.Empty) + Path.GetFileNameWithoutExtension(spec.Target)
             : spec.Name;
 
     private async Task<ContestantResult> RunPipelineAsync(ContestantSpec spec, string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
@@ -118,13 +118,13 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
         switch (spec.Kind)
         {
             case ContestantKind.Model:
-                path = ContestantSpec.ResolveModel(spec.Name, out var status, out var error);
+                path = ContestantSpec.ResolveModel(spec.Target, out var status, out var error);
                 if (path is null)
                 {
                     return ContestantResult.NotRun(name, spec.Kind, status, error!);
                 }
 
-                options = options with { Model = path, Fallback = new FallbackOptions() };
+                options = options with { Model = path, Fallback = new FallbackOptions(), ContextCopy = options.ContextCopy && !spec.ModelAlone };
                 break;
             case ContestantKind.Remote:
                 if (spec.Remote is null)
@@ -254,8 +254,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                 name, spec.Kind, ContestantStatus.Ok, $"{routing.Local} → {routing.Fallback}", path, null, null, summary, null, 0, null, null, Routing: routing);
         }
 
-        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, cancellationToken).ConfigureAwait(false);
-        var speed = await GenerationSpeedAsync(model!, cancellationToken).ConfigureAwait(false);
+        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, options.ContextCopy ? ContextCopyOptions.Default : null, cancellationToken).ConfigureAwait(false);
+        var speed = await GenerationSpeedAsync(model!, options.ContextCopy ? ContextCopyOptions.Default : null, cancellationToken).ConfigureAwait(false);
         return new ContestantResult(
             name, spec.Kind, ContestantStatus.Ok, model!.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, summary, loss, tokens, speed, null);
     }
@@ -334,21 +334,32 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
 
     // Mean negative log-likelihood per token over the first tokens of each file, in windows of the
     // model's context, each window from an empty cache.
-    private async Task<(double? Loss, int Tokens)> ModelLossAsync(LocalModel model, string folder, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    // With a copy model, the loss is that of the mixture generation uses: each next token predicted by the model and
+    // by what followed the same run of tokens earlier in the window.
+    private async Task<(double? Loss, int Tokens)> ModelLossAsync(LocalModel model, string folder, IReadOnlyList<string> files, ContextCopyOptions? copy, CancellationToken cancellationToken)
     {
         double sum = 0;
         var n = 0;
         var window = model.Description.ContextLength;
+        var followers = new Dictionary<int, double>();
         foreach (var file in files)
         {
             var tokens = LossTokens(model, folder, file);
             for (var start = 0; start + 1 < tokens.Length; start += window)
             {
                 var chunk = tokens[start..Math.Min(tokens.Length, start + window)];
+                var ids = chunk.Select(t => (int)t).ToArray();
                 var logits = await model.EvaluateAsync(chunk, cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i + 1 < chunk.Length; i++)
                 {
-                    sum -= LogSoftmax(logits[i], (int)chunk[i + 1]);
+                    var logprob = LogSoftmax(logits[i], ids[i + 1]);
+                    if (copy is not null)
+                    {
+                        var weight = copy.WeightFor(ContextCopy.Find(ids.AsSpan(0, i + 1), i + 1, copy.MaxMatch, followers));
+                        logprob = weight <= 0 ? logprob : Math.Log(((1 - weight) * Math.Exp(logprob)) + (weight * followers.GetValueOrDefault(ids[i + 1])));
+                    }
+
+                    sum -= logprob;
                     n++;
                 }
             }
@@ -371,9 +382,10 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
 
     // Tokens per second of generation alone: the same prompt twice, so the second run decodes only
     // its last prompt token before generating.
-    private static async Task<double?> GenerationSpeedAsync(LocalModel model, CancellationToken cancellationToken)
+    // Generation as the contestant runs it: with the copy model when it is on (its search is part of each token's cost).
+    private static async Task<double?> GenerationSpeedAsync(LocalModel model, ContextCopyOptions? copy, CancellationToken cancellationToken)
     {
-        var request = new CompletionRequest("import os\nimport sys\n\n\ndef main(argv):\n    for name in argv[1:]:\n", string.Empty, 128, StopWhen: _ => false, ForceLength: true);
+        var request = new CompletionRequest("import os\nimport sys\n\n\ndef main(argv):\n    for name in argv[1:]:\n", string.Empty, 128, StopWhen: _ => false, ForceLength: true, Copy: copy);
         await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         var second = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         return second.GeneratedTokens < 2 ? null : second.GeneratedTokens / second.Elapsed.TotalSeconds;

@@ -33,6 +33,7 @@ public sealed record ModelDescription(
 /// <param name="StopWhen">Called with the text generated so far (after the healed whitespace); true ends generation.</param>
 /// <param name="MinTokenLogprob">Generation ends before a token the model is less sure of than this (natural log); null: never.</param>
 /// <param name="ForceLength">Never end at an end-of-generation token: always generate MaxTokens (speed measurement).</param>
+/// <param name="Copy">Mix a copy model over the prompt into the local model's predictions (<see cref="ContextCopy"/>); null: the model alone.</param>
 public sealed record CompletionRequest(
     string Prefix,
     string Suffix,
@@ -40,7 +41,8 @@ public sealed record CompletionRequest(
     string? SupersedeKey = null,
     Func<string, bool>? StopWhen = null,
     double? MinTokenLogprob = null,
-    bool ForceLength = false);
+    bool ForceLength = false,
+    ContextCopyOptions? Copy = null);
 
 /// <summary>What a model generated, with the figures the router and benchmarks need.</summary>
 /// <param name="Text">The completion after the cursor.</param>

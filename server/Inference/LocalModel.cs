@@ -65,6 +65,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     private readonly Dictionary<string, LLamaToken> _specialTokens = new(StringComparer.Ordinal);
     private readonly HashSet<int> _stopTokens = [];
     private readonly List<LLamaToken> _cachedTokens = [];
+    private readonly Dictionary<int, double> _copyFollowers = [];
     private readonly LLamaBatch _batch = new();
     private readonly int _vocabSize;
     private readonly bool _addBos;
@@ -365,13 +366,18 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             cancellationToken.ThrowIfCancellationRequested();
             var logits = _context.NativeHandle.GetLogitsIth(logitIndex);
             var token = healing ? ArgMaxMatching(logits, required.AsSpan(requiredDone)) : ArgMax(logits, request.ForceLength);
+            var logprob = token < 0 ? double.NegativeInfinity : LogProbability(logits, token);
+            if (request.Copy is { } copy && token >= 0)
+            {
+                (token, logprob) = MixInCopy(copy, logits, token, logprob, prompt.Count, healing ? required.AsSpan(requiredDone) : default, healing, request.ForceLength);
+            }
+
             if (token < 0 || _endsGeneration[token] || _stopTokens.Contains(token))
             {
                 stopReason = token < 0 ? "no-token" : "stop-token";
                 break;
             }
 
-            var logprob = LogProbability(logits, token);
             if (!healing && request.MinTokenLogprob is { } floor && logprob < floor && generated > healingTokens)
             {
                 // Past this point the model is guessing; a shorter suggestion that is right beats a longer one.
@@ -629,6 +635,46 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         piece.Length > remaining.Length && remaining.Length > 0 && IsSpace(remaining[^1]) && IsSpace(piece[remaining.Length]);
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
+
+    // The mixture (1 - λ)·p_model + λ·p_copy decides: a token the prompt continues with after the same run of
+    // tokens can win over the model's choice. Returns the chosen token and its log-probability under the mixture.
+    private (int Token, double Logprob) MixInCopy(
+        ContextCopyOptions copy, ReadOnlySpan<float> logits, int modelToken, double modelLogprob, int promptCount, ReadOnlySpan<byte> remaining, bool healing, bool forceLength)
+    {
+        var history = MemoryMarshal.Cast<LLamaToken, int>(CollectionsMarshal.AsSpan(_cachedTokens));
+        var length = ContextCopy.Find(history, promptCount, copy.MaxMatch, _copyFollowers);
+        var weight = copy.WeightFor(length);
+        if (weight <= 0)
+        {
+            return (modelToken, modelLogprob);
+        }
+
+        var logNormalizer = logits[modelToken] - modelLogprob;
+        var best = modelToken;
+        var bestScore = ((1 - weight) * Math.Exp(modelLogprob)) + (weight * _copyFollowers.GetValueOrDefault(modelToken));
+        foreach (var (candidate, share) in _copyFollowers)
+        {
+            if (candidate == modelToken || candidate < 0 || candidate >= _vocabSize || _pieces[candidate].Length == 0)
+            {
+                continue;
+            }
+
+            // The same tokens the model itself may choose from here: ones that agree with the healed text, and
+            // no end of generation when the length is forced.
+            var piece = _pieces[candidate];
+            var agrees = healing
+                ? piece.AsSpan(0, Math.Min(piece.Length, remaining.Length)).SequenceEqual(remaining[..Math.Min(piece.Length, remaining.Length)]) && !AddsWhitespace(piece, remaining)
+                : !(forceLength && (_endsGeneration[candidate] || _stopTokens.Contains(candidate)));
+            var score = ((1 - weight) * Math.Exp(logits[candidate] - logNormalizer)) + (weight * share);
+            if (agrees && score > bestScore)
+            {
+                best = candidate;
+                bestScore = score;
+            }
+        }
+
+        return (best, Math.Log(bestScore));
+    }
 
     private double LogProbability(ReadOnlySpan<float> logits, int token)
     {

@@ -80,6 +80,21 @@ public class ConfidenceCutoffSettingTests
     }
 }
 
+public class ContextCopySettingTests
+{
+    [Fact]
+    public void ContextCopyIsOnByDefaultAndTakesOnlyBooleans()
+    {
+        Assert.True(CodeAssistOptions.Default.ContextCopy);
+        var off = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"contextCopy": false}""").RootElement, CodeAssistOptions.Default, out var problems);
+        Assert.Empty(problems);
+        Assert.False(off.ContextCopy);
+        var kept = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"contextCopy": "yes"}""").RootElement, off, out problems);
+        Assert.Equal("contextCopy must be true or false", Assert.Single(problems));
+        Assert.False(kept.ContextCopy);
+    }
+}
+
 public class FimOrderSettingTests
 {
     [Theory]

@@ -28,6 +28,7 @@ public class ExtensionManifestTests
         FimOrder = FimOrder.Psm,
         ConfidenceCutoff = -2.0,
         KvCacheReuse = false,
+        ContextCopy = false,
         Fallback = new FallbackOptions
         {
             Kind = FallbackKind.Ollama,

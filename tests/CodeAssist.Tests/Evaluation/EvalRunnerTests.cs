@@ -141,7 +141,24 @@ public sealed class EvalRunnerTests : IAsyncLifetime
         Assert.Contains("a model name is required", report.Contestants[2].Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task NoCopyRunsTheModelAloneAndTheCopyMixtureHasTheLowerLossOnCodeThatRepeatsItself()
+    {
+        var folder = EvalFolders.Write();
+        var corpus = EvalSampler.Sample(folder, [EvalKind.Line], 4, seed: 1);
+        var tiny = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf");
+        var report = await Runner().RunAsync(folder, corpus, 1, [tiny, ContestantSpec.NoCopyPrefix + tiny], CancellationToken.None);
+
+        var (copying, alone) = (report.Contestants[0], report.Contestants[1]);
+        Assert.Equal("codeassist-py-tiny", copying.Name);
+        Assert.Equal("nocopy:codeassist-py-tiny", alone.Name);
+        Assert.All(report.Contestants, c => Assert.Equal(ContestantStatus.Ok, c.Status));
+        Assert.Equal(copying.LossTokens, alone.LossTokens);
+        Assert.True(copying.LossPerToken < alone.LossPerToken - 0.2, $"with copy {copying.LossPerToken}, alone {alone.LossPerToken}");
+    }
+
     [Theory]
+    [InlineData("nocopy:codeassist-py-tiny", ContestantKind.Model, null, null)]
     [InlineData("baseline:repeat-line", ContestantKind.Baseline, null, null)]
     [InlineData("router", ContestantKind.Router, null, null)]
     [InlineData("openai:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-Coder-7B", ContestantKind.Remote, "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-Coder-7B")]
@@ -156,5 +173,7 @@ public sealed class EvalRunnerTests : IAsyncLifetime
         Assert.Equal(entry, spec.Name);
         Assert.Equal(endpoint, spec.Remote?.Endpoint);
         Assert.Equal(model, spec.Remote?.Model);
+        Assert.Equal(entry.StartsWith("nocopy:", StringComparison.Ordinal), spec.ModelAlone);
+        Assert.Equal(spec.ModelAlone ? entry["nocopy:".Length..] : entry, spec.Target);
     }
 }

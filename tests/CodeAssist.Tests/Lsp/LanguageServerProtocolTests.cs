@@ -205,6 +205,34 @@ public sealed class LanguageServerProtocolTests
     }
 
     [Fact]
+    public async Task TheShippedModelCopiesANameFromTheFileUntilContextCopyIsTurnedOff()
+    {
+        const string source = "def frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q\n";
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(new Dictionary<string, object?>
+        {
+            ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
+            ["threads"] = 1,
+            ["contextSize"] = 512,
+            ["maxTokens"] = 8,
+            ["debounceMs"] = 0,
+            ["multiline"] = "never",
+        });
+        var uri = LspTestClient.FileUri("copy.py");
+        await client.OpenAsync(uri, source);
+
+        static string Suggestion(JsonElement response) => response.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString()!;
+        var copying = Suggestion(await client.InlineCompletionAsync(uri, 5, 24));
+        Assert.StartsWith("uuxes(widget_count", copying, StringComparison.Ordinal);
+
+        // Same document, same cursor: the cached suggestion must not answer for the other setting.
+        await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { contextCopy = false } } });
+        var alone = Suggestion(await client.InlineCompletionAsync(uri, 5, 24));
+        Assert.False(alone.StartsWith("uuxes(widget_count", StringComparison.Ordinal), alone);
+        Assert.Equal(2, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+    }
+
+    [Fact]
     public async Task SettingsArePulledWithWorkspaceConfigurationWhenTheClientSupportsIt()
     {
         await using var client = LspTestClient.Start();

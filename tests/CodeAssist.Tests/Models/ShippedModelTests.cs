@@ -105,3 +105,28 @@ public class ShippedModelTests(ITestOutputHelper output)
             $"small has {smallModel.Description.ParameterCount} parameters, tiny {tinyModel.Description.ParameterCount}");
     }
 }
+
+/// <summary>The shipped models with the context copy model mixed in, as the server runs them by default.</summary>
+public class ShippedModelContextCopyTests(ITestOutputHelper output)
+{
+    // A name the models cannot know: it is only in this file. The cursor is partway into its second use.
+    private const string Prefix =
+        "def frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q";
+
+    [Theory]
+    [MemberData(nameof(ShippedModelTests.ShippedModels), MemberType = typeof(ShippedModelTests))]
+    public async Task ANameDefinedEarlierInTheFileIsCompletedFromTheContext(string fileName)
+    {
+        using var model = LocalModel.Load(RepositoryPaths.ShippedModel(fileName), new LocalModelOptions { ContextSize = 512, Threads = 1 }, NullLogger.Instance);
+        var request = new CompletionRequest(Prefix, "\n", 8);
+
+        var alone = await model.CompleteAsync(request, CancellationToken.None);
+        var copying = await model.CompleteAsync(request with { Copy = ContextCopyOptions.Default }, CancellationToken.None);
+        output.WriteLine($"{fileName}: alone '{alone.Text}', with copy '{copying.Text}'");
+
+        Assert.StartsWith("uuxes(widget_count", copying.Text, StringComparison.Ordinal);
+        // The model alone does not know the name: what the copy model adds is what makes this completion right.
+        Assert.False(alone.Text.StartsWith("uuxes(widget_count", StringComparison.Ordinal), alone.Text);
+        Assert.True(copying.MeanLogprob > alone.MeanLogprob, $"{copying.MeanLogprob} vs {alone.MeanLogprob}");
+    }
+}
