@@ -21,7 +21,7 @@ public static class EvalCommand
         var folder = new Argument<string>("folder") { Description = "A folder of Python files (never code the models were trained on)." };
         var models = new Option<string>("--models")
         {
-            Description = "Comma-separated contestants: GGUF paths, catalog ids, remote (the configured remote fallback), openai:URL#MODEL, llamacpp:URL, ollama:URL#MODEL, baseline:repeat-line, baseline:unigram, router.",
+            Description = "Comma-separated contestants: GGUF paths, catalog ids, remote (the configured remote fallback), openai:URL#MODEL, llamacpp:URL, ollama:URL#MODEL, nocopy:MODEL (the model without the context copy model), baseline:repeat-line, baseline:unigram, baseline:copy (the copy model over random weights), router.",
             DefaultValueFactory = _ => "codeassist-py-tiny",
         };
         var router = new Option<bool>("--router") { Description = "Add the router as a contestant: the local model, escalating to the fallback tier." };

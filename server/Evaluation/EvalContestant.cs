@@ -62,6 +62,9 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
     /// <summary>The unigram baseline.</summary>
     public const string Unigram = "baseline:unigram";
 
+    /// <summary>The copy model alone (over a random-weight model of the shipped tiny model's shape).</summary>
+    public const string CopyOnly = "baseline:copy";
+
     /// <summary>The router contestant (what <c>--router</c> adds).</summary>
     public const string Router = "router";
 
@@ -73,7 +76,7 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(fallback);
-        if (entry is RepeatLine or Unigram)
+        if (entry is RepeatLine or Unigram or CopyOnly)
         {
             return new ContestantSpec(entry, ContestantKind.Baseline);
         }

@@ -34,6 +34,9 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
     /// <summary>The unigram baseline.</summary>
     public const string Unigram = ContestantSpec.Unigram;
 
+    /// <summary>The copy model alone: the context copy model over a random-weight model of the shipped tiny model's shape.</summary>
+    public const string CopyOnly = ContestantSpec.CopyOnly;
+
     /// <summary>The router contestant.</summary>
     public const string Router = ContestantSpec.Router;
 
@@ -73,6 +76,10 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                     if (spec.Name == RepeatLine)
                     {
                         results.Add(RunRepeatLine(corpus));
+                    }
+                    else if (spec.Name == CopyOnly)
+                    {
+                        results.Add(await RunCopyOnlyAsync(folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false));
                     }
                     else if (spec.Name == Unigram)
                     {
@@ -271,6 +278,29 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
 
     private static string? FirstFailure(RoutingStatistics statistics) =>
         statistics.Failures.Where(kv => kv.Value > 0 && kv.Key != "empty").Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    // The pipeline as it runs the default model (context copy on), with the model's weights replaced by noise: what the
+    // copy model achieves with nothing learned behind it.
+    private async Task<ContestantResult> RunCopyOnlyAsync(string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
+    {
+        var tiny = DefaultModelLocator.Resolve(null);
+        if (tiny is null || !File.Exists(tiny))
+        {
+            return ContestantResult.NotRun(CopyOnly, ContestantKind.Baseline, ContestantStatus.NotFound, $"the shipped model whose shape it copies was not found: {DefaultModelLocator.DefaultModelFileName}");
+        }
+
+        var random = Path.Combine(Path.GetTempPath(), $"codeassist-eval-{Environment.ProcessId}-random-weights.gguf");
+        try
+        {
+            RandomWeights.Write(tiny, random);
+            var result = await RunPipelineAsync(new ContestantSpec(random, ContestantKind.Model), CopyOnly, folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false);
+            return result with { Kind = ContestantKind.Baseline, Model = $"random weights, {Path.GetFileNameWithoutExtension(tiny)}'s shape", Path = null, Parameters = null, FileSizeBytes = null };
+        }
+        finally
+        {
+            File.Delete(random);
+        }
+    }
 
     private static ContestantResult RunRepeatLine(EvalCorpus corpus)
     {

@@ -160,6 +160,7 @@ public sealed class EvalRunnerTests : IAsyncLifetime
     [Theory]
     [InlineData("nocopy:codeassist-py-tiny", ContestantKind.Model, null, null)]
     [InlineData("baseline:repeat-line", ContestantKind.Baseline, null, null)]
+    [InlineData("baseline:copy", ContestantKind.Baseline, null, null)]
     [InlineData("router", ContestantKind.Router, null, null)]
     [InlineData("openai:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-Coder-7B", ContestantKind.Remote, "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-Coder-7B")]
     [InlineData("llamacpp:http://127.0.0.1:8080", ContestantKind.Remote, "http://127.0.0.1:8080", null)]

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
 using CodeAssist.Tests.Gguf;
@@ -29,7 +28,6 @@ public class QualityGuardTests(ITestOutputHelper output)
     private const int TokensPerFile = 2048;
     private const int MaxWindow = 512;
     private const int RandomSeed = 20240601;
-    private const float RandomScale = 0.02f;
 
     private static readonly Lazy<UnigramBaseline> Unigram = new(() => UnigramBaseline.Load(RepositoryPaths.UnigramCounts));
 
@@ -144,41 +142,13 @@ public class QualityGuardTests(ITestOutputHelper output)
 
     /// <summary>
     /// The shipped tiny model with every weight replaced: matrices by seeded uniform F16 noise of
-    /// <see cref="RandomScale"/> (the recipe's init scale), norms (F32) by ones, as a fresh model starts.
+    /// 0.02 (the recipe's init scale), norms (F32) by ones, as a fresh model starts (<see cref="CodeAssist.Server.Evaluation.RandomWeights"/>).
     /// Same shape, same tokenizer, nothing learned.
     /// </summary>
-    private static string WriteRandomWeightCopy(string source)
+    internal static string WriteRandomWeightCopy(string source)
     {
-        var info = GgufReader.Read(source);
-        var bytes = File.ReadAllBytes(source);
-        var random = new Random(RandomSeed);
-        foreach (var tensor in info.Tensors)
-        {
-            var data = bytes.AsSpan(checked((int)(info.DataOffset + tensor.Offset)), checked((int)tensor.ByteLength!.Value));
-            switch (tensor.Type)
-            {
-                case 1:
-                    for (var i = 0; i < data.Length; i += 2)
-                    {
-                        BinaryPrimitives.WriteHalfLittleEndian(data[i..], (Half)((random.NextSingle() * 2f - 1f) * RandomScale));
-                    }
-
-                    break;
-                case 0:
-                    for (var i = 0; i < data.Length; i += 4)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(data[i..], 1f);
-                    }
-
-                    break;
-                default:
-                    Assert.Fail($"{tensor.Name} has ggml type {tensor.Type}; only F16 and F32 are expected in the shipped model");
-                    break;
-            }
-        }
-
         var path = TestModelFiles.NewPath("random-weights-tiny-shape");
-        File.WriteAllBytes(path, bytes);
+        CodeAssist.Server.Evaluation.RandomWeights.Write(source, path, RandomSeed);
         return path;
     }
 }

@@ -1,0 +1,46 @@
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Evaluation;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace CodeAssist.Tests.Models;
+
+/// <summary>
+/// The shipped tiny model, run as the server runs it (context copy on), against the baselines on held-out code
+/// (Debian's numpy, never trained on): it must beat repeating the previous line, and beat the copy model alone
+/// (<c>baseline:copy</c>, the same pipeline over random weights), so the margin is partly the trained model's.
+/// </summary>
+public class CompletionQualityGuardTests(ITestOutputHelper output)
+{
+    // Measured on these 180 points (numpy, seed 1), Nov 2026, edit similarity:
+    //            tiny + copy   copy alone (random weights)   repeat-line
+    //   line        0.464          0.427                        0.280
+    //   fim         0.249          0.163                        0.248
+    //   block       0.331          0.275                        0.132
+    // On single masked lines in numpy tiny only ties repeat-line (on the 600-point site-packages run in
+    // models/README.md it leads, 0.379 vs 0.290), so FIM is held to "no worse"; the copy model alone loses there.
+    private const int PointsPerKind = 60;
+    private const double OverRepeatLine = 0.10;
+    private const double OverCopyAlone = 0.025;
+    private static readonly EvalKind[] Kinds = [EvalKind.Line, EvalKind.Fim, EvalKind.Block];
+
+    [Fact]
+    public async Task TinyWithTheCopyModelBeatsRepeatingThePreviousLineAndTheCopyModelAlone()
+    {
+        var corpus = EvalSampler.Sample(HeldOutPython.Root, Kinds, PointsPerKind, seed: 1);
+        var runner = new EvalRunner(NullLoggerFactory.Instance, threads: 1, lossFiles: 1, lossTokensPerFile: 256) { Settings = CodeAssistOptions.Default };
+        var report = await runner.RunAsync(HeldOutPython.Root, corpus, 1, [RepositoryPaths.TinyModel, EvalRunner.CopyOnly, EvalRunner.RepeatLine], CancellationToken.None);
+        Assert.All(report.Contestants, c => Assert.True(c.Status == ContestantStatus.Ok, $"{c.Name}: {c.Error}"));
+        Assert.Equal(ContestantKind.Baseline, report.Contestants[1].Kind);
+        double Es(int contestant, EvalKind kind) => report.Contestants[contestant].Kinds.Single(k => k.Kind == kind).EditSimilarity;
+        foreach (var kind in Kinds)
+        {
+            output.WriteLine($"{kind}: tiny {Es(0, kind):F3}, copy alone {Es(1, kind):F3}, repeat-line {Es(2, kind):F3}");
+        }
+
+        Assert.True(Es(0, EvalKind.Line) >= Es(2, EvalKind.Line) + OverRepeatLine, $"line: tiny {Es(0, EvalKind.Line):F3} vs repeat-line {Es(2, EvalKind.Line):F3}");
+        Assert.True(Es(0, EvalKind.Block) >= Es(2, EvalKind.Block) + OverRepeatLine, $"block: tiny {Es(0, EvalKind.Block):F3} vs repeat-line {Es(2, EvalKind.Block):F3}");
+        Assert.True(Es(0, EvalKind.Fim) >= Es(2, EvalKind.Fim), $"fim: tiny {Es(0, EvalKind.Fim):F3} vs repeat-line {Es(2, EvalKind.Fim):F3}");
+        Assert.All(Kinds, kind => Assert.True(Es(0, kind) >= Es(1, kind) + OverCopyAlone, $"{kind}: tiny {Es(0, kind):F3} vs the copy model alone {Es(1, kind):F3}"));
+    }
+}
