@@ -10,6 +10,7 @@ namespace CodeAssist.Server.Evaluation;
 /// <param name="LatencyP95Ms">95th percentile of that time.</param>
 /// <param name="EscalationShare">Router only: share of these points it escalated to the fallback tier.</param>
 /// <param name="FallbackShare">Router only: share of these points answered by the fallback tier.</param>
+/// <param name="PointEditSimilarity">Each point's edit similarity, in the order of the points (for paired comparisons).</param>
 public sealed record KindResult(
     EvalKind Kind,
     int Samples,
@@ -19,7 +20,8 @@ public sealed record KindResult(
     double LatencyP50Ms,
     double LatencyP95Ms,
     double? EscalationShare = null,
-    double? FallbackShare = null);
+    double? FallbackShare = null,
+    IReadOnlyList<double>? PointEditSimilarity = null);
 
 /// <summary>What the router contestant did: which tiers, how often it escalated and why, and how the fallback fared.</summary>
 /// <param name="Local">The local model's id.</param>

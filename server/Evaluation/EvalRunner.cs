@@ -436,7 +436,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                 EvalMetrics.Percentile(latencies, 0.5),
                 EvalMetrics.Percentile(latencies, 0.95),
                 routed ? items.Average(o => o.Escalated ? 1.0 : 0.0) : null,
-                routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null);
+                routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
+                [.. scores.Select(s => s.EditSimilarity)]);
         }).ToList();
 
     private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);

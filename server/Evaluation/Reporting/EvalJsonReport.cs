@@ -57,6 +57,21 @@ public static class EvalJsonReport
             }
 
             writer.WriteEndArray();
+            writer.WriteStartArray("paired");
+            foreach (var p in PairedComparison.Against(report))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("contestant", p.Contestant);
+                writer.WriteString("reference", p.Reference);
+                writer.WriteString("kind", EvalNames.Of(p.Kind));
+                writer.WriteNumber("points", p.Points);
+                writer.WriteNumber("meanEditSimilarityDifference", Math.Round(p.MeanDifference, 4));
+                writer.WriteNumber("ci95Low", Math.Round(p.Low, 4));
+                writer.WriteNumber("ci95High", Math.Round(p.High, 4));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
@@ -90,6 +105,17 @@ public static class EvalJsonReport
             writer.WriteNumber("latencyP95Ms", Math.Round(k.LatencyP95Ms, 1));
             WriteNumber(writer, "escalationShare", k.EscalationShare, 4);
             WriteNumber(writer, "fallbackShare", k.FallbackShare, 4);
+            if (k.PointEditSimilarity is { } points)
+            {
+                writer.WriteStartArray("pointEditSimilarity");
+                foreach (var point in points)
+                {
+                    writer.WriteNumberValue(Math.Round(point, 4));
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

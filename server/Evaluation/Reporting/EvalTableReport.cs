@@ -76,6 +76,13 @@ public static class EvalTableReport
             }
         }
 
+        var paired = PairedComparison.Against(report);
+        if (paired.Count > 0)
+        {
+            notes.Add($"edit similarity against {paired[0].Reference} on the same points (mean difference, 95 % CI; an interval without 0 is not noise):");
+            notes.AddRange(paired.Select(p => "  " + p));
+        }
+
         return notes;
     }
 

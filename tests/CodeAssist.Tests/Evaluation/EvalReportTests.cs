@@ -179,3 +179,52 @@ public sealed class EvalReportTests
         Assert.Equal(1, Regex.Count(text, "│ router "));
     }
 }
+
+/// <summary>Paired comparisons of contestants on the same points.</summary>
+public sealed class PairedComparisonTests
+{
+    [Fact]
+    public void TheMeanDifferenceAndItsIntervalFollowFromThePerPointDifferences()
+    {
+        // Differences 0.1, 0.2, 0.3, 0.4: mean 0.25, sample sd 0.1291, standard error 0.0645, half-width 1.96 × that.
+        var comparison = PairedComparison.Of("b", "a", EvalKind.Line, [0.6, 0.7, 0.8, 0.9], [0.5, 0.5, 0.5, 0.5]);
+        Assert.Equal(4, comparison.Points);
+        Assert.Equal(0.25, comparison.MeanDifference, 9);
+        Assert.Equal(0.25 - (1.959964 * 0.1290994 / 2), comparison.Low, 6);
+        Assert.Equal(0.25 + (1.959964 * 0.1290994 / 2), comparison.High, 6);
+        Assert.Equal("line: b − a = +0.250 (95 % CI +0.123 to +0.377)", comparison.ToString());
+        Assert.Throws<ArgumentException>(() => PairedComparison.Of("b", "a", EvalKind.Line, [0.1, 0.2], [0.1]));
+    }
+
+    [Fact]
+    public void EveryContestantThatRanIsComparedWithTheFirstOnEachKindAndTheReportsCarryIt()
+    {
+        KindResult Kind(EvalKind kind, params double[] points) => new(kind, points.Length, 0, 0, points.Average(), 1, 1, PointEditSimilarity: points);
+        ContestantResult Ran(string name, params KindResult[] kinds) =>
+            new(name, ContestantKind.Model, ContestantStatus.Ok, name, null, null, null, kinds, null, 0, null, null);
+        EvalSample Point(EvalKind kind, int line) => new("a.py", line, kind, "p", "", "x", "", "");
+        var corpus = new EvalCorpus([Point(EvalKind.Line, 1), Point(EvalKind.Line, 2), Point(EvalKind.Line, 3)], 1, [], [EvalKind.Line], 3);
+        var report = new EvalReport("/code", 1, corpus,
+        [
+            Ran("tiny", Kind(EvalKind.Line, 0.5, 0.6, 0.7)),
+            ContestantResult.NotRun("missing", ContestantKind.Model, ContestantStatus.NotFound, "not found"),
+            Ran("same", Kind(EvalKind.Line, 0.5, 0.6, 0.7)),
+            Ran("worse", Kind(EvalKind.Line, 0.1, 0.3, 0.2)),
+        ]);
+
+        var paired = PairedComparison.Against(report);
+        Assert.Equal(["same", "worse"], paired.Select(p => p.Contestant));
+        Assert.All(paired, p => Assert.Equal("tiny", p.Reference));
+        Assert.Equal(0, paired[0].MeanDifference, 9);
+        Assert.Equal(0, paired[0].High - paired[0].Low, 9);
+        Assert.Equal(-0.4, paired[1].MeanDifference, 9);
+        Assert.True(paired[1].High < 0);
+
+        Assert.Contains("  line: worse − tiny = −0.400", EvalTableReport.Notes(report).Last(), StringComparison.Ordinal);
+        var json = JsonDocument.Parse(EvalJsonReport.ToJson(report)).RootElement;
+        var worse = json.GetProperty("paired")[1];
+        Assert.Equal("worse", worse.GetProperty("contestant").GetString());
+        Assert.Equal(-0.4, worse.GetProperty("meanEditSimilarityDifference").GetDouble(), 4);
+        Assert.Equal([0.1, 0.3, 0.2], json.GetProperty("contestants")[3].GetProperty("kinds")[0].GetProperty("pointEditSimilarity").EnumerateArray().Select(e => e.GetDouble()));
+    }
+}
