@@ -24,6 +24,9 @@ internal sealed record BenchOptions
 
     public int ContextSize { get; init; } = 1536;
 
+    /// <summary>The contextCopy setting every mode runs with.</summary>
+    public bool ContextCopy { get; init; } = true;
+
     public int SmallLines { get; init; } = 1000;
 
     public int LargeLines { get; init; } = 5000;
@@ -111,6 +114,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             ["debounceMs"] = debounce,
             ["fimOrder"] = mode.Order switch { FimOrder.Psm => "psm", FimOrder.Spm => "spm", _ => "auto" },
             ["kvCacheReuse"] = mode.KvReuse,
+            ["contextCopy"] = options.ContextCopy,
         };
 
         await using var server = mode.Stdio ? BenchServer.StartProcess() : BenchServer.StartInProcess(log);

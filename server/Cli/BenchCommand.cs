@@ -21,18 +21,19 @@ public static class BenchCommand
         var context = new Option<int>("--context") { Description = "contextSize for the server; a model trained on shorter windows is timed through a copy with a raised context_length.", DefaultValueFactory = _ => 1536 };
         var swaps = new Option<int>("--swaps") { Description = "Model swaps in the swap mode.", DefaultValueFactory = _ => 20 };
         var accepts = new Option<int>("--accept-rounds") { Description = "Suggestions typed through in the accept mode.", DefaultValueFactory = _ => 8 };
+        var noCopy = new Option<bool>("--no-context-copy") { Description = "Run the model alone (contextCopy: false), to measure what the context copy model changes." };
         var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")
         {
-            files, model, cps, modes, json, region, context, swaps, accepts,
+            files, model, cps, modes, json, region, context, swaps, accepts, noCopy,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
-            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), cancellationToken));
+            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), !result.GetValue(noCopy), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, CancellationToken cancellationToken)
+        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool contextCopy, CancellationToken cancellationToken)
     {
         var modes = new List<BenchMode>();
         foreach (var name in modeNames.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -71,6 +72,7 @@ public static class BenchCommand
             ContextSize = context,
             Swaps = swaps,
             AcceptRounds = accepts,
+            ContextCopy = contextCopy,
         };
 
         using var serilog = LoggingSetup.Create(LogEventLevel.Error);
