@@ -105,7 +105,7 @@ public static class BenchCommand
         if (json is not null)
         {
             var commandLine = "codeassist " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, machine, runner.ModelLabel), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, machine, runner.ModelLabel, contextCopy), cancellationToken).ConfigureAwait(false);
         }
 
         return 0;

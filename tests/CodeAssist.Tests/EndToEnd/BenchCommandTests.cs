@@ -20,6 +20,7 @@ public sealed class BenchCommandTests
             Assert.Contains("[reuse]", stderr, StringComparison.Ordinal);
 
             using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            Assert.True(document.RootElement.GetProperty("contextCopy").GetBoolean());
             var modes = document.RootElement.GetProperty("modes").EnumerateArray().ToDictionary(m => m.GetProperty("mode").GetString()!);
             Assert.Equal(["accept", "reuse"], modes.Keys.Order());
             foreach (var mode in modes.Values)
@@ -53,6 +54,26 @@ public sealed class BenchCommandTests
             Assert.Equal(0, accept.GetProperty("decodesStarted").GetInt64());
             Assert.Equal(0, accept.GetProperty("decodesPerKeystroke").GetDouble());
             Assert.True(accept.GetProperty("typedThrough").GetInt64() + accept.GetProperty("cacheHits").GetInt64() >= accept.GetProperty("keystrokes").GetInt32());
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
+    public async Task NoContextCopyRunsTheModelAloneAndSaysSo()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"codeassist-bench-{Guid.NewGuid():N}.json");
+        var file = Path.Combine(RepositoryPaths.Root, "examples", "inventory.py");
+        try
+        {
+            var (exitCode, _, stderr) = await RunAsync(
+                "bench", "--file", file, "--mode", "reuse", "--region-chars", "20", "--context", "512", "--no-context-copy", "--json", json);
+            Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            Assert.False(document.RootElement.GetProperty("contextCopy").GetBoolean());
+            Assert.Contains("--no-context-copy", document.RootElement.GetProperty("command").GetString(), StringComparison.Ordinal);
         }
         finally
         {
