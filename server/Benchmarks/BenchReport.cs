@@ -82,7 +82,7 @@ internal static class BenchReport
     }
 
     /// <summary>The JSON document: the run's context, then one object per mode.</summary>
-    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string machine, string model, bool contextCopy)
+    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string machine, string model, bool? contextCopy)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -91,7 +91,15 @@ internal static class BenchReport
             w.WriteString("command", command);
             w.WriteString("machine", machine);
             w.WriteString("model", model);
-            w.WriteBoolean("contextCopy", contextCopy);
+            if (contextCopy is { } copy)
+            {
+                w.WriteBoolean("contextCopy", copy);
+            }
+            else
+            {
+                w.WriteString("contextCopy", "auto");
+            }
+
             w.WriteStartArray("modes");
             foreach (var r in results)
             {

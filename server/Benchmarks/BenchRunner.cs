@@ -24,8 +24,8 @@ internal sealed record BenchOptions
 
     public int ContextSize { get; init; } = 1536;
 
-    /// <summary>The contextCopy setting every mode runs with.</summary>
-    public bool ContextCopy { get; init; } = true;
+    /// <summary>The contextCopy setting every mode runs with (null: "auto").</summary>
+    public bool? ContextCopy { get; init; }
 
     public int SmallLines { get; init; } = 1000;
 
@@ -114,7 +114,7 @@ internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Act
             ["debounceMs"] = debounce,
             ["fimOrder"] = mode.Order switch { FimOrder.Psm => "psm", FimOrder.Spm => "spm", _ => "auto" },
             ["kvCacheReuse"] = mode.KvReuse,
-            ["contextCopy"] = options.ContextCopy,
+            ["contextCopy"] = options.ContextCopy is { } copy ? JsonValue.Create(copy) : JsonValue.Create("auto"),
         };
 
         await using var server = mode.Stdio ? BenchServer.StartProcess() : BenchServer.StartInProcess(log);

@@ -28,12 +28,12 @@ public static class BenchCommand
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
-            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), !result.GetValue(noCopy), cancellationToken));
+            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), result.GetValue(noCopy) ? false : null, cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool contextCopy, CancellationToken cancellationToken)
+        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool? contextCopy, CancellationToken cancellationToken)
     {
         var modes = new List<BenchMode>();
         foreach (var name in modeNames.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))

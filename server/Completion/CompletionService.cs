@@ -204,7 +204,7 @@ public sealed class CompletionService(
                 SupersedeKey: documentKey,
                 StopWhen: text => StopConditions.ShouldStop(text, multiline, options.MaxLines, block.BlockIndent),
                 MinTokenLogprob: options.ConfidenceCutoff,
-                Copy: options.ContextCopy ? ContextCopyOptions.Default : null);
+                Copy: ContextCopy.For(options.ContextCopy, description));
             statistics.RecordModelCall();
             var generation = await model.CompleteAsync(request, token).ConfigureAwait(false);
             var text = postProcessor.Process(generation.Text, prefix, suffix, processing with { Truncated = generation.StopReason == "length" });

@@ -52,10 +52,11 @@ public sealed record CodeAssistOptions
     public double? ConfidenceCutoff { get; init; }
 
     /// <summary>
-    /// Mix a copy model over the prompt into the local model's predictions: where the last tokens also occur earlier in
-    /// the context, what followed them there weighs in (see <see cref="Inference.ContextCopy"/>).
+    /// Mix a copy model over the prompt into a local model's predictions: where the last tokens also occur earlier in
+    /// the context, what followed them there weighs in (see <see cref="Inference.ContextCopy"/>). True or false for every
+    /// local model; null ("auto"): on for CodeAssist's own models, where it was measured, off for others.
     /// </summary>
-    public bool ContextCopy { get; init; } = true;
+    public bool? ContextCopy { get; init; }
 
     /// <summary>Keep the local model's KV cache between requests; false decodes every prompt whole (for benchmarks that measure what reuse saves).</summary>
     public bool KvCacheReuse { get; init; } = true;
@@ -220,9 +221,13 @@ public sealed record CodeAssistOptions
                     {
                         options = options with { ContextCopy = value.GetBoolean() };
                     }
+                    else if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto"))
+                    {
+                        options = options with { ContextCopy = null };
+                    }
                     else
                     {
-                        errors.Add("contextCopy must be true or false");
+                        errors.Add("contextCopy must be true, false or \"auto\"");
                     }
 
                     break;

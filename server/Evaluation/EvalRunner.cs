@@ -131,7 +131,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                     return ContestantResult.NotRun(name, spec.Kind, status, error!);
                 }
 
-                options = options with { Model = path, Fallback = new FallbackOptions(), ContextCopy = options.ContextCopy && !spec.ModelAlone };
+                options = options with { Model = path, Fallback = new FallbackOptions(), ContextCopy = spec.ModelAlone ? false : options.ContextCopy };
                 break;
             case ContestantKind.Remote:
                 if (spec.Remote is null)
@@ -261,8 +261,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                 name, spec.Kind, ContestantStatus.Ok, $"{routing.Local} → {routing.Fallback}", path, null, null, summary, null, 0, null, null, Routing: routing);
         }
 
-        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, options.ContextCopy ? ContextCopyOptions.Default : null, cancellationToken).ConfigureAwait(false);
-        var speed = await GenerationSpeedAsync(model!, options.ContextCopy ? ContextCopyOptions.Default : null, cancellationToken).ConfigureAwait(false);
+        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, ContextCopy.For(options.ContextCopy, model!.Description), cancellationToken).ConfigureAwait(false);
+        var speed = await GenerationSpeedAsync(model!, ContextCopy.For(options.ContextCopy, model!.Description), cancellationToken).ConfigureAwait(false);
         return new ContestantResult(
             name, spec.Kind, ContestantStatus.Ok, model!.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, summary, loss, tokens, speed, null);
     }

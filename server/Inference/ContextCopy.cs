@@ -38,6 +38,16 @@ public sealed record ContextCopyOptions(int MinMatch = 1, double WeightPerToken 
 public static class ContextCopy
 {
     /// <summary>
+    /// The copy options a model runs with under the <c>contextCopy</c> setting: true or false for every model; null
+    /// ("auto") on for CodeAssist's own models (where the weights were chosen and measured), off for others.
+    /// </summary>
+    public static ContextCopyOptions? For(bool? setting, ModelDescription model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return setting ?? (model.Template.Family == Prompting.FimFamily.CodeAssist) ? ContextCopyOptions.Default : null;
+    }
+
+    /// <summary>
     /// Fills <paramref name="followers"/> with the tokens that followed the longest earlier occurrence(s) of the
     /// history's tail, each with its share (shares sum to 1), and returns the match length (0: none).
     /// </summary>

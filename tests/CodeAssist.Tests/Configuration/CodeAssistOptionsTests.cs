@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Prompting;
 
 namespace CodeAssist.Tests.Configuration;
 
@@ -83,15 +84,31 @@ public class ConfidenceCutoffSettingTests
 public class ContextCopySettingTests
 {
     [Fact]
-    public void ContextCopyIsOnByDefaultAndTakesOnlyBooleans()
+    public void ContextCopyIsAutoByDefaultAndTakesBooleansOrAuto()
     {
-        Assert.True(CodeAssistOptions.Default.ContextCopy);
+        Assert.Null(CodeAssistOptions.Default.ContextCopy);
         var off = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"contextCopy": false}""").RootElement, CodeAssistOptions.Default, out var problems);
         Assert.Empty(problems);
         Assert.False(off.ContextCopy);
+        var auto = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"contextCopy": "auto"}""").RootElement, off, out problems);
+        Assert.Empty(problems);
+        Assert.Null(auto.ContextCopy);
         var kept = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"contextCopy": "yes"}""").RootElement, off, out problems);
-        Assert.Equal("contextCopy must be true or false", Assert.Single(problems));
+        Assert.Equal("contextCopy must be true, false or \"auto\"", Assert.Single(problems));
         Assert.False(kept.ContextCopy);
+    }
+
+    [Theory]
+    [InlineData(null, FimFamily.CodeAssist, true)]
+    [InlineData(null, FimFamily.Qwen, false)]
+    [InlineData(null, FimFamily.StarCoder, false)]
+    [InlineData(true, FimFamily.Qwen, true)]
+    [InlineData(false, FimFamily.CodeAssist, false)]
+    public void AutoCopiesForCodeAssistsOwnModelsOnly(bool? setting, FimFamily family, bool copies)
+    {
+        var template = FimTemplate.ForFamily(family);
+        var model = new CodeAssist.Server.Inference.ModelDescription("m", "/m.gguf", "llama", template, 512, 1, 1);
+        Assert.Equal(copies, CodeAssist.Server.Inference.ContextCopy.For(setting, model) is not null);
     }
 }
 

@@ -20,7 +20,7 @@ public sealed class BenchCommandTests
             Assert.Contains("[reuse]", stderr, StringComparison.Ordinal);
 
             using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            Assert.True(document.RootElement.GetProperty("contextCopy").GetBoolean());
+            Assert.Equal("auto", document.RootElement.GetProperty("contextCopy").GetString());
             var modes = document.RootElement.GetProperty("modes").EnumerateArray().ToDictionary(m => m.GetProperty("mode").GetString()!);
             Assert.Equal(["accept", "reuse"], modes.Keys.Order());
             foreach (var mode in modes.Values)
