@@ -386,7 +386,7 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                     if (copy is not null)
                     {
                         var weight = copy.WeightFor(ContextCopy.Find(ids.AsSpan(0, i + 1), i + 1, copy.MaxMatch, followers));
-                        logprob = weight <= 0 ? logprob : Math.Log(((1 - weight) * Math.Exp(logprob)) + (weight * followers.GetValueOrDefault(ids[i + 1])));
+                        logprob = weight <= 0 ? logprob : Math.Log(ContextCopy.Mix(weight, Math.Exp(logprob), followers.GetValueOrDefault(ids[i + 1])));
                     }
 
                     sum -= logprob;

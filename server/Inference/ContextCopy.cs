@@ -47,6 +47,10 @@ public static class ContextCopy
         return setting ?? (model.Template.Family == Prompting.FimFamily.CodeAssist) ? ContextCopyOptions.Default : null;
     }
 
+    /// <summary>The mixture's probability of a token: <c>(1 − weight)·p_model + weight·p_copy</c>.</summary>
+    public static double Mix(double weight, double modelProbability, double copyProbability) =>
+        ((1 - weight) * modelProbability) + (weight * copyProbability);
+
     /// <summary>
     /// Fills <paramref name="followers"/> with the tokens that followed the longest earlier occurrence(s) of the
     /// history's tail, each with its share (shares sum to 1), and returns the match length (0: none).

@@ -618,8 +618,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
                 continue;
             }
 
-            var n = Math.Min(piece.Length, remaining.Length);
-            if (piece.AsSpan(0, n).SequenceEqual(remaining[..n]) && !AddsWhitespace(piece, remaining))
+            if (AgreesWithHealed(piece, remaining))
             {
                 bestValue = logits[i];
                 best = i;
@@ -627,6 +626,14 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         }
 
         return best;
+    }
+
+    // Its bytes are a prefix of what remains of the healed text, or it produces all of that and goes on (without
+    // indenting deeper).
+    private static bool AgreesWithHealed(byte[] piece, ReadOnlySpan<byte> remaining)
+    {
+        var n = Math.Min(piece.Length, remaining.Length);
+        return piece.AsSpan(0, n).SequenceEqual(remaining[..n]) && !AddsWhitespace(piece, remaining);
     }
 
     // A token that covers the healed indentation and goes on with more whitespace would indent deeper
@@ -651,7 +658,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
         var logNormalizer = logits[modelToken] - modelLogprob;
         var best = modelToken;
-        var bestScore = ((1 - weight) * Math.Exp(modelLogprob)) + (weight * _copyFollowers.GetValueOrDefault(modelToken));
+        var bestScore = ContextCopy.Mix(weight, Math.Exp(modelLogprob), _copyFollowers.GetValueOrDefault(modelToken));
         foreach (var (candidate, share) in _copyFollowers)
         {
             if (candidate == modelToken || candidate < 0 || candidate >= _vocabSize || _pieces[candidate].Length == 0)
@@ -661,11 +668,10 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
             // The same tokens the model itself may choose from here: ones that agree with the healed text, and
             // no end of generation when the length is forced.
-            var piece = _pieces[candidate];
             var agrees = healing
-                ? piece.AsSpan(0, Math.Min(piece.Length, remaining.Length)).SequenceEqual(remaining[..Math.Min(piece.Length, remaining.Length)]) && !AddsWhitespace(piece, remaining)
+                ? AgreesWithHealed(_pieces[candidate], remaining)
                 : !(forceLength && (_endsGeneration[candidate] || _stopTokens.Contains(candidate)));
-            var score = ((1 - weight) * Math.Exp(logits[candidate] - logNormalizer)) + (weight * share);
+            var score = ContextCopy.Mix(weight, Math.Exp(logits[candidate] - logNormalizer), share);
             if (agrees && score > bestScore)
             {
                 best = candidate;
