@@ -81,8 +81,8 @@ internal static class BenchReport
         return text.ToString();
     }
 
-    /// <summary>The JSON document: the run's context, then one object per mode.</summary>
-    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string machine, string model, bool? contextCopy)
+    /// <summary>The JSON document: the run's context (with the trainer pids paused during the run), then one object per mode.</summary>
+    public static byte[] Json(IReadOnlyList<BenchResult> results, string command, string machine, string model, bool? contextCopy, IReadOnlyList<int> trainerPaused)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -99,6 +99,14 @@ internal static class BenchReport
             {
                 w.WriteString("contextCopy", "auto");
             }
+
+            w.WriteStartArray("trainerPaused");
+            foreach (var pid in trainerPaused)
+            {
+                w.WriteNumberValue(pid);
+            }
+
+            w.WriteEndArray();
 
             w.WriteStartArray("modes");
             foreach (var r in results)

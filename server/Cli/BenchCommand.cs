@@ -22,18 +22,20 @@ public static class BenchCommand
         var swaps = new Option<int>("--swaps") { Description = "Model swaps in the swap mode.", DefaultValueFactory = _ => 20 };
         var accepts = new Option<int>("--accept-rounds") { Description = "Suggestions typed through in the accept mode.", DefaultValueFactory = _ => 8 };
         var noCopy = new Option<bool>("--no-context-copy") { Description = "Run the model alone (contextCopy: false), to measure what the context copy model changes." };
+        var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
         var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")
         {
-            files, model, cps, modes, json, region, context, swaps, accepts, noCopy,
+            files, model, cps, modes, json, region, context, swaps, accepts, noCopy, noPause,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
-            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), result.GetValue(noCopy) ? false : null, cancellationToken));
+            result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), result.GetValue(noCopy) ? false : null,
+            !result.GetValue(noPause), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool? contextCopy, CancellationToken cancellationToken)
+        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool? contextCopy, bool pauseTrainer, CancellationToken cancellationToken)
     {
         var modes = new List<BenchMode>();
         foreach (var name in modeNames.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -82,9 +84,12 @@ public static class BenchCommand
         // Read before the run: the load average it reports is the one the run started under.
         var machine = BenchReport.Machine();
         IReadOnlyList<BenchResult> results;
+        IReadOnlyList<int> trainerPaused;
         try
         {
             Console.Error.WriteLine($"machine: {machine}");
+            using var pause = TrainerPause.ForCommand(pauseTrainer, message => Console.Error.WriteLine(message));
+            trainerPaused = pause.Paused;
             results = await runner.RunAsync(work.FullName, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or Inference.ModelLoadException)
@@ -105,7 +110,7 @@ public static class BenchCommand
         if (json is not null)
         {
             var commandLine = "codeassist " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, machine, runner.ModelLabel, contextCopy), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(json, BenchReport.Json(results, commandLine, machine, runner.ModelLabel, contextCopy, trainerPaused), cancellationToken).ConfigureAwait(false);
         }
 
         return 0;

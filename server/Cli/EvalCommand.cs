@@ -40,17 +40,19 @@ public static class EvalCommand
         var cutoff = new Option<double?>("--confidence-cutoff") { Description = "Override the confidence cutoff (log-probability; 0 or above turns it off)." };
         var fimOrder = new Option<string?>("--fim-order") { Description = "Force psm or spm for models trained with both." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
+        var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
             folder, models, router, settingsFile, fallbackKind, fallbackEndpoint, fallbackModel, fallbackKeyEnv,
-            samples, seed, kinds, json, html, threads, lossFiles, show, cutoff, fimOrder,
+            samples, seed, kinds, json, html, threads, lossFiles, show, cutoff, fimOrder, noPause,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EvalArguments(
                 result.GetValue(folder)!, result.GetValue(models)!, result.GetValue(router), result.GetValue(settingsFile),
                 result.GetValue(fallbackKind), result.GetValue(fallbackEndpoint), result.GetValue(fallbackModel), result.GetValue(fallbackKeyEnv),
                 result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!, result.GetValue(json), result.GetValue(html),
-                result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), result.GetValue(fimOrder)),
+                result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), result.GetValue(fimOrder),
+                !result.GetValue(noPause)),
             cancellationToken));
         return command;
     }
@@ -131,42 +133,48 @@ public static class EvalCommand
             Progress = progress,
         };
 
+        // Paused from the first model load to the last point, so speed and latency are measured on a quiet machine.
         EvalReport report;
-        if (interactive)
+        using (var pause = TrainerPause.ForCommand(arguments.PauseTrainer, log))
         {
-            report = await stderr.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .StartAsync(async context =>
-                {
-                    var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                    var runner = MakeRunner(progress =>
-                    {
-                        if (!tasks.TryGetValue(progress.Contestant, out var task))
-                        {
-                            task = context.AddTask(Markup.Escape(progress.Contestant), maxValue: Math.Max(1, progress.Total));
-                            tasks[progress.Contestant] = task;
-                        }
-
-                        task.Value = progress.Done;
-                    });
-                    return await runner.RunAsync(folder, corpus, arguments.Seed, contestants, cancellationToken).ConfigureAwait(false);
-                }).ConfigureAwait(false);
-        }
-        else
-        {
-            var runner = MakeRunner(progress =>
+            if (interactive)
             {
-                if (progress.Done == 0)
+                report = await stderr.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async context =>
+                    {
+                        var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                        var runner = MakeRunner(progress =>
+                        {
+                            if (!tasks.TryGetValue(progress.Contestant, out var task))
+                            {
+                                task = context.AddTask(Markup.Escape(progress.Contestant), maxValue: Math.Max(1, progress.Total));
+                                tasks[progress.Contestant] = task;
+                            }
+
+                            task.Value = progress.Done;
+                        });
+                        return await runner.RunAsync(folder, corpus, arguments.Seed, contestants, cancellationToken).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                var runner = MakeRunner(progress =>
                 {
-                    Console.Error.WriteLine($"evaluating {progress.Contestant}");
-                }
-                else if (progress.Done < progress.Total && progress.Done % 50 == 0)
-                {
-                    Console.Error.WriteLine($"  {progress.Contestant}: {progress.Done}/{progress.Total}");
-                }
-            });
-            report = await runner.RunAsync(folder, corpus, arguments.Seed, contestants, cancellationToken).ConfigureAwait(false);
+                    if (progress.Done == 0)
+                    {
+                        Console.Error.WriteLine($"evaluating {progress.Contestant}");
+                    }
+                    else if (progress.Done < progress.Total && progress.Done % 50 == 0)
+                    {
+                        Console.Error.WriteLine($"  {progress.Contestant}: {progress.Done}/{progress.Total}");
+                    }
+                });
+                report = await runner.RunAsync(folder, corpus, arguments.Seed, contestants, cancellationToken).ConfigureAwait(false);
+            }
+
+            report = report with { TrainerPaused = pause.Paused };
         }
 
         var jsonToStdout = arguments.Json == "-";
@@ -332,5 +340,6 @@ public static class EvalCommand
         int LossFiles,
         int Show,
         double? ConfidenceCutoff,
-        string? FimOrder);
+        string? FimOrder,
+        bool PauseTrainer);
 }

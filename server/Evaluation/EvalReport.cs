@@ -89,7 +89,11 @@ public sealed record ContestantResult(
 /// <param name="Seed">The sampling seed.</param>
 /// <param name="Corpus">The points, the kinds and counts asked for, and the files read and skipped.</param>
 /// <param name="Contestants">One result per contestant, in the order given.</param>
-public sealed record EvalReport(string Folder, int Seed, EvalCorpus Corpus, IReadOnlyList<ContestantResult> Contestants);
+public sealed record EvalReport(string Folder, int Seed, EvalCorpus Corpus, IReadOnlyList<ContestantResult> Contestants)
+{
+    /// <summary>The training campaign's trainer pids paused while the contestants ran (<c>codeassist eval</c> pauses them unless told not to).</summary>
+    public IReadOnlyList<int> TrainerPaused { get; init; } = [];
+}
 
 /// <summary>Where a run stands, for progress bars.</summary>
 /// <param name="Contestant">The contestant running.</param>

@@ -20,6 +20,13 @@ public static class EvalJsonReport
             writer.WriteNumber("version", Version);
             writer.WriteString("folder", report.Folder);
             writer.WriteNumber("seed", report.Seed);
+            writer.WriteStartArray("trainerPaused");
+            foreach (var pid in report.TrainerPaused)
+            {
+                writer.WriteNumberValue(pid);
+            }
+
+            writer.WriteEndArray();
             writer.WriteNumber("samplesPerKind", corpus.PerKind);
             writer.WriteStartObject("samples");
             foreach (var (kind, count) in corpus.SamplesByKind)

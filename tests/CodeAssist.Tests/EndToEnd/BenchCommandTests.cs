@@ -21,6 +21,7 @@ public sealed class BenchCommandTests
 
             using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             Assert.Equal("auto", document.RootElement.GetProperty("contextCopy").GetString());
+            Assert.Equal(0, document.RootElement.GetProperty("trainerPaused").GetArrayLength());
             var modes = document.RootElement.GetProperty("modes").EnumerateArray().ToDictionary(m => m.GetProperty("mode").GetString()!);
             Assert.Equal(["accept", "reuse"], modes.Keys.Order());
             foreach (var mode in modes.Values)
@@ -89,9 +90,10 @@ public sealed class BenchCommandTests
         Assert.Contains("unknown mode 'warp'", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs the verb with --no-pause-trainer: a test never pauses this machine's training campaign.</summary>
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
     {
-        using var process = ServerProcess.Start(Path.Combine(Path.GetTempPath(), "codeassist-test-logs"), arguments);
+        using var process = ServerProcess.Start(Path.Combine(Path.GetTempPath(), "codeassist-test-logs"), [.. arguments, "--no-pause-trainer"]);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

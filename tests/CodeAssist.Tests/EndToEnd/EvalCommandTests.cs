@@ -36,7 +36,7 @@ public sealed class EvalCommandTests : IAsyncLifetime
             "--models", $"codeassist-py-tiny,baseline:repeat-line,{down},qwen2.5-coder-0.5b-q8_0",
             "--router", "--fallback-kind", "openai", "--fallback-endpoint", endpoint, "--fallback-model", "coder",
             "--samples", "3", "--seed", "5", "--kinds", "line,fim,block", "--loss-files", "1",
-            "--json", "-", "--html", html);
+            "--json", "-", "--html", html, "--no-pause-trainer");
 
         Assert.True(code == 0, stderr);
 
@@ -44,6 +44,7 @@ public sealed class EvalCommandTests : IAsyncLifetime
         var json = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(2, json.GetProperty("version").GetInt32());
         Assert.Equal(5, json.GetProperty("seed").GetInt32());
+        Assert.Equal(0, json.GetProperty("trainerPaused").GetArrayLength());
         var files = json.GetProperty("files");
         Assert.Equal(4, files.GetProperty("read").GetInt32());
         Assert.Equal(1, files.GetProperty("skippedByReason").GetProperty("syntaxError").GetInt32());
@@ -83,7 +84,7 @@ public sealed class EvalCommandTests : IAsyncLifetime
     {
         var folder = EvalFolders.Write();
         var (code, stdout, _) = await ServerProcess.RunAsync(Environment(), TimeSpan.FromMinutes(2),
-            "eval", folder, "--models", "baseline:repeat-line", "--samples", "4", "--kinds", "line,block");
+            "eval", folder, "--models", "baseline:repeat-line", "--samples", "4", "--kinds", "line,block", "--no-pause-trainer");
         Assert.Equal(0, code);
         Assert.StartsWith("| contestant | kind | n | EM |", stdout, StringComparison.Ordinal);
         Assert.Contains("| baseline:repeat-line | block | 4 |", stdout, StringComparison.Ordinal);

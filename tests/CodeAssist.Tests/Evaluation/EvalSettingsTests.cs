@@ -8,7 +8,7 @@ public sealed class EvalSettingsTests
 {
     private static EvalCommand.EvalArguments Arguments(
         string? settings = null, string? kind = null, string? endpoint = null, string? model = null, string? keyEnv = null, double? cutoff = null) =>
-        new("folder", "codeassist-py-tiny", Router: true, settings, kind, endpoint, model, keyEnv, 10, 1, "line", null, null, 1, 0, 0, cutoff, null);
+        new("folder", "codeassist-py-tiny", Router: true, settings, kind, endpoint, model, keyEnv, 10, 1, "line", null, null, 1, 0, 0, cutoff, null, PauseTrainer: false);
 
     [Fact]
     public void FlagsOverrideTheSettingsFileWhichOverridesTheDefaults()
