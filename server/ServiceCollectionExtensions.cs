@@ -18,6 +18,8 @@ public static class ServiceCollectionExtensions
     /// <summary>Adds everything the completion pipeline needs (used by the CLI verbs too).</summary>
     public static IServiceCollection AddCodeAssistCore(this IServiceCollection services)
     {
+        // A test may register its own default fallback (a catalog of its own) before this.
+        services.TryAddSingleton(provider => DefaultFallback.Shipped(provider.GetRequiredService<ILogger<DefaultFallback>>()));
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());

@@ -29,8 +29,18 @@ public enum FallbackKind
 /// </summary>
 public sealed record FallbackOptions
 {
-    /// <summary>The kind of fallback.</summary>
-    public FallbackKind Kind { get; init; } = FallbackKind.None;
+    /// <summary>
+    /// The kind the settings chose; null when they chose none, which leaves the tier to CodeAssist's default fallback
+    /// (<see cref="Routing.DefaultFallback"/>: used only while <c>model</c> is not set either), else no fallback.
+    /// </summary>
+    public FallbackKind? ChosenKind { get; init; }
+
+    /// <summary>The kind of fallback (<see cref="FallbackKind.None"/> when none was chosen); setting it chooses it.</summary>
+    public FallbackKind Kind
+    {
+        get => ChosenKind ?? FallbackKind.None;
+        init => ChosenKind = value;
+    }
 
     /// <summary>A GGUF path for <see cref="FallbackKind.Local"/>; the model name for remote kinds.</summary>
     public string? Model { get; init; }
@@ -84,6 +94,9 @@ public sealed record FallbackOptions
             var value = property.Value;
             switch (property.Name)
             {
+                case "kind" when value.ValueKind == JsonValueKind.Null:
+                    options = options with { ChosenKind = null };
+                    break;
                 case "kind":
                     FallbackKind? kind = value.ValueKind == JsonValueKind.String ? value.GetString() switch
                     {
@@ -100,7 +113,7 @@ public sealed record FallbackOptions
                     }
                     else
                     {
-                        errors.Add("fallback.kind must be \"none\", \"local\", \"openai\", \"llamacpp\" or \"ollama\"");
+                        errors.Add("fallback.kind must be \"none\", \"local\", \"openai\", \"llamacpp\", \"ollama\" or null (the default fallback)");
                     }
 
                     break;

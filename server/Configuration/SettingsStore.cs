@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Configuration;
@@ -7,15 +9,30 @@ namespace CodeAssist.Server.Configuration;
 /// Holds the settings and tells the services when they change. Two layers: the settings the client configured,
 /// and this session's model selections (<c>codeAssist.selectModel</c>) over them. A selection lasts until the
 /// client's settings change the value it overrides (<c>model</c> for the local tier; <c>fallback.kind</c>,
-/// <c>fallback.model</c> or <c>fallback.endpoint</c> for the fallback tier).
+/// <c>fallback.model</c> or <c>fallback.endpoint</c> for the fallback tier). Where the user set neither <c>model</c>
+/// nor <c>fallback.kind</c> and selected no fallback, the fallback tier is the <see cref="DefaultFallback"/> if any.
 /// </summary>
-public sealed class SettingsStore(ILogger<SettingsStore> logger)
+public sealed class SettingsStore
 {
     private readonly Lock _gate = new();
+    private readonly ILogger<SettingsStore> _logger;
+    private readonly DefaultFallback? _defaultFallback;
     private CodeAssistOptions _configured = CodeAssistOptions.Default;
     private CodeAssistOptions _current = CodeAssistOptions.Default;
     private string? _selectedLocalModel;
     private FallbackOptions? _selectedFallback;
+    private bool _usingDefaultFallback;
+
+    /// <summary>Creates the store with the default settings; <paramref name="defaultFallback"/> is the fallback tier for users who configure none.</summary>
+    public SettingsStore(ILogger<SettingsStore> logger, DefaultFallback? defaultFallback = null)
+    {
+        _logger = logger;
+        _defaultFallback = defaultFallback;
+        lock (_gate)
+        {
+            Recompute();
+        }
+    }
 
     /// <summary>Raised after the settings in force changed, with the previous and the new value.</summary>
     public event Action<CodeAssistOptions, CodeAssistOptions>? Changed;
@@ -48,7 +65,7 @@ public sealed class SettingsStore(ILogger<SettingsStore> logger)
 
         foreach (var problem in problems)
         {
-            logger.LogWarning("Ignored setting from {Source}: {Problem}", source, problem);
+            _logger.LogWarning("Ignored setting from {Source}: {Problem}", source, problem);
         }
 
         Raise(change);
@@ -102,14 +119,14 @@ public sealed class SettingsStore(ILogger<SettingsStore> logger)
         _configured = next;
         if (_selectedLocalModel is not null && previous.Model != next.Model)
         {
-            logger.LogInformation("The model setting changed: the model selected in this session no longer applies");
+            _logger.LogInformation("The model setting changed: the model selected in this session no longer applies");
             _selectedLocalModel = null;
         }
 
         if (_selectedFallback is not null
-            && (previous.Fallback.Kind != next.Fallback.Kind || previous.Fallback.Model != next.Fallback.Model || previous.Fallback.Endpoint != next.Fallback.Endpoint))
+            && (previous.Fallback.ChosenKind != next.Fallback.ChosenKind || previous.Fallback.Model != next.Fallback.Model || previous.Fallback.Endpoint != next.Fallback.Endpoint))
         {
-            logger.LogInformation("The fallback settings changed: the fallback selected in this session no longer applies");
+            _logger.LogInformation("The fallback settings changed: the fallback selected in this session no longer applies");
             _selectedFallback = null;
         }
 
@@ -124,9 +141,30 @@ public sealed class SettingsStore(ILogger<SettingsStore> logger)
             effective = effective with { Model = _selectedLocalModel };
         }
 
+        var byDefault = false;
         if (_selectedFallback is not null)
         {
             effective = effective with { Fallback = _selectedFallback };
+        }
+        else if (_configured.Model is null && _configured.Fallback.ChosenKind is null
+            && _defaultFallback?.For(_configured.Fallback, DefaultModelLocator.Resolve(effective.Model)) is { } fallback)
+        {
+            // Checked against the local model in use (a session selection included): the default is never the smaller tier.
+            effective = effective with { Fallback = fallback };
+            byDefault = true;
+        }
+
+        if (byDefault != _usingDefaultFallback)
+        {
+            _usingDefaultFallback = byDefault;
+            if (byDefault)
+            {
+                _logger.LogInformation("Neither model nor fallback.kind is set: the fallback tier is the default fallback {Model}", effective.Fallback.Model);
+            }
+            else
+            {
+                _logger.LogInformation("The default fallback no longer applies (model or fallback set, or the local model is not smaller)");
+            }
         }
 
         var previous = Interlocked.Exchange(ref _current, effective);
@@ -137,7 +175,7 @@ public sealed class SettingsStore(ILogger<SettingsStore> logger)
     {
         if (change.Previous != change.Next)
         {
-            logger.LogInformation("Settings changed: {Settings}", change.Next);
+            _logger.LogInformation("Settings changed: {Settings}", change.Next);
             Changed?.Invoke(change.Previous, change.Next);
         }
     }

@@ -15,6 +15,12 @@ public sealed record CatalogEntry
     /// <summary>True for the models in the repository's <c>models/</c> folder.</summary>
     public bool Shipped { get; init; }
 
+    /// <summary>
+    /// A shipped model that is the fallback tier while the user configured neither <c>model</c> nor a fallback kind
+    /// (see <see cref="Routing.DefaultFallback"/>); at most one entry sets it.
+    /// </summary>
+    public bool DefaultFallback { get; init; }
+
     /// <summary>FIM family (as in <see cref="Prompting.FimTemplate.ParseFamily"/>).</summary>
     public required string Family { get; init; }
 

@@ -54,16 +54,17 @@ internal sealed class LspTestClient : IAsyncDisposable
     /// <summary>The server's services (for assertions on its state).</summary>
     public IServiceProvider Services => _services;
 
-    public static LspTestClient Start()
+    /// <summary>Starts the server; <paramref name="configure"/> registers services before the server's own (they win where it uses TryAdd).</summary>
+    public static LspTestClient Start(Action<IServiceCollection>? configure = null)
     {
         var (clientStream, serverStream) = FullDuplexStream.CreatePair();
         var client = new LanguageClient();
         var serilog = new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(new LanguageClientSink(client)).CreateLogger();
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddSerilog(serilog, dispose: true))
-            .AddSingleton(client)
-            .AddCodeAssistLanguageServer()
-            .BuildServiceProvider();
+            .AddSingleton(client);
+        configure?.Invoke(collection);
+        var services = collection.AddCodeAssistLanguageServer().BuildServiceProvider();
         var server = Task.Run(() => services.GetRequiredService<LspServer>().RunAsync(serverStream, serverStream, CancellationToken.None));
         return new LspTestClient(clientStream, services, server);
     }
