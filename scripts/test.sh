@@ -25,6 +25,15 @@ dotnet test CodeAssist.sln -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
+# The training recipe's own tests (the corpus builder's filters): Python's unittest, Debian's interpreter.
+# dpkg-deb builds the test packages; it is part of every Debian system.
+py_log=$(mktemp)
+set +e
+(cd models/train && /usr/bin/python3 -m unittest -v test_corpus) 2>&1 | tee "$py_log"
+py_status=${PIPESTATUS[0]}
+set -e
+[ "$py_status" -eq 0 ] || status=$py_status
+
 # The VS Code extension: type check, unit tests (mocha), the VSIX, then the end-to-end test in a real VS Code
 # (code-server and Chromium, installed on first use by scripts/e2e-setup.sh; CODEASSIST_SKIP_E2E=1 leaves it out).
 if ! command -v npm >/dev/null 2>&1; then
@@ -60,6 +69,9 @@ awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { 
      FILENAME == ARGV[2] && /^ +[0-9]+ passing/ { p += $1 }
      FILENAME == ARGV[2] && /^ +[0-9]+ failing/ { f += $1 }
      FILENAME == ARGV[2] && /^ +[0-9]+ pending/ { s += $1 }
+     FILENAME == ARGV[4] && /(\.\.\. |^)ok$/ { p += 1 }
+     FILENAME == ARGV[4] && /(\.\.\. |^)(FAIL|ERROR)$/ { f += 1 }
+     FILENAME == ARGV[4] && / \.\.\. skipped/ { s += 1 }
      /^e2e-summary / { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "passed") p += kv[2]; if (kv[1] == "failed") f += kv[2]; if (kv[1] == "skipped") s += kv[2] } }
-     END { if (s > 0) printf "%d passed, %d failed, %d skipped\n", p, f, s; else printf "%d passed, %d failed\n", p, f }' "$log" "$client_log" "$e2e_log"
+     END { if (s > 0) printf "%d passed, %d failed, %d skipped\n", p, f, s; else printf "%d passed, %d failed\n", p, f }' "$log" "$client_log" "$e2e_log" "$py_log"
 exit "$status"

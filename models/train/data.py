@@ -140,6 +140,68 @@ def prepare(workdir, vocab_size, smoke=False, manifest_path=None, log=print):
     return tok
 
 
+def _encode_files(args):
+    tok_path, paths = args
+    tok = Tokenizer.load(tok_path)
+    out = []
+    for p in paths:
+        _raw, text = read_text(p)
+        out.append(tok.encode(text) if text and text.strip() else None)
+    return out
+
+
+def prepare_v2(workdir, tok_from, smoke=False, processes=1, log=print):
+    """Corpus v2 (corpus.py: the standard library plus permissive Debian packages, filtered) tokenized with
+    the shipped models' tokenizer (`tok_from`, rebuilt from the shipped GGUF), cached under workdir; the
+    held-out eval windows are the same as v1's, so losses compare across corpora."""
+    import corpus
+    os.makedirs(workdir, exist_ok=True)
+    tok_path = os.path.join(workdir, "tokenizer.json")
+    ids_path = os.path.join(workdir, "corpus.npy")
+    docs_path = os.path.join(workdir, "docs.npy")
+    eval_path = os.path.join(workdir, "eval.npy")
+    if all(os.path.exists(p) for p in (tok_path, ids_path, docs_path, eval_path)):
+        return Tokenizer.load(tok_path)
+    tok_from.save(tok_path)
+    files = [p for _pkg, p in corpus.ensure(log=log)]
+    if smoke:
+        files = files[:25]
+    log(f"corpus v2: {len(files)} files; tokenizing with {processes} process(es)")
+    chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
+    if processes > 1:
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            results = pool.map(_encode_files, [(tok_path, c) for c in chunks])
+    else:
+        results = [_encode_files((tok_path, c)) for c in chunks]
+    tok = tok_from
+    parts, starts, n, chars = [], [], 0, 0
+    for res in results:
+        for ids in res:
+            if ids is None:
+                continue
+            starts.append(n)
+            parts.append(np.asarray(ids + [tok.eot], dtype=np.uint16))
+            n += len(ids) + 1
+    arr = np.concatenate(parts)
+    docs = np.array(starts + [n], dtype=np.int64)
+    log(f"corpus v2: {len(arr)/1e6:.2f}M tokens from {len(starts)} files")
+    ev = []
+    for p in eval_files(64):
+        _, text = read_text(p)
+        if text is None:
+            continue
+        ids = tok.encode(text)
+        if len(ids) < 513:
+            continue
+        s = min(len(ids) // 3, len(ids) - 513)
+        ev.append(ids[s:s + 513])
+    np.save(eval_path, np.array(ev, dtype=np.int64))
+    np.save(docs_path, docs)
+    np.save(ids_path, arr)  # written last: marks preparation complete
+    return tok
+
+
 def load_prepared(workdir):
     return (np.load(os.path.join(workdir, "corpus.npy")), np.load(os.path.join(workdir, "docs.npy")),
             np.load(os.path.join(workdir, "eval.npy")))

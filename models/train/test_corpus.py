@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""Tests of the corpus v2 builder's filters (run by scripts/test.sh: /usr/bin/python3 -m unittest discover).
+
+They build real .deb files with dpkg-deb and real files on disk; nothing is fetched from the archive.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+
+GPL_COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: fancy
+
+Files: *
+Copyright: 2020 Someone
+License: GPL-3+
+
+Files: debian/*
+Copyright: 2020 Debian
+License: GPL-3+
+"""
+
+MIXED_COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+
+Files: *
+Copyright: 2020 Someone
+License: BSD-3-clause
+
+Files: src/mixed/gplpart.py
+Copyright: 2019 Someone else
+License: GPL-2+
+"""
+
+
+def code(n, seed):
+    """A plausible module of n distinct functions."""
+    return "".join(textwrap.dedent(f"""
+        def function_{seed}_{i}(value_{i}, other_{i}=None):
+            result_{seed}_{i} = compute_something(value_{i}, factor={i * 7 + seed})
+            return transform_{seed}(result_{seed}_{i}, other_{i})
+        """) for i in range(n))
+
+
+def make_deb(root, name, copyright_text, files):
+    """A real binary package NAME with the given copyright file and dist-packages files."""
+    pkg = os.path.join(root, "build-" + name)
+    os.makedirs(os.path.join(pkg, "DEBIAN"))
+    with open(os.path.join(pkg, "DEBIAN", "control"), "w") as f:
+        f.write(f"Package: {name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: t <t@example.org>\n"
+                f"Description: test package\n")
+    doc = os.path.join(pkg, "usr", "share", "doc", name)
+    os.makedirs(doc)
+    with open(os.path.join(doc, "copyright"), "w") as f:
+        f.write(copyright_text)
+    for rel, text in files.items():
+        p = os.path.join(pkg, "usr", "lib", "python3", "dist-packages", rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+    deb = os.path.join(root, f"{name}_1.0-1_all.deb")
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", pkg, deb], check=True, capture_output=True)
+    return deb
+
+
+class LicenceTests(unittest.TestCase):
+    def test_a_gpl_package_is_refused_and_its_files_are_not_used(self):
+        with tempfile.TemporaryDirectory() as work:
+            deb = make_deb(work, "python3-fancy", GPL_COPYRIGHT, {"fancy/core.py": code(5, 1)})
+            name, label, files, _ = corpus.package_sources("python3-fancy", deb, corpus.sha256_file(deb), work)
+            self.assertEqual(name, "GPL-3+")
+            self.assertIsNone(label)
+            self.assertEqual(files, [])
+
+    def test_a_permissive_package_with_one_gpl_file_keeps_the_rest(self):
+        with tempfile.TemporaryDirectory() as work:
+            deb = make_deb(work, "python3-mixed", MIXED_COPYRIGHT,
+                           {"mixed/core.py": code(5, 2), "mixed/gplpart.py": code(5, 3)})
+            _name, label, files, dropped = corpus.package_sources("python3-mixed", deb, corpus.sha256_file(deb), work)
+            self.assertEqual(label, "BSD-3-clause")
+            self.assertEqual([rel for rel, _ in files], ["mixed/core.py"])
+            self.assertEqual([rel for rel, _ in dropped], ["mixed/gplpart.py"])
+
+    def test_licence_expressions(self):
+        self.assertIsNotNone(corpus.licence_label(("Apache-2.0 or GPL-2+", "")))
+        self.assertIsNone(corpus.licence_label(("GPL-2+", "")))
+        self.assertIsNone(corpus.licence_label(("LGPL-2.1+", "")))
+        self.assertIsNone(corpus.licence_label(("BSD-3-clause and GPL-3", "")))
+        self.assertIsNone(corpus.licence_label(("MPL-2.0", "")))
+        # a name we do not know is decided by its text
+        self.assertIsNotNone(corpus.licence_label(("other", "Permission to use, copy, modify, and distribute this "
+                                                            "software for any purpose without fee is hereby granted")))
+        self.assertIsNone(corpus.licence_label(("other", "This program is free software under the GNU General "
+                                                         "Public License; permission to use, copy, modify, and "
+                                                         "distribute")))
+        self.assertIsNone(corpus.licence_label(("other", "All rights reserved.")))
+
+
+class FilterTests(unittest.TestCase):
+    def setUp(self):
+        self.heldout_text = code(40, 10)  # a held-out module (say, six.py of the evaluation interpreter)
+        self.flt = corpus.Filter(corpus.content_lines(self.heldout_text), {"six", "attr"})
+
+    def reason(self, text, rel="pkg/mod.py"):
+        return self.flt.reason(text.encode(), rel)
+
+    def test_a_vendored_copy_of_a_held_out_file_is_dropped_whatever_its_name(self):
+        vendored = "# vendored copy, renamed\nimport os\n" + self.heldout_text.replace("function_10_3", "fn_x")
+        self.assertEqual(self.reason(vendored, "bigpkg/utils/compat_helpers.py"), "held-out content")
+
+    def test_a_file_sharing_less_than_half_with_held_out_code_is_kept(self):
+        mine = code(30, 11) + "".join(self.heldout_text.splitlines(keepends=True)[:20])
+        self.assertIsNone(self.reason(mine))
+
+    def test_a_held_out_top_level_package_is_dropped_by_name(self):
+        self.assertEqual(self.reason(code(5, 12), "six.py"), "held-out name")
+        self.assertEqual(self.reason(code(5, 13), "attr/_make.py"), "held-out name")
+
+    def test_exact_and_near_duplicates_are_dropped(self):
+        original = code(20, 20)
+        self.assertIsNone(self.reason(original, "a/one.py"))
+        self.assertEqual(self.reason(original, "b/one.py"), "duplicate")
+        near = original.replace("compute_something(value_3", "compute_something(value_3 + 1") + "\n# edited\n"
+        self.assertEqual(self.reason(near, "c/one.py"), "near duplicate")
+        self.assertIsNone(self.reason(code(20, 21), "d/other.py"))
+
+    def test_data_like_files_are_dropped(self):
+        long_line = code(10, 30) + "TABLE = [" + ", ".join(str(i) for i in range(400)) + "]\n"
+        self.assertEqual(self.reason(long_line), "long lines")
+        table = code(3, 31) + "VALUES = (\n" + "".join(f"    {i}, {i * 3.5}, 0x{i:04x},  # row\n"
+                                                         for i in range(200)) + ")\n"
+        self.assertEqual(self.reason(table), "data table")
+        self.assertEqual(self.reason("x = 1\n" * 200000), "over 500 KB")
+        self.assertEqual(self.flt.reason(b"def f():\n    return '\xff\xfe'\n" * 5, "pkg/latin.py"), "not utf-8")
+
+    def test_paths(self):
+        self.assertEqual(corpus.path_reason("django/tests/test_x.py"), "tests")
+        self.assertEqual(corpus.path_reason("nova/db/migrations/versions/001.py"), "migrations")
+        self.assertEqual(corpus.path_reason("pkg/_vendor/six.py"), "vendored")
+        self.assertEqual(corpus.path_reason("pkg/test_helpers.py"), "tests")
+        self.assertIsNone(corpus.path_reason("pkg/contest.py"))
+
+
+class ManifestTests(unittest.TestCase):
+    def test_the_committed_manifest_pins_packages_and_files(self):
+        m = corpus.read_manifest()
+        self.assertIn("stdlib", m["packages"])
+        refused = [n for n, (_v, _s, _l, note) in m["packages"].items() if "refused" in note]
+        kept = {pkg for pkg, _sha, _size, _rel in m["files"]}
+        self.assertFalse(kept & set(refused), "a refused package has files in the corpus")
+        self.assertGreater(sum(size for _p, _s, size, _r in m["files"]), 100_000_000)
+        for name, (version, sha, licence, note) in m["packages"].items():
+            if name != "stdlib" and "refused" not in note:
+                self.assertRegex(sha, r"^[0-9a-f]{64}$")
+                # a permissive name, or a name we did not know with the permissive grant its text was judged by
+                known = corpus.licence_label((licence, "")) is not None
+                judged = any(f"({label})" in licence for label, _pattern in corpus.GRANTS)
+                self.assertTrue(known or judged, f"{name}: {licence}")
+
+    def test_no_held_out_top_level_package_is_in_the_manifest(self):
+        names = corpus.top_level_names(corpus.EVAL_SITE_PACKAGES)
+        if not names:
+            self.skipTest("the evaluation interpreter's site-packages is not on this machine")
+        for pkg, _sha, _size, rel in corpus.read_manifest()["files"]:
+            if pkg != "stdlib":
+                top = rel.split("/")[0]
+                self.assertNotIn(top[:-3] if top.endswith(".py") else top, names, rel)
+
+
+if __name__ == "__main__":
+    unittest.main()
