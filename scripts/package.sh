@@ -51,6 +51,12 @@ npm run --silent build
 dotnet publish server -c Release -r "$rid" --self-contained "$self_contained" -o dist/server -p:DebugType=none -nologo -v quiet
 test -f dist/server/models/codeassist-py-tiny.gguf || { echo "package.sh: the published server has no models/" >&2; exit 1; }
 
-# --no-dependencies: the client is bundled, node_modules does not ship. No LICENSE file yet: --skip-license.
-npx vsce package --no-dependencies --skip-license --allow-missing-repository --readme-path client/marketplace.md --target "$target" --out "$out"
+# --no-dependencies: the client is bundled, node_modules does not ship. LICENSE (Apache-2.0) and NOTICE (the training
+# corpus and its licences) ship in the VSIX.
+npx vsce package --no-dependencies --allow-missing-repository --readme-path client/marketplace.md --target "$target" --out "$out"
+# the licence and the notice must be in the package (vsce names the licence LICENSE.txt)
+/usr/bin/python3 -c 'import re, sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+missing = [f for f in ("LICENSE", "NOTICE") if not any(re.fullmatch("extension/" + f + r"(\.txt)?", n) for n in names)]
+sys.exit("package.sh: the VSIX lacks " + ", ".join(missing) if missing else 0)' "$out"
 echo "package.sh: $out ($(du -h "$out" | cut -f1))"

@@ -589,9 +589,33 @@ def ensure(work=WORK, manifest=MANIFEST, log=log):
     return [(pkg, file_path(pkg, rel, work)) for pkg, _sha, _size, rel in read_manifest(manifest)["files"]]
 
 
+def notice(manifest=MANIFEST):
+    """The NOTICE file's text: the project's licence, then every source of the training corpus with its licence."""
+    m = read_manifest(manifest)
+    per = collections.Counter()
+    for pkg, _sha, size, _rel in m["files"]:
+        per[pkg] += size
+    out = ["CodeAssist",
+           "Copyright 2026 the CodeAssist developers",
+           "",
+           "Licensed under the Apache License, Version 2.0 (see LICENSE).",
+           "",
+           "The models shipped in models/ (codeassist-py-*.gguf) were trained by models/train/ on the Python code of",
+           "the sources below, as pinned in models/train/corpus-v2-manifest.tsv (Debian binary packages; the licence",
+           "is the one each package's copyright file states for its files). No source code of these packages is",
+           "distributed with CodeAssist; the models are offered under the Apache License, Version 2.0, like the rest.",
+           "",
+           f"{'source':<28}{'version':<30}{'MB used':>8}  licence"]
+    for name, (version, _sha, lic, note) in sorted(m["packages"].items()):
+        if "refused" in note:
+            continue
+        out.append(f"{name:<28}{version:<30}{per[name] / 1e6:>8.2f}  {lic}")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["build", "verify", "summary"])
+    ap.add_argument("command", choices=["build", "verify", "summary", "notice"])
     ap.add_argument("--work", default=WORK)
     ap.add_argument("--manifest", default=MANIFEST)
     a = ap.parse_args(argv)
@@ -603,6 +627,8 @@ def main(argv=None):
             print("\t".join(b))
         print(f"{len(bad)} files missing or changed")
         return 1 if bad else 0
+    elif a.command == "notice":
+        sys.stdout.write(notice(a.manifest))
     else:
         m = read_manifest(a.manifest)
         per = collections.Counter()

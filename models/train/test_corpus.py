@@ -161,6 +161,11 @@ class ManifestTests(unittest.TestCase):
                 judged = any(f"({label})" in licence for label, _pattern in corpus.GRANTS)
                 self.assertTrue(known or judged, f"{name}: {licence}")
 
+    def test_the_notice_lists_the_corpus_of_the_committed_manifest(self):
+        with open(os.path.join(os.path.dirname(corpus.HERE), "..", "NOTICE"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), corpus.notice(),
+                             "NOTICE is stale: /usr/bin/python3 models/train/corpus.py notice > NOTICE")
+
     def test_no_held_out_top_level_package_is_in_the_manifest(self):
         names = corpus.top_level_names(corpus.EVAL_SITE_PACKAGES)
         if not names:
