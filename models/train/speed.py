@@ -23,7 +23,12 @@ def main(argv=None):
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--configs", default="tiny,small,wide")
     ap.add_argument("--contexts", default="512,1024")
+    ap.add_argument("--tokenizers", action="store_true",
+                    help="instead: chars/token on the held-out eval files for the shipped tokenizer and BPE "
+                    "vocabularies learned on every 10th file of corpus v2")
     a = ap.parse_args(argv)
+    if a.tokenizers:
+        return tokenizers()
     import torch
     from model import CONFIGS, Config, Model
     torch.set_num_threads(a.threads)
@@ -54,6 +59,35 @@ def main(argv=None):
                 ms = statistics.median(times) * 1000
                 print(f"{name}\t{model.n_params()/1e6:.2f}M\t{ctx}\t{prec}\t{ms:.0f}\t{bsz*ctx/(ms/1000):.0f}",
                       flush=True)
+
+
+def tokenizers(sizes=(4096, 8192)):
+    import collections
+    import corpus
+    import data
+    import gguf
+    from tokenizer import Tokenizer, pretokenize, train_bpe
+    from tools import tokenizer_from_gguf
+    here = os.path.dirname(os.path.abspath(__file__))
+    shipped = os.path.join(here, "..", "codeassist-py-tiny.gguf")
+    held = [data.read_text(p)[1] for p in data.eval_files(64)]
+    held = [t for t in held if t]
+    chars = sum(len(t) for t in held)
+    files = [p for _pkg, p in corpus.ensure()][::10]
+    counts = collections.Counter()
+    for p in files:
+        text = data.read_text(p)[1]
+        if text:
+            counts.update(pretokenize(text))
+    print("tokenizer\tvocab\theld-out chars/token", flush=True)
+    tok = tokenizer_from_gguf(gguf.read_gguf_header(shipped).metadata, shipped)
+    print(f"shipped (stdlib)\t{tok.vocab_size}\t{chars / sum(len(tok.encode(t)) for t in held):.3f}", flush=True)
+    for size in sizes:
+        t0 = time.time()
+        tokens, merges = train_bpe(counts, size, log=lambda *_: None)
+        tok = Tokenizer(tokens, merges)
+        print(f"corpus v2 (1/10 of the files)\t{tok.vocab_size}\t"
+              f"{chars / sum(len(tok.encode(t)) for t in held):.3f}\t(learned in {time.time() - t0:.0f}s)", flush=True)
 
 
 if __name__ == "__main__":
