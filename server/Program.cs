@@ -1,14 +1,12 @@
 using System.CommandLine;
 using CodeAssist.Server.Cli;
+using CodeAssist.Tools.Cli;
 
 namespace CodeAssist.Server;
 
-/// <summary>The <c>codeassist</c> executable: <c>serve</c> (the default) and the CLI verbs.</summary>
+/// <summary>The <c>codeassist</c> executable: <c>serve</c> (the default), <c>complete</c>, <c>models</c>, and the tools' <c>eval</c> and <c>bench</c>.</summary>
 public static class Program
 {
-    /// <summary>Exit code for a command line that doesn't parse.</summary>
-    public const int UsageError = 2;
-
     /// <summary>Parses the verb and runs it.</summary>
     public static int Main(string[] args)
     {
@@ -30,7 +28,7 @@ public static class Program
             }
 
             Console.Error.WriteLine("Run 'codeassist --help' for usage.");
-            return UsageError;
+            return ExitCodes.UsageError;
         }
 
         return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -39,13 +39,13 @@ public static class CompleteCommand
         if (!TryParseLocation(location, out var path, out var line, out var column))
         {
             Console.Error.WriteLine($"codeassist: expected PATH:LINE:COLUMN with 1-based numbers, got '{location}'");
-            return Program.UsageError;
+            return ExitCodes.UsageError;
         }
 
         if (maxTokens is < 1 or > 4096)
         {
             Console.Error.WriteLine("codeassist: --max-tokens must be from 1 to 4096");
-            return Program.UsageError;
+            return ExitCodes.UsageError;
         }
 
         if (!File.Exists(path))

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using CodeAssist.Server.Cli;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tools.Cli;
 
 namespace CodeAssist.Tests.Cli;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using CodeAssist.Server.Evaluation;
-using CodeAssist.Server.Evaluation.Reporting;
+using CodeAssist.Tools.Evaluation;
+using CodeAssist.Tools.Evaluation.Reporting;
 using Spectre.Console;
 
 namespace CodeAssist.Tests.Evaluation;

@@ -1,8 +1,8 @@
 using CodeAssist.Server.Configuration;
-using CodeAssist.Server.Evaluation;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Tests.Gguf;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tools.Evaluation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Evaluation;

@@ -1,4 +1,4 @@
-using CodeAssist.Server.Evaluation;
+using CodeAssist.Tools.Evaluation;
 
 namespace CodeAssist.Tests.Evaluation;
 

@@ -1,5 +1,5 @@
-using CodeAssist.Server.Cli;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Tools.Cli;
 
 namespace CodeAssist.Tests.Evaluation;
 

@@ -1,5 +1,5 @@
 using CodeAssist.Server.Configuration;
-using CodeAssist.Server.Evaluation;
+using CodeAssist.Tools.Evaluation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 

@@ -142,13 +142,13 @@ public class QualityGuardTests(ITestOutputHelper output)
 
     /// <summary>
     /// The shipped tiny model with every weight replaced: matrices by seeded uniform F16 noise of
-    /// 0.02 (the recipe's init scale), norms (F32) by ones, as a fresh model starts (<see cref="CodeAssist.Server.Evaluation.RandomWeights"/>).
+    /// 0.02 (the recipe's init scale), norms (F32) by ones, as a fresh model starts (<see cref="CodeAssist.Tools.Evaluation.RandomWeights"/>).
     /// Same shape, same tokenizer, nothing learned.
     /// </summary>
     internal static string WriteRandomWeightCopy(string source)
     {
         var path = TestModelFiles.NewPath("random-weights-tiny-shape");
-        CodeAssist.Server.Evaluation.RandomWeights.Write(source, path, RandomSeed);
+        CodeAssist.Tools.Evaluation.RandomWeights.Write(source, path, RandomSeed);
         return path;
     }
 }

@@ -1,0 +1,492 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Tools.Benchmarks;
+
+/// <summary>What <c>codeassist bench</c> was asked to do.</summary>
+internal sealed record BenchOptions
+{
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    public string? Model { get; init; }
+
+    /// <summary>Pace of the waiting modes: a keystroke is sent after its answer, and no sooner than this allows.</summary>
+    public double CharsPerSecond { get; init; } = 50;
+
+    public IReadOnlyList<BenchMode> Modes { get; init; } = BenchMode.All;
+
+    public int RegionChars { get; init; } = 200;
+
+    public int ContextSize { get; init; } = 1536;
+
+    /// <summary>The contextCopy setting every mode runs with (null: "auto").</summary>
+    public bool? ContextCopy { get; init; }
+
+    public int SmallLines { get; init; } = 1000;
+
+    public int LargeLines { get; init; } = 5000;
+
+    public int Swaps { get; init; } = 20;
+
+    public int StormBurst { get; init; } = 20;
+
+    public double StormCharsPerSecond { get; init; } = 20;
+
+    public int PauseMs { get; init; } = 1500;
+
+    public int AcceptRounds { get; init; } = 8;
+}
+
+/// <summary>Runs the benchmark modes, each against a fresh server, and collects what they measured.</summary>
+internal sealed class BenchRunner(BenchOptions options, Serilog.ILogger log, Action<string> progress)
+{
+    private const int Threads = 1;
+
+    // A multi-line suggestion can be long; this many of its characters show the typed-through path well enough.
+    private const int MaxAcceptedPerRound = 60;
+
+    // Unmeasured keystrokes at the end of the file before each mode, so that no mode measures the JIT compiler.
+    private const int WarmUpKeystrokes = 30;
+
+    /// <summary>The model label for the report: the file, and whether it is a stand-in with a raised context.</summary>
+    public string ModelLabel { get; private set; } = string.Empty;
+
+    public async Task<IReadOnlyList<BenchResult>> RunAsync(string workFolder, CancellationToken cancellationToken)
+    {
+        var original = DefaultModelLocator.Resolve(options.Model)
+            ?? throw new FileNotFoundException($"no --model given and the default model {DefaultModelLocator.DefaultModelFileName} is not in models/");
+        if (!File.Exists(original))
+        {
+            throw new FileNotFoundException($"model not found: {original}");
+        }
+
+        var modelPath = original;
+        ModelLabel = Path.GetFileName(original);
+        if (ContextStandIn.TrainedContext(original) is { } trained && trained < options.ContextSize)
+        {
+            modelPath = ContextStandIn.Create(original, options.ContextSize, workFolder);
+            ModelLabel = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(original)} with context_length {trained}→{options.ContextSize} (timing stand-in)");
+            progress($"{Path.GetFileName(original)} was trained on {trained}-token windows; timing a copy whose context_length is {options.ContextSize}");
+        }
+
+        var workloads = new List<(BenchWorkload Small, BenchWorkload Large)>();
+        if (options.Files.Count > 0)
+        {
+            workloads.AddRange(options.Files.Select(f => BenchWorkload.FromFile(f, options.RegionChars)).Select(w => (w, w)));
+        }
+        else
+        {
+            workloads.Add((BenchWorkload.FromStdlib(options.SmallLines, options.RegionChars), BenchWorkload.FromStdlib(options.LargeLines, options.RegionChars)));
+        }
+
+        var results = new List<BenchResult>();
+        foreach (var (small, large) in workloads)
+        {
+            foreach (var mode in options.Modes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var workload = mode.LargeFile ? large : small;
+                progress($"[{mode.Name}] {mode.Description}: {workload.Name} ({workload.LineCount} lines), retyping lines {workload.RegionStartLine + 1}–{workload.RegionEndLine} ({workload.Region.Length} chars)");
+                var result = await RunModeAsync(mode, workload, modelPath, workFolder).ConfigureAwait(false);
+                results.Add(workloads.Count > 1 ? result with { Mode = $"{mode.Name}:{workload.Name}" } : result);
+                progress(string.Create(CultureInfo.InvariantCulture, $"[{mode.Name}] done: p50 {result.P50Ms:0.0} ms, {result.DecodesPerKeystroke:0.00} decodes/keystroke"));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<BenchResult> RunModeAsync(BenchMode mode, BenchWorkload workload, string modelPath, string workFolder)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var debounce = mode.Kind == BenchKind.Storm ? CodeAssistOptions.Default.DebounceMs : 0;
+        var settings = new JsonObject
+        {
+            ["model"] = modelPath,
+            ["threads"] = Threads,
+            ["contextSize"] = options.ContextSize,
+            ["debounceMs"] = debounce,
+            ["fimOrder"] = mode.Order switch { FimOrder.Psm => "psm", FimOrder.Spm => "spm", _ => "auto" },
+            ["kvCacheReuse"] = mode.KvReuse,
+            ["contextCopy"] = options.ContextCopy is { } copy ? JsonValue.Create(copy) : JsonValue.Create("auto"),
+        };
+
+        await using var server = mode.Stdio ? BenchServer.StartProcess() : BenchServer.StartInProcess(log);
+        await server.InitializeAsync(settings).ConfigureAwait(false);
+
+        // Each completed generation's tokens, tagged with the keystroke it answered (-1: not a measured one).
+        var traces = new List<(int Key, DecodeTrace Trace)>();
+        var currentKey = -1;
+        if (server.Inference is { } inference)
+        {
+            inference.Trace = trace =>
+            {
+                lock (traces)
+                {
+                    traces.Add((Volatile.Read(ref currentKey), trace));
+                }
+            };
+        }
+
+        var session = new TypingSession(server, "file:///bench/" + Uri.EscapeDataString(workload.Name));
+        await session.OpenAsync(workload).ConfigureAwait(false);
+        if (mode.Kind != BenchKind.Swap)
+        {
+            await session.WarmUpAsync(workload, WarmUpKeystrokes).ConfigureAwait(false);
+        }
+
+        await session.DeleteRegionAsync(workload).ConfigureAwait(false);
+
+        // Warm-up: loads the model and fills the KV cache, as the first request after opening a file would.
+        var warmUp = await session.CompleteAsync(out _).ConfigureAwait(false);
+        var before = await server.StatsAsync().ConfigureAwait(false);
+        var cpuBefore = server.CpuTime();
+        var (allocatedBefore, gen0Before, gen2Before) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
+        var run = new ModeRun(server);
+
+        switch (mode.Kind)
+        {
+            case BenchKind.Typing:
+                await TypeRegionAsync(mode, session, workload, run, key => Volatile.Write(ref currentKey, key)).ConfigureAwait(false);
+                break;
+            case BenchKind.Storm:
+                await StormAsync(mode, session, workload, run, key => Volatile.Write(ref currentKey, key)).ConfigureAwait(false);
+                break;
+            case BenchKind.Accept:
+                await AcceptAsync(mode, session, workload, run, BenchLspClient.SuggestionOf(warmUp), key => Volatile.Write(ref currentKey, key)).ConfigureAwait(false);
+                break;
+            case BenchKind.Swap:
+                await SwapAsync(mode, session, server, modelPath, workFolder, run).ConfigureAwait(false);
+                break;
+        }
+
+        var cpu = server.CpuTime() - cpuBefore;
+        var gc = new GcFigures(GC.GetTotalAllocatedBytes() - allocatedBefore, GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before);
+        var after = await server.StatsAsync().ConfigureAwait(false);
+        if (server.Inference is { } done)
+        {
+            done.Trace = null;
+        }
+
+        // The floor: the same tokens decoded again on a bare context, keystroke by keystroke.
+        var floorByKey = new Dictionary<int, double>();
+        var inServerByKey = new Dictionary<int, double>();
+        foreach (var (key, trace) in traces.Where(t => t.Key >= 0))
+        {
+            inServerByKey[key] = inServerByKey.GetValueOrDefault(key) + trace.DecodeTime.TotalMilliseconds;
+        }
+
+        if (traces.Count > 0)
+        {
+            progress($"[{mode.Name}] replaying {traces.Count} decodes on a bare context for the floor");
+            using var floor = new DecodeFloor(modelPath, options.ContextSize, Threads, mode.KvReuse);
+            foreach (var (key, trace) in traces)
+            {
+                var elapsed = floor.Replay(trace).TotalMilliseconds;
+                if (key >= 0)
+                {
+                    floorByKey[key] = floorByKey.GetValueOrDefault(key) + elapsed;
+                }
+            }
+        }
+
+        var decodeCpu = traces.Where(t => t.Key >= 0).Sum(t => t.Trace.DecodeCpuTime.TotalMilliseconds);
+        var result = Summarize(mode, workload, settings, debounce, server.IsStdio, run, before, after, cpu, floorByKey, inServerByKey, traces.Count > 0);
+        return server.IsStdio || run.Keystrokes == 0 ? result : result with
+        {
+            AllocatedKbPerKeystroke = gc.AllocatedBytes / 1024.0 / run.Keystrokes,
+            CpuOutsideDecodePerKeystrokeMs = ThreadCpuClock.IsAvailable ? (cpu.TotalMilliseconds - decodeCpu) / run.Keystrokes : null,
+            Gen0Collections = gc.Gen0,
+            Gen2Collections = gc.Gen2,
+        };
+    }
+
+    private async Task TypeRegionAsync(BenchMode mode, TypingSession session, BenchWorkload workload, ModeRun run, Action<int> setKey)
+    {
+        var keys = TypingSession.Keys(workload.Region).ToList();
+        var interval = TimeSpan.FromSeconds(1 / options.CharsPerSecond);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            await WaitUntilAsync(start, interval * i).ConfigureAwait(false);
+            setKey(i);
+            var (response, latency) = await session.KeystrokeAsync(keys[i]).ConfigureAwait(false);
+            run.Record(i, response, latency);
+            Report(mode, i + 1, keys.Count);
+        }
+    }
+
+    private async Task StormAsync(BenchMode mode, TypingSession session, BenchWorkload workload, ModeRun run, Action<int> setKey)
+    {
+        var keys = TypingSession.Keys(workload.Region).ToList();
+        var interval = TimeSpan.FromSeconds(1 / options.StormCharsPerSecond);
+        var requests = new List<(int Key, long Started, Task<(JsonElement Response, TimeSpan Latency)> Answer)>();
+        var index = 0;
+        var pending = -1;
+        while (index < keys.Count)
+        {
+            var burstStart = Stopwatch.GetTimestamp();
+            for (var j = 0; j < options.StormBurst && index < keys.Count; j++, index++)
+            {
+                await WaitUntilAsync(burstStart, interval * j).ConfigureAwait(false);
+                if (pending >= 0 && !requests[^1].Answer.IsCompleted)
+                {
+                    // What VS Code does when the user types on while a request is out.
+                    await session.Client.CancelAsync(pending).ConfigureAwait(false);
+                }
+
+                setKey(index);
+                var started = Stopwatch.GetTimestamp();
+                await session.TypeAsync(keys[index]).ConfigureAwait(false);
+                requests.Add((index, started, TimedAsync(session.CompleteAsync(out pending), started)));
+                Report(mode, index + 1, keys.Count);
+            }
+
+            // The pause: the last request of the burst is the one whose answer the user sees.
+            var (lastKey, lastStarted, lastAnswer) = requests[^1];
+            run.DecodesBeforePauses.Add(await run.DecodesAsync().ConfigureAwait(false));
+            var (answer, latency) = await lastAnswer.ConfigureAwait(false);
+            run.RecordAfterPause(lastKey, latency, answer);
+            run.DecodesAfterPauses.Add(await run.DecodesAsync().ConfigureAwait(false));
+            pending = -1;
+            await WaitUntilAsync(lastStarted, TimeSpan.FromMilliseconds(options.PauseMs)).ConfigureAwait(false);
+        }
+
+        foreach (var (key, _, answer) in requests)
+        {
+            var (response, latency) = await answer.ConfigureAwait(false);
+            run.Record(key, response, latency);
+        }
+    }
+
+    private static async Task<(JsonElement Response, TimeSpan Latency)> TimedAsync(Task<JsonElement> answer, long started)
+    {
+        var response = await answer.ConfigureAwait(false);
+        return (response, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task AcceptAsync(BenchMode mode, TypingSession session, BenchWorkload workload, ModeRun run, string suggestion, Action<int> setKey)
+    {
+        var region = TypingSession.Keys(workload.Region).ToList();
+        var next = 0;
+        var measured = 0;
+        var rounds = 0;
+        while (rounds < options.AcceptRounds && next < region.Count)
+        {
+            var keys = TypingSession.Keys(suggestion).ToList();
+            if (keys.Count >= 2)
+            {
+                // Type all of the suggestion but its last character: the ghost text stays shown throughout.
+                var (line, character) = (session.Line, session.Character);
+                var decodesBefore = await run.DecodesAsync().ConfigureAwait(false);
+                foreach (var key in keys[..Math.Min(keys.Count - 1, MaxAcceptedPerRound)])
+                {
+                    setKey(measured);
+                    var (response, latency) = await session.KeystrokeAsync(key).ConfigureAwait(false);
+                    run.Record(measured++, response, latency);
+                }
+
+                run.DecodesWhileAccepting += await run.DecodesAsync().ConfigureAwait(false) - decodesBefore;
+                rounds++;
+                Report(mode, rounds, options.AcceptRounds);
+                await session.DeleteBackToAsync(line, character).ConfigureAwait(false);
+            }
+
+            // On with the real text, which asks for a new suggestion (not measured).
+            setKey(-1);
+            var (next1, _) = await session.KeystrokeAsync(region[next++]).ConfigureAwait(false);
+            suggestion = BenchLspClient.SuggestionOf(next1);
+        }
+    }
+
+    private async Task SwapAsync(BenchMode mode, TypingSession session, BenchServer server, string modelPath, string workFolder, ModeRun run)
+    {
+        var copy = Path.Combine(workFolder, "swap-" + Path.GetFileName(modelPath));
+        File.Copy(modelPath, copy, overwrite: true);
+        for (var swap = 1; swap <= options.Swaps; swap++)
+        {
+            await server.ConfigureAsync(new JsonObject { ["model"] = swap % 2 == 1 ? copy : modelPath }).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var response = await session.CompleteAsync(out _).ConfigureAwait(false);
+            run.Record(swap - 1, response, Stopwatch.GetElapsedTime(started));
+
+            // Garbage is not a leak: collect before reading the resident set.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            run.RssAfterSwaps.Add(server.ResidentBytes() / 1e6);
+            run.ManagedAfterSwaps.Add(server.IsStdio ? double.NaN : GC.GetTotalMemory(false) / 1e6);
+            Report(mode, swap, options.Swaps);
+        }
+    }
+
+    private BenchResult Summarize(
+        BenchMode mode, BenchWorkload workload, JsonObject settings, int debounce, bool stdio, ModeRun run,
+        JsonElement before, JsonElement after, TimeSpan cpu, Dictionary<int, double> floorByKey, Dictionary<int, double> inServerByKey, bool hasFloor)
+    {
+        long Delta(string group, string name) =>
+            (group.Length == 0 ? after.GetProperty(name) : after.GetProperty(group).GetProperty(name)).GetInt64()
+            - (group.Length == 0 ? before.GetProperty(name) : before.GetProperty(group).GetProperty(name)).GetInt64();
+
+        var decodes = mode.Kind == BenchKind.Accept ? run.DecodesWhileAccepting : Delta("inference", "decodesStarted");
+        double? PerRequest(long total) => decodes > 0 ? (double)total / decodes : null;
+        var latencies = run.Latencies.Select(l => l.Ms).ToList();
+        var floors = floorByKey.Values.ToList();
+        List<double>? overheads = hasFloor && mode.Kind != BenchKind.Storm
+            ? [.. run.Latencies.Select(l => l.Ms - floorByKey.GetValueOrDefault(l.Key))]
+            : null;
+        List<double>? inSituOverheads = hasFloor && mode.Kind != BenchKind.Storm
+            ? [.. run.Latencies.Select(l => l.Ms - inServerByKey.GetValueOrDefault(l.Key))]
+            : null;
+        var pauses = run.AfterPause.Count;
+        return new BenchResult
+        {
+            Mode = mode.Name,
+            Description = mode.Description,
+            Model = ModelLabel,
+            File = workload.Name,
+            FileLines = workload.LineCount,
+            Transport = stdio ? "stdio" : "in-process",
+            ContextSize = options.ContextSize,
+            FimOrder = (string)settings["fimOrder"]!,
+            KvReuse = mode.KvReuse,
+            DebounceMs = debounce,
+            Keystrokes = run.Keystrokes,
+            Answered = latencies.Count,
+            Suggestions = run.Suggestions,
+            P50Ms = Percentile(latencies, 50),
+            P95Ms = Percentile(latencies, 95),
+            MaxMs = latencies.Count > 0 ? latencies.Max() : null,
+            DecodedP50Ms = hasFloor ? Percentile([.. run.Latencies.Where(l => floorByKey.ContainsKey(l.Key)).Select(l => l.Ms)], 50) : null,
+            DecodedKeystrokes = hasFloor ? run.Latencies.Count(l => floorByKey.ContainsKey(l.Key)) : null,
+            DecodesStarted = decodes,
+            DecodesPerKeystroke = run.Keystrokes > 0 ? (double)decodes / run.Keystrokes : 0,
+            PromptTokensPerRequest = mode.Kind == BenchKind.Accept ? null : PerRequest(Delta("inference", "promptTokens")),
+            PromptTokensEvaluatedPerRequest = mode.Kind == BenchKind.Accept ? null : PerRequest(Delta("inference", "promptTokensEvaluated")),
+            ReusedTokensPerRequest = mode.Kind == BenchKind.Accept ? null : PerRequest(Delta("inference", "reusedTokens")),
+            GeneratedTokensPerRequest = mode.Kind == BenchKind.Accept ? null : PerRequest(Delta("inference", "generatedTokens")),
+            CacheHits = Delta(string.Empty, "cacheHits"),
+            TypedThrough = Delta(string.Empty, "typedThrough"),
+            CpuMs = cpu.TotalMilliseconds,
+            RssMb = run.PeakRssBytes / 1e6,
+            DecodeP50Ms = Percentile(floors, 50),
+            OverheadP50Ms = overheads is null ? null : Percentile(overheads, 50),
+            OverheadP95Ms = overheads is null ? null : Percentile(overheads, 95),
+            DecodeInServerP50Ms = hasFloor ? Percentile([.. inServerByKey.Values], 50) : null,
+            OverheadInServerP50Ms = inSituOverheads is null ? null : Percentile(inSituOverheads, 50),
+            OverheadInServerP95Ms = inSituOverheads is null ? null : Percentile(inSituOverheads, 95),
+            MaxPending = after.GetProperty("inference").GetProperty("maxPending").GetInt32(),
+            Pauses = mode.Kind == BenchKind.Storm ? pauses : null,
+            DecodesPerPause = mode.Kind == BenchKind.Storm && pauses > 0 ? (double)decodes / pauses : null,
+            AfterPauseP50Ms = mode.Kind == BenchKind.Storm ? Percentile([.. run.AfterPause.Select(a => a.Ms)], 50) : null,
+            DecodesDuringBursts = mode.Kind == BenchKind.Storm && run.DecodesBeforePauses.Count > 0
+                ? run.DecodesBeforePauses.Select((atEnd, i) => atEnd - (i == 0 ? Delta0(before) : run.DecodesAfterPauses[i - 1])).Sum()
+                : null,
+            AfterPauseInServerDecodeP50Ms = mode.Kind == BenchKind.Storm && hasFloor
+                ? Percentile([.. run.AfterPause.Where(a => inServerByKey.ContainsKey(a.Key)).Select(a => inServerByKey[a.Key])], 50)
+                : null,
+            AfterPauseDecodeP50Ms = mode.Kind == BenchKind.Storm && hasFloor
+                ? Percentile([.. run.AfterPause.Where(a => floorByKey.ContainsKey(a.Key)).Select(a => floorByKey[a.Key])], 50)
+                : null,
+            RssAfterSwapsMb = mode.Kind == BenchKind.Swap ? run.RssAfterSwaps : null,
+            ManagedAfterSwapsMb = mode.Kind == BenchKind.Swap && !stdio ? run.ManagedAfterSwaps : null,
+            RssDriftMb = mode.Kind == BenchKind.Swap && run.RssAfterSwaps.Count >= 2 ? run.RssAfterSwaps.Skip(1).Max() - run.RssAfterSwaps[1] : null,
+        };
+    }
+
+    private static long Delta0(JsonElement stats) => stats.GetProperty("inference").GetProperty("decodesStarted").GetInt64();
+
+    /// <summary>The p-th percentile by linear interpolation between the nearest ranks; null for no values.</summary>
+    internal static double? Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = p / 100 * (sorted.Length - 1);
+        var low = (int)Math.Floor(rank);
+        var high = Math.Min(sorted.Length - 1, low + 1);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
+    }
+
+    private static async Task WaitUntilAsync(long start, TimeSpan offset)
+    {
+        var wait = offset - Stopwatch.GetElapsedTime(start);
+        if (wait > TimeSpan.FromMilliseconds(1))
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+        }
+    }
+
+    private void Report(BenchMode mode, int done, int total)
+    {
+        var step = Math.Max(1, total / 5);
+        if (done % step == 0 || done == total)
+        {
+            progress($"[{mode.Name}] {done}/{total}");
+        }
+    }
+
+    private readonly record struct GcFigures(long AllocatedBytes, int Gen0, int Gen2);
+
+    /// <summary>What one mode recorded while it ran.</summary>
+    private sealed class ModeRun(BenchServer server)
+    {
+        public List<(int Key, double Ms)> Latencies { get; } = [];
+
+        public List<(int Key, double Ms)> AfterPause { get; } = [];
+
+        public List<double> RssAfterSwaps { get; } = [];
+
+        public List<double> ManagedAfterSwaps { get; } = [];
+
+        public int Keystrokes { get; private set; }
+
+        public int Suggestions { get; private set; }
+
+        public long DecodesWhileAccepting { get; set; }
+
+        // Storm: the decodes-started counter when each burst ended and when its answer arrived.
+        public List<long> DecodesBeforePauses { get; } = [];
+
+        public List<long> DecodesAfterPauses { get; } = [];
+
+        public long PeakRssBytes { get; private set; }
+
+        public void Record(int key, JsonElement response, TimeSpan latency)
+        {
+            Keystrokes++;
+            if (!response.TryGetProperty("error", out _))
+            {
+                Latencies.Add((key, latency.TotalMilliseconds));
+                Suggestions += BenchLspClient.SuggestionOf(response).Length > 0 ? 1 : 0;
+            }
+
+            PeakRssBytes = Math.Max(PeakRssBytes, server.ResidentBytes());
+        }
+
+        public void RecordAfterPause(int key, TimeSpan latency, JsonElement response)
+        {
+            if (!response.TryGetProperty("error", out _))
+            {
+                AfterPause.Add((key, latency.TotalMilliseconds));
+            }
+
+            PeakRssBytes = Math.Max(PeakRssBytes, server.ResidentBytes());
+        }
+
+        public async Task<long> DecodesAsync()
+        {
+            var stats = await server.StatsAsync().ConfigureAwait(false);
+            return stats.GetProperty("inference").GetProperty("decodesStarted").GetInt64();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+namespace CodeAssist.Tools.Evaluation;
+
+/// <summary>How one completion scored: exact match, first-line exact match, edit similarity.</summary>
+public readonly record struct PointScore(bool ExactMatch, bool FirstLineExactMatch, double EditSimilarity);
+
+/// <summary>The measures the evaluation reports.</summary>
+public static class EvalMetrics
+{
+    /// <summary>True when the completed line equals the expected one (trailing whitespace ignored).</summary>
+    public static bool ExactMatch(string predicted, string expected) =>
+        string.Equals(predicted.TrimEnd(), expected.TrimEnd(), StringComparison.Ordinal);
+
+    /// <summary>1 − normalised Levenshtein distance: 1 for equal strings, 0 for nothing in common.</summary>
+    public static double EditSimilarity(string predicted, string expected)
+    {
+        predicted = predicted.TrimEnd();
+        expected = expected.TrimEnd();
+        var longest = Math.Max(predicted.Length, expected.Length);
+        return longest == 0 ? 1.0 : 1.0 - ((double)Levenshtein(predicted, expected) / longest);
+    }
+
+    /// <summary>The edit distance (insertions, deletions, substitutions) between two strings.</summary>
+    public static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>The first line of a completion (what the editor shows on the cursor's line).</summary>
+    public static string FirstLine(string completion)
+    {
+        var newline = completion.IndexOf('\n');
+        return newline < 0 ? completion : completion[..newline];
+    }
+
+    /// <summary>
+    /// A body as it is compared: each line without trailing whitespace, blank lines dropped (a model that leaves out or
+    /// adds an empty line between statements wrote the same code), indentation kept.
+    /// </summary>
+    public static string NormalizeBlock(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0));
+
+    /// <summary>
+    /// Scores one completion at a point of <paramref name="kind"/>: the typed start of the line plus the completion against
+    /// the typed start plus the expected text. Line and FIM points compare the completion's first line (the line the
+    /// cursor is on); block points compare the whole body (<see cref="NormalizeBlock"/>). The first line is also compared alone.
+    /// </summary>
+    public static PointScore Score(EvalKind kind, string typed, string completion, string expected)
+    {
+        var predicted = typed + completion;
+        var actual = typed + expected;
+        var firstLine = ExactMatch(FirstLine(predicted), FirstLine(actual));
+        if (kind == EvalKind.Block)
+        {
+            var body = NormalizeBlock(predicted);
+            var truth = NormalizeBlock(actual);
+            return new PointScore(string.Equals(body, truth, StringComparison.Ordinal), firstLine, EditSimilarity(body, truth));
+        }
+
+        return new PointScore(ExactMatch(FirstLine(predicted), FirstLine(actual)), firstLine, EditSimilarity(FirstLine(predicted), FirstLine(actual)));
+    }
+
+    /// <summary>The value at quantile <paramref name="q"/> (0..1) of the values, nearest-rank.</summary>
+    public static double Percentile(IReadOnlyList<double> values, double q)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(q * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}

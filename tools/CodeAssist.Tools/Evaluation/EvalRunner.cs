@@ -1,0 +1,445 @@
+using System.Diagnostics;
+using System.Globalization;
+using CodeAssist.Server;
+using CodeAssist.Server.Completion;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Routing;
+using LLama.Native;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Tools.Evaluation;
+
+/// <summary>
+/// Runs contestants over sampled completion points through the editor's own pipeline (<see cref="CompletionService"/>:
+/// prompt budget, FIM template, token healing, routing, post-processing; cache off), and measures per-token loss and
+/// speed of local models. Contestants: local GGUFs and catalog ids, remote endpoints (answering alone, through the
+/// router's fallback-only path), the router itself (local model escalating to the configured fallback), and two
+/// baselines: <c>baseline:repeat-line</c> (the previous line again) and <c>baseline:unigram</c> (token frequencies of the
+/// training corpus, from <c>models/codeassist-unigram.tsv</c>). A contestant that cannot run is reported with the reason;
+/// the others still run.
+/// </summary>
+public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lossFiles, int lossTokensPerFile, Action<string>? log = null)
+{
+    /// <summary>Most tokens for a line or FIM point (one line).</summary>
+    public const int LineMaxTokens = 48;
+
+    /// <summary>Most tokens for a block point (several lines, up to the settings' maxLines).</summary>
+    public const int BlockMaxTokens = 128;
+
+    /// <summary>The repeat-the-previous-line baseline.</summary>
+    public const string RepeatLine = ContestantSpec.RepeatLine;
+
+    /// <summary>The unigram baseline.</summary>
+    public const string Unigram = ContestantSpec.Unigram;
+
+    /// <summary>The copy model alone: the context copy model over a random-weight model of the shipped tiny model's shape.</summary>
+    public const string CopyOnly = ContestantSpec.CopyOnly;
+
+    /// <summary>The router contestant.</summary>
+    public const string Router = ContestantSpec.Router;
+
+    /// <summary>
+    /// The settings every model runs with, as the editor would have them: <c>fimOrder</c>, <c>confidenceCutoff</c>,
+    /// <c>contextSize</c>, <c>maxLines</c>, and for the router and <c>remote</c> its <c>model</c>, <c>fallback</c> and <c>routing</c>.
+    /// Threads, debounce, multi-line mode and token budget are set by the evaluation.
+    /// </summary>
+    public CodeAssistOptions Settings { get; init; } = CodeAssistOptions.Default;
+
+    /// <summary>How many completions per model to print through the log callback.</summary>
+    public int ShowExamples { get; init; }
+
+    /// <summary>Called when a contestant starts and after every point.</summary>
+    public Action<EvalProgress>? Progress { get; init; }
+
+    /// <summary>Evaluates every contestant on the same points.</summary>
+    public async Task<EvalReport> RunAsync(string folder, EvalCorpus corpus, int seed, IReadOnlyList<string> contestants, CancellationToken cancellationToken)
+    {
+        var results = new List<ContestantResult>();
+        var lossFileList = corpus.Samples.Select(s => s.File).Distinct(StringComparer.Ordinal).Take(lossFiles).ToList();
+        LocalModel? tokenizerModel = null;
+        try
+        {
+            foreach (var entry in contestants)
+            {
+                var spec = ContestantSpec.Parse(entry, Settings.Fallback);
+                var name = DisplayName(spec);
+                if (Progress is null)
+                {
+                    log?.Invoke($"evaluating {name}");
+                }
+
+                Progress?.Invoke(new EvalProgress(name, 0, corpus.Samples.Count));
+                try
+                {
+                    if (spec.Name == RepeatLine)
+                    {
+                        results.Add(RunRepeatLine(corpus));
+                    }
+                    else if (spec.Name == CopyOnly)
+                    {
+                        results.Add(await RunCopyOnlyAsync(folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false));
+                    }
+                    else if (spec.Name == Unigram)
+                    {
+                        tokenizerModel ??= LoadTokenizerModel();
+                        results.Add(RunUnigram(folder, corpus, lossFileList, tokenizerModel));
+                    }
+                    else
+                    {
+                        results.Add(await RunPipelineAsync(spec, name, folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One contestant's failure is reported; the others still run.
+                    results.Add(ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, ex.Message));
+                }
+
+                Progress?.Invoke(new EvalProgress(name, corpus.Samples.Count, corpus.Samples.Count));
+            }
+        }
+        finally
+        {
+            tokenizerModel?.Dispose();
+        }
+
+        return new EvalReport(folder, seed, corpus, results);
+    }
+
+    /// <summary>The settings one point runs with: one line for line and FIM points, several for blocks.</summary>
+    public static CodeAssistOptions ForKind(CodeAssistOptions options, EvalKind kind) => kind == EvalKind.Block
+        ? options with { Multiline = MultilineMode.Always, MaxTokens = BlockMaxTokens }
+        : options with { Multiline = MultilineMode.Never, MaxTokens = LineMaxTokens };
+
+    private static string DisplayName(ContestantSpec spec) =>
+        spec.Kind == ContestantKind.Model && (spec.Target.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Target.Contains('/', StringComparison.Ordinal) || spec.Target.Contains('\\', StringComparison.Ordinal))
+            ? (spec.ModelAlone ? ContestantSpec.NoCopyPrefix : string.Empty) + Path.GetFileNameWithoutExtension(spec.Target)
+            : spec.Name;
+
+    private async Task<ContestantResult> RunPipelineAsync(ContestantSpec spec, string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
+    {
+        var options = Settings with { Threads = threads, DebounceMs = 0, Enable = true };
+        string? path;
+        switch (spec.Kind)
+        {
+            case ContestantKind.Model:
+                path = ContestantSpec.ResolveModel(spec.Target, out var status, out var error);
+                if (path is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, status, error!);
+                }
+
+                options = options with { Model = path, Fallback = new FallbackOptions(), ContextCopy = spec.ModelAlone ? false : options.ContextCopy };
+                break;
+            case ContestantKind.Remote:
+                if (spec.Remote is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "no remote fallback is configured: give --fallback-kind, --fallback-endpoint and --fallback-model, or a remote fallback in --settings");
+                }
+
+                options = options with { Fallback = spec.Remote };
+                path = RemoteModelOptions.Display(Uri.TryCreate(spec.Remote.Endpoint, UriKind.Absolute, out var endpoint) ? endpoint : null);
+                if (FallbackModelProvider.RemoteOptions(options).Validate() is { Count: > 0 } remoteProblems)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, string.Join("; ", remoteProblems), path);
+                }
+
+                break;
+            default:
+                if (options.Fallback.Kind == FallbackKind.None)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "the router needs a fallback tier: give --fallback-model (a GGUF, or a remote model with --fallback-kind and --fallback-endpoint), or a fallback in --settings");
+                }
+
+                if (options.Fallback.IsRemote && FallbackModelProvider.RemoteOptions(options).Validate() is { Count: > 0 } fallbackProblems)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, "fallback: " + string.Join("; ", fallbackProblems));
+                }
+
+                if (options.Fallback.Kind == FallbackKind.Local && (options.Fallback.Model is null || !File.Exists(CodeAssistOptions.ExpandHome(options.Fallback.Model))))
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.NotFound, $"fallback model not found: {options.Fallback.Model ?? "(none given)"}");
+                }
+
+                path = options.Model is null ? DefaultModelLocator.Resolve(null) : ContestantSpec.ResolveModel(options.Model, out _, out _);
+                if (path is null)
+                {
+                    return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.NotFound, $"the router's local model was not found: {options.Model ?? DefaultModelLocator.DefaultModelFileName}");
+                }
+
+                options = options with { Model = path };
+                break;
+        }
+
+        using var provider = new ServiceCollection()
+            .AddSingleton(loggerFactory)
+            .AddLogging()
+            .AddCodeAssistCore()
+            .BuildServiceProvider();
+        var settings = provider.GetRequiredService<SettingsStore>();
+        settings.Replace(options);
+        var manager = provider.GetRequiredService<ModelManager>();
+        var localTier = spec.Kind != ContestantKind.Remote;
+        LocalModel? model = null;
+        if (localTier)
+        {
+            model = await manager.GetModelAsync(cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return ContestantResult.NotRun(name, spec.Kind, ContestantStatus.Failed, manager.LastError ?? "the model could not be loaded", path);
+            }
+        }
+
+        var service = provider.GetRequiredService<CompletionService>();
+        var statistics = provider.GetRequiredService<RoutingStatistics>();
+        var outcomes = new List<Outcome>();
+        long generatedTokens = 0;
+        var generationTime = TimeSpan.Zero;
+        for (var index = 0; index < corpus.Samples.Count; index++)
+        {
+            var sample = corpus.Samples[index];
+            var escalationsBefore = statistics.Escalations.Values.Sum();
+            var stopwatch = Stopwatch.StartNew();
+            var result = await service.CompleteTextAsync(
+                $"eval-{index}", $"eval://{index}", sample.Prefix.Length, sample.Prefix, sample.Suffix, invoked: false, ForKind(options, sample.Kind), stopwatch, cancellationToken,
+                useCache: false, localTier: localTier).ConfigureAwait(false);
+            var latency = stopwatch.Elapsed.TotalMilliseconds;
+            var fromFallback = result.Tier == RoutingStatistics.FallbackTier;
+            if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)
+            {
+                // The first call decides: an endpoint that cannot answer once is not asked a thousand times.
+                var unreachable = failure is RemoteModelException.Connection or RemoteModelException.Timeout or RemoteModelException.BreakerOpen;
+                return ContestantResult.NotRun(
+                    name,
+                    spec.Kind,
+                    unreachable ? ContestantStatus.Unreachable : ContestantStatus.Failed,
+                    $"{(unreachable ? "unreachable" : "failed")}: {FallbackModelProvider.Describe(options.Fallback)} ({FailureText(failure)})",
+                    path);
+            }
+
+            if (result.Generation is { } generation && fromFallback)
+            {
+                generatedTokens += generation.GeneratedTokens;
+                generationTime += generation.Elapsed;
+            }
+
+            outcomes.Add(new Outcome(sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback));
+            if (index < ShowExamples)
+            {
+                // A block is shown whole, its line breaks as ⏎.
+                string Shown(string text) => sample.Kind == EvalKind.Block ? text.Replace("\n", " ⏎ ", StringComparison.Ordinal) : EvalMetrics.FirstLine(text);
+                log?.Invoke($"  [{sample.Kind} {sample.File}:{sample.Line + 1}] typed «{sample.Typed}» expected «{Shown(sample.Expected)}» got «{Shown(result.Text)}»");
+            }
+
+            Progress?.Invoke(new EvalProgress(name, index + 1, corpus.Samples.Count));
+        }
+
+        var summary = Summarize(outcomes, routed: spec.Kind == ContestantKind.Router);
+        if (spec.Kind == ContestantKind.Remote)
+        {
+            var failures = statistics.Failures.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return new ContestantResult(
+                name, spec.Kind, ContestantStatus.Ok, FallbackModelProvider.Describe(options.Fallback), path, null, null, summary, null, 0,
+                generationTime > TimeSpan.Zero ? generatedTokens / generationTime.TotalSeconds : null, null, Failures: failures);
+        }
+
+        if (spec.Kind == ContestantKind.Router)
+        {
+            var routing = new RoutingSummary(
+                model!.Description.Id,
+                FallbackModelProvider.Describe(options.Fallback),
+                outcomes.Count,
+                outcomes.Count(o => o.Escalated),
+                statistics.Escalations,
+                statistics.FallbackUsed,
+                statistics.FallbackLate,
+                statistics.FallbackFailed,
+                statistics.Failures);
+            return new ContestantResult(
+                name, spec.Kind, ContestantStatus.Ok, $"{routing.Local} → {routing.Fallback}", path, null, null, summary, null, 0, null, null, Routing: routing);
+        }
+
+        var (loss, tokens) = await ModelLossAsync(model!, folder, lossFileList, ContextCopy.For(options.ContextCopy, model!.Description), cancellationToken).ConfigureAwait(false);
+        var speed = await GenerationSpeedAsync(model!, ContextCopy.For(options.ContextCopy, model!.Description), cancellationToken).ConfigureAwait(false);
+        return new ContestantResult(
+            name, spec.Kind, ContestantStatus.Ok, model!.Description.Id, path, model.Description.ParameterCount, model.Description.FileSizeBytes, summary, loss, tokens, speed, null);
+    }
+
+    private static string FailureText(string reason) => reason switch
+    {
+        RemoteModelException.Connection => "connection failed",
+        RemoteModelException.Timeout => "no answer within the timeout",
+        RemoteModelException.BreakerOpen => "circuit breaker open",
+        _ when reason.StartsWith("http-", StringComparison.Ordinal) => "HTTP status " + reason[5..],
+        _ => reason,
+    };
+
+    private static string? FirstFailure(RoutingStatistics statistics) =>
+        statistics.Failures.Where(kv => kv.Value > 0 && kv.Key != "empty").Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    // The pipeline as it runs the default model (context copy on), with the model's weights replaced by noise: what the
+    // copy model achieves with nothing learned behind it.
+    private async Task<ContestantResult> RunCopyOnlyAsync(string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
+    {
+        var tiny = DefaultModelLocator.Resolve(null);
+        if (tiny is null || !File.Exists(tiny))
+        {
+            return ContestantResult.NotRun(CopyOnly, ContestantKind.Baseline, ContestantStatus.NotFound, $"the shipped model whose shape it copies was not found: {DefaultModelLocator.DefaultModelFileName}");
+        }
+
+        var random = Path.Combine(Path.GetTempPath(), $"codeassist-eval-{Environment.ProcessId}-random-weights.gguf");
+        try
+        {
+            RandomWeights.Write(tiny, random);
+            var result = await RunPipelineAsync(new ContestantSpec(random, ContestantKind.Model), CopyOnly, folder, corpus, lossFileList, cancellationToken).ConfigureAwait(false);
+            return result with { Kind = ContestantKind.Baseline, Model = $"random weights, {Path.GetFileNameWithoutExtension(tiny)}'s shape", Path = null, Parameters = null, FileSizeBytes = null };
+        }
+        finally
+        {
+            File.Delete(random);
+        }
+    }
+
+    private static ContestantResult RunRepeatLine(EvalCorpus corpus)
+    {
+        var outcomes = corpus.Samples.Select(sample =>
+        {
+            var repeated = sample.PreviousLine.Trim();
+            var completion = repeated.StartsWith(sample.Typed, StringComparison.Ordinal) ? repeated[sample.Typed.Length..] : string.Empty;
+            return new Outcome(sample, completion, 0.0, false, false);
+        }).ToList();
+        return new ContestantResult(RepeatLine, ContestantKind.Baseline, ContestantStatus.Ok, null, null, null, null, Summarize(outcomes, routed: false), null, 0, null, null);
+    }
+
+    private ContestantResult RunUnigram(string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, LocalModel? tokenizer)
+    {
+        var countsPath = DefaultModelLocator.FindShipped("codeassist-unigram.tsv");
+        if (countsPath is null || tokenizer is null)
+        {
+            return ContestantResult.NotRun(Unigram, ContestantKind.Baseline, ContestantStatus.NotFound, "models/codeassist-unigram.tsv or the tiny model (its tokenizer) not found");
+        }
+
+        var counts = File.ReadLines(countsPath)
+            .Select(line => line.Split('\t'))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => int.Parse(parts[0], CultureInfo.InvariantCulture), parts => long.Parse(parts[1], CultureInfo.InvariantCulture));
+        var total = counts.Values.Sum() + counts.Count;
+        double LogProb(int id) => Math.Log((counts.GetValueOrDefault(id) + 1.0) / total);
+
+        // Greedy unigram generation: the most frequent token with visible text, repeated.
+        var best = counts.OrderByDescending(kv => kv.Value).Select(kv => kv.Key)
+            .First(id => System.Text.Encoding.UTF8.GetString(tokenizer.PieceOf((LLamaToken)id)).Trim().Length > 0);
+        var piece = System.Text.Encoding.UTF8.GetString(tokenizer.PieceOf((LLamaToken)best));
+        var outcomes = corpus.Samples.Select(sample => new Outcome(sample, EvalMetrics.FirstLine(string.Concat(Enumerable.Repeat(piece, 8))), 0.0, false, false)).ToList();
+
+        double sum = 0;
+        var n = 0;
+        foreach (var file in lossFileList)
+        {
+            var tokens = LossTokens(tokenizer, folder, file);
+            for (var i = 1; i < tokens.Length; i++)
+            {
+                sum -= LogProb((int)tokens[i]);
+                n++;
+            }
+        }
+
+        return new ContestantResult(Unigram, ContestantKind.Baseline, ContestantStatus.Ok, null, countsPath, null, null, Summarize(outcomes, routed: false), n == 0 ? null : sum / n, n, null, null);
+    }
+
+    private LocalModel? LoadTokenizerModel()
+    {
+        var path = DefaultModelLocator.FindShipped(DefaultModelLocator.DefaultModelFileName);
+        return path is null ? null : LocalModel.Load(path, new LocalModelOptions { ContextSize = 512, Threads = threads }, loggerFactory.CreateLogger<LocalModel>());
+    }
+
+    private LLamaToken[] LossTokens(LocalModel model, string folder, string file)
+    {
+        var text = File.ReadAllText(Path.Combine(folder, file)).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var tokens = model.Tokenize(text);
+        return tokens.Length > lossTokensPerFile ? tokens[..lossTokensPerFile] : tokens;
+    }
+
+    // Mean negative log-likelihood per token over the first tokens of each file, in windows of the
+    // model's context, each window from an empty cache.
+    // With a copy model, the loss is that of the mixture generation uses: each next token predicted by the model and
+    // by what followed the same run of tokens earlier in the window.
+    private async Task<(double? Loss, int Tokens)> ModelLossAsync(LocalModel model, string folder, IReadOnlyList<string> files, ContextCopyOptions? copy, CancellationToken cancellationToken)
+    {
+        double sum = 0;
+        var n = 0;
+        var window = model.Description.ContextLength;
+        var followers = new Dictionary<int, double>();
+        foreach (var file in files)
+        {
+            var tokens = LossTokens(model, folder, file);
+            for (var start = 0; start + 1 < tokens.Length; start += window)
+            {
+                var chunk = tokens[start..Math.Min(tokens.Length, start + window)];
+                var ids = chunk.Select(t => (int)t).ToArray();
+                var logits = await model.EvaluateAsync(chunk, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i + 1 < chunk.Length; i++)
+                {
+                    var logprob = LogSoftmax(logits[i], ids[i + 1]);
+                    if (copy is not null)
+                    {
+                        var weight = copy.WeightFor(ContextCopy.Find(ids.AsSpan(0, i + 1), i + 1, copy.MaxMatch, followers));
+                        logprob = weight <= 0 ? logprob : Math.Log(ContextCopy.Mix(weight, Math.Exp(logprob), followers.GetValueOrDefault(ids[i + 1])));
+                    }
+
+                    sum -= logprob;
+                    n++;
+                }
+            }
+        }
+
+        return (n == 0 ? null : sum / n, n);
+    }
+
+    private static double LogSoftmax(float[] logits, int token)
+    {
+        var max = logits.Max();
+        double total = 0;
+        foreach (var value in logits)
+        {
+            total += Math.Exp(value - max);
+        }
+
+        return logits[token] - max - Math.Log(total);
+    }
+
+    // Tokens per second of generation alone: the same prompt twice, so the second run decodes only
+    // its last prompt token before generating.
+    // Generation as the contestant runs it: with the copy model when it is on (its search is part of each token's cost).
+    private static async Task<double?> GenerationSpeedAsync(LocalModel model, ContextCopyOptions? copy, CancellationToken cancellationToken)
+    {
+        var request = new CompletionRequest("import os\nimport sys\n\n\ndef main(argv):\n    for name in argv[1:]:\n", string.Empty, 128, StopWhen: _ => false, ForceLength: true, Copy: copy);
+        await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        var second = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        return second.GeneratedTokens < 2 ? null : second.GeneratedTokens / second.Elapsed.TotalSeconds;
+    }
+
+    private static List<KindResult> Summarize(IReadOnlyList<Outcome> outcomes, bool routed) =>
+        outcomes.GroupBy(o => o.Sample.Kind).OrderBy(g => g.Key).Select(group =>
+        {
+            var items = group.ToList();
+            var scores = items.Select(o => EvalMetrics.Score(o.Sample.Kind, o.Sample.Typed, o.Completion, o.Sample.Expected)).ToList();
+            var latencies = items.Select(o => o.LatencyMs).ToList();
+            return new KindResult(
+                group.Key,
+                items.Count,
+                scores.Average(s => s.ExactMatch ? 1.0 : 0.0),
+                scores.Average(s => s.FirstLineExactMatch ? 1.0 : 0.0),
+                scores.Average(s => s.EditSimilarity),
+                EvalMetrics.Percentile(latencies, 0.5),
+                EvalMetrics.Percentile(latencies, 0.95),
+                routed ? items.Average(o => o.Escalated ? 1.0 : 0.0) : null,
+                routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
+                [.. scores.Select(s => s.EditSimilarity)]);
+        }).ToList();
+
+    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);
+}
