@@ -43,6 +43,7 @@ MAX_BYTES = 500_000
 MAX_LINE = 1_000
 HELDOUT_SHARE = 0.5
 NEAR_DUP_SHARE = 0.8
+COVER_SHARE = 0.4
 MIN_CONTENT_LINES = 3
 
 TEST_DIRS = {"test", "tests", "testing", "idle_test", "unittests", "functional_tests", "test_utils"}
@@ -402,8 +403,9 @@ def top_level_names(site):
 
 
 def heldout(work, log=log):
-    """(content-line set, top-level names, description) of everything held out."""
+    """(content-line set, top-level names, [(path, content lines)] per file) of everything held out."""
     lines = set()
+    per_file = []
     n = 0
     roots = []
     if os.path.isdir(EVAL_SITE_PACKAGES):
@@ -418,14 +420,37 @@ def heldout(work, log=log):
         for p in list_py(root):
             with open(p, "rb") as f:
                 raw = f.read()
-            lines |= content_lines(raw.decode("utf-8", "replace"))
+            mine = content_lines(raw.decode("utf-8", "replace"))
+            lines |= mine
+            if len(mine) >= MIN_CONTENT_LINES:
+                per_file.append((p, mine))
             n += 1
     names = top_level_names(EVAL_SITE_PACKAGES)
     for name in HELDOUT_DEBS:
         names |= set(os.listdir(os.path.join(work, "heldout", name, "py")))
     names = {x[:-3] if x.endswith(".py") else x for x in names}
     log(f"corpus: held out {n} files ({len(lines)} distinct content lines), {len(names)} top-level names")
-    return lines, names
+    return lines, names, per_file
+
+
+def covering(held_files, kept):
+    """The other direction of the held-out filter: a corpus file that holds much of a held-out file (a derived or
+    extended copy: ruamel.yaml's emitter holds two thirds of PyYAML's) shares less than half of *its own* lines with
+    held-out code, so the forward filter keeps it. Returns {index in kept: held-out path} for the kept files that
+    each hold at least COVER_SHARE of the content lines of a held-out file of 10 or more content lines. (Lines
+    common to many files — `return self._value` — can cover a small held-out file together without any one file
+    holding it; that is not a copy, and no file is dropped for it.)"""
+    union = set()
+    for _pkg, _rel, lines in kept:
+        union |= lines
+    drop = {}
+    for path, hl in held_files:
+        if len(hl) < 10 or len(hl & union) < COVER_SHARE * len(hl):
+            continue
+        for i, (_pkg, _rel, lines) in enumerate(kept):
+            if i not in drop and len(lines & hl) >= COVER_SHARE * len(hl):
+                drop[i] = path
+    return drop
 
 
 # ------------------------------------------------------------------ manifest
@@ -500,11 +525,12 @@ def build(work=WORK, manifest=MANIFEST, packages=None, include_stdlib=True, log=
     old = read_manifest(manifest)
     if packages is None:
         packages = [l.strip() for l in open(PACKAGE_LIST) if l.strip() and not l.startswith("#")]
-    held_lines, held_names = heldout(work, log)
+    held_lines, held_names, held_files = heldout(work, log)
     flt = Filter(held_lines, held_names)
     pkg_rows, file_rows = [], []
     removed = collections.defaultdict(lambda: [0, 0])
     dropped = []
+    kept_lines = []
 
     def consider(package, rel, path):
         with open(path, "rb") as f:
@@ -518,6 +544,7 @@ def build(work=WORK, manifest=MANIFEST, packages=None, include_stdlib=True, log=
                 dropped.append((package, why, len(raw), rel))
             return
         file_rows.append((package, hashlib.sha256(raw).hexdigest(), len(raw), rel))
+        kept_lines.append((package, rel, content_lines(raw.decode("utf-8"))))
 
     if include_stdlib:
         import data
@@ -541,6 +568,14 @@ def build(work=WORK, manifest=MANIFEST, packages=None, include_stdlib=True, log=
             consider(name, rel, p)
         log(f"corpus: {name} {version} ({label}): {sum(1 for r in file_rows if r[0] == name)} files kept")
 
+    covers = covering(held_files, kept_lines)
+    for i in sorted(covers):
+        package, _sha, size, rel = file_rows[i]
+        removed[(package, "covers held-out")][0] += 1
+        removed[(package, "covers held-out")][1] += size
+        dropped.append((package, "covers held-out", size, f"{rel} (covers {covers[i]})"))
+    file_rows = [r for i, r in enumerate(file_rows) if i not in covers]
+    log(f"corpus: {len(covers)} files dropped for covering half of a held-out file")
     total = sum(r[2] for r in file_rows)
     with open(manifest + ".tmp", "w", encoding="utf-8") as f:
         f.write("# Corpus v2 manifest, written by `models/train/corpus.py build` (see models/README.md).\n")

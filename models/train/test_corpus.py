@@ -128,6 +128,15 @@ class FilterTests(unittest.TestCase):
         self.assertEqual(self.reason(near, "c/one.py"), "near duplicate")
         self.assertIsNone(self.reason(code(20, 21), "d/other.py"))
 
+    def test_a_corpus_file_that_contains_a_held_out_file_and_more_is_dropped(self):
+        held = code(10, 40)
+        bigger = held + code(40, 41)  # shares a fifth of its own lines: the forward filter keeps it
+        self.assertIsNone(self.reason(bigger, "ext/bigger.py"))
+        other = code(20, 42) + "".join(held.splitlines(keepends=True)[:3])  # a few of its lines: kept
+        kept = [("p", "ext/bigger.py", corpus.content_lines(bigger)), ("p", "other.py", corpus.content_lines(other))]
+        drop = corpus.covering([("site-packages/held.py", corpus.content_lines(held))], kept)
+        self.assertEqual(drop, {0: "site-packages/held.py"})
+
     def test_data_like_files_are_dropped(self):
         long_line = code(10, 30) + "TABLE = [" + ", ".join(str(i) for i in range(400)) + "]\n"
         self.assertEqual(self.reason(long_line), "long lines")
