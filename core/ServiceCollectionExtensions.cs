@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<ModelRouter>();
         services.AddSingleton<CompletionService>();
+        services.AddSingleton<EvaluationPipeline>();
         services.AddSingleton(provider => new ModelInventory(
             provider.GetRequiredService<SettingsStore>(), ModelCatalog.ModelFolders, provider.GetRequiredService<ILogger<ModelInventory>>()));
         services.AddSingleton<ModelSelector>();

@@ -33,6 +33,15 @@ public sealed record CompletionResult(
         new(requestId, string.Empty, string.Empty, "none", reason, 0, latency, null);
 }
 
+/// <summary>Which stages and tiers one run through the pipeline after the document uses.</summary>
+/// <param name="UseCache">Answer from the cache and typed-through, remember the answer and the prompt's anchor.</param>
+/// <param name="LocalTier">Offer the local model to the router; without it the router answers from the fallback tier alone.</param>
+internal readonly record struct PipelineRun(bool UseCache, bool LocalTier)
+{
+    /// <summary>An editor's request: every stage, both tiers.</summary>
+    public static PipelineRun Editor { get; } = new(UseCache: true, LocalTier: true);
+}
+
 /// <summary>
 /// The inline-completion pipeline: document snapshot → cache / typed-through → debounce → prompt
 /// within the token budget → <see cref="ModelRouter"/> (local model, or the fallback tier) → Python post-processing.
@@ -95,7 +104,7 @@ public sealed class CompletionService(
         _latestByDocument[query.Uri] = superseding;
         try
         {
-            return await CompleteTextAsync(requestId, query.Uri, offset, prefix, suffix, query.Invoked, options, stopwatch, superseding.Token).ConfigureAwait(false);
+            return await CompleteTextAsync(requestId, query.Uri, offset, prefix, suffix, query.Invoked, options, stopwatch, PipelineRun.Editor, superseding.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -117,10 +126,10 @@ public sealed class CompletionService(
 
     /// <summary>Completes between a prefix and a suffix (the part of the pipeline after the document).</summary>
     /// <remarks>
-    /// With <paramref name="localTier"/> false the local model is not used, so the router answers from the fallback tier
-    /// alone (as it does when no local model loads): the evaluation's way to measure a remote model through this pipeline.
+    /// The editor's requests run <see cref="PipelineRun.Editor"/>; <see cref="EvaluationPipeline"/> runs without the cache,
+    /// and without the local tier when it measures the fallback tier alone.
     /// </remarks>
-    public async Task<CompletionResult> CompleteTextAsync(
+    internal async Task<CompletionResult> CompleteTextAsync(
         string requestId,
         string documentKey,
         int cursorOffset,
@@ -129,12 +138,11 @@ public sealed class CompletionService(
         bool invoked,
         CodeAssistOptions options,
         Stopwatch stopwatch,
-        CancellationToken cancellationToken,
-        bool useCache = true,
-        bool localTier = true)
+        PipelineRun run,
+        CancellationToken cancellationToken)
     {
-        var loadedModel = localTier ? models.Ready : null;
-        if (loadedModel is not null && useCache)
+        var loadedModel = run.LocalTier ? models.Ready : null;
+        if (loadedModel is not null && run.UseCache)
         {
             // Keyed by file, not by general.name: two checkpoints of one model share a name.
             var modelId = CacheKey(loadedModel.Description, options);
@@ -175,7 +183,7 @@ public sealed class CompletionService(
             _ => block.StartsBlock,
         };
 
-        var local = localTier ? await models.GetModelAsync(cancellationToken).ConfigureAwait(false) : null;
+        var local = run.LocalTier ? await models.GetModelAsync(cancellationToken).ConfigureAwait(false) : null;
         var processing = new PostProcessorOptions { Multiline = multiline, MaxLines = options.MaxLines, IndentStyle = indentStyle, Context = block };
 
         // One tier's turn: the prompt within that model's budget, generation, and the same post-processing.
@@ -186,9 +194,9 @@ public sealed class CompletionService(
             // The prefix text ends at the cursor, so its start in the document is cursorOffset - prefix.Length.
             var prefixOffset = cursorOffset - prefix.Length;
             var anchorKey = (documentKey, description.Path);
-            int? anchor = !useCache ? null : _prefixAnchors.TryGetValue(anchorKey, out var previous) ? previous - prefixOffset : -1;
+            int? anchor = !run.UseCache ? null : _prefixAnchors.TryGetValue(anchorKey, out var previous) ? previous - prefixOffset : -1;
             var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens, anchor);
-            if (useCache)
+            if (run.UseCache)
             {
                 if (_prefixAnchors.Count > 1024)
                 {
@@ -244,12 +252,12 @@ public sealed class CompletionService(
         // Keyed by the local model: the cache answers "what would this request show", whichever tier made it.
         var cacheModel = local?.Description ?? description;
         var cacheKey = CacheKey(cacheModel, options);
-        if (useCache)
+        if (run.UseCache)
         {
             cache.Add(cacheKey, prefix, suffix, text);
         }
 
-        return useCache
+        return run.UseCache
             ? Answer(requestId, documentKey, cursorOffset, prefix, suffix, text, cacheKey, routed.Tier, description.Id, "model", generation.MeanLogprob, stopwatch, generation)
             : new CompletionResult(requestId, text, description.Id, routed.Tier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
     }

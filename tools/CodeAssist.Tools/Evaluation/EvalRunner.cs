@@ -193,7 +193,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             }
         }
 
-        var service = provider.GetRequiredService<CompletionService>();
+        var pipeline = provider.GetRequiredService<EvaluationPipeline>();
+        var tiers = localTier ? EvaluationTiers.Routed : EvaluationTiers.FallbackOnly;
         var statistics = provider.GetRequiredService<RoutingStatistics>();
         var outcomes = new List<Outcome>();
         long generatedTokens = 0;
@@ -203,9 +204,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
             var sample = corpus.Samples[index];
             var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
-            var result = await service.CompleteTextAsync(
-                $"eval-{index}", $"eval://{index}", sample.Prefix.Length, sample.Prefix, sample.Suffix, invoked: false, ForKind(options, sample.Kind), stopwatch, cancellationToken,
-                useCache: false, localTier: localTier).ConfigureAwait(false);
+            var result = await pipeline.CompleteAsync(
+                index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken).ConfigureAwait(false);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
             var fromFallback = result.Tier == RoutingStatistics.FallbackTier;
             if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)
