@@ -60,7 +60,7 @@ export interface TierStats {
   p95Ms?: number | null;
 }
 
-/** The result of codeAssist/stats (server/Protocol/Stats.cs). */
+/** The result of codeAssist/stats (core/Protocol/Stats.cs). */
 export interface StatsResult {
   requests: number;
   cacheHits: number;
