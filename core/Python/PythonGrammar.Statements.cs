@@ -234,6 +234,7 @@ internal sealed partial class PythonGrammar
             relative = true;
         }
 
+        bool future = !relative && IsWord("__future__") && Next == PythonTokenKind.Import;
         if (Kind == PythonTokenKind.Name || !relative)
         {
             DottedName();
@@ -242,12 +243,22 @@ internal sealed partial class PythonGrammar
         Expect(PythonTokenKind.Import, "expected 'import'");
         if (Accept(PythonTokenKind.Star))
         {
+            if (future)
+            {
+                throw FailureAt(_position - 1, "future feature * is not defined");
+            }
+
             return;
         }
 
         bool parenthesized = Accept(PythonTokenKind.LeftParen);
         do
         {
+            if (future && Kind == PythonTokenKind.Name && !IsFutureFeature(_tokens[_position]))
+            {
+                throw Failure("future feature is not defined");
+            }
+
             Expect(PythonTokenKind.Name, "expected a name to import");
             if (Accept(PythonTokenKind.As))
             {
@@ -260,6 +271,10 @@ internal sealed partial class PythonGrammar
             Expect(PythonTokenKind.RightParen, "expected ')'");
         }
     }
+
+    private bool IsFutureFeature(PythonToken token) => _text.AsSpan(token.Start, token.Length) is "annotations" or "generator_stop"
+        or "barry_as_FLUFL" or "unicode_literals" or "print_function" or "with_statement" or "absolute_import" or "division"
+        or "generators" or "nested_scopes";
 
     /// <summary>"type" Name [type parameters] "=" expression (Python 3.12).</summary>
     private void TypeAlias()

@@ -80,6 +80,7 @@ public sealed class PythonParserSimpleStatementTests
     [InlineData("from . import a")]
     [InlineData("from ..pkg.mod import (a as b, c,)")]
     [InlineData("from x import *")]
+    [InlineData("from __future__ import annotations, division")]
     [InlineData("yield")]
     [InlineData("yield from it")]
     [InlineData("await x")]
@@ -103,6 +104,8 @@ public sealed class PythonParserSimpleStatementTests
     [InlineData("from x import (*)")]
     [InlineData("from x import ()")]
     [InlineData("import *")]
+    [InlineData("from __future__ import annot")]
+    [InlineData("from __future__ import braces")]
     [InlineData("pass pass")]
     [InlineData("type X[] = int")]
     public void MalformedKeywordStatementsAreInvalid(string text) => ParserAssert.Verdict(text, PythonParseVerdict.Invalid);
