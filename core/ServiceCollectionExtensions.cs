@@ -5,6 +5,7 @@ using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
 using CodeAssist.Server.Models;
+using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PostProcessor>();
         services.AddSingleton<InferenceStatistics>();
         services.AddSingleton<ModelManager>();
+        services.AddSingleton<ILocalTier>(provider => provider.GetRequiredService<ModelManager>());
+        services.AddSingleton<PromptBuilder>();
         services.AddSingleton<RoutingStatistics>();
         services.AddSingleton(provider =>
         {

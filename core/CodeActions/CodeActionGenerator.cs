@@ -107,8 +107,8 @@ public sealed partial class CodeActionGenerator(
             ? generated => ClosingQuotes().IsMatch(generated) || generated.Count(c => c == '\n') >= plan.MaxLines
             : generated => StopConditions.ShouldStop(generated, multiline: true, plan.MaxLines, block.BlockIndent);
 
-        // Keyed apart from the document's completions: a keystroke must not cancel the action the user picked.
-        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, SupersedeKey: "codeAction:" + uri, StopWhen: stop);
+        // Never superseded by the document's completions: a keystroke must not cancel the action the user picked.
+        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Code action {Action} in {Uri}: {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms",

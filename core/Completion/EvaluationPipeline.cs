@@ -21,7 +21,7 @@ public enum EvaluationTiers
 public sealed class EvaluationPipeline(CompletionService completions)
 {
     /// <summary>Completes one point as an automatic (as-you-type) request would be, with <paramref name="options"/>.</summary>
-    /// <param name="pointId">Names the point in the logs (<c>eval-ID</c>) and keeps points apart in the inference queue.</param>
+    /// <param name="pointId">Names the point in the logs (<c>eval-ID</c>) and keeps points apart in the prompt anchors.</param>
     /// <param name="prefix">The text before the cursor.</param>
     /// <param name="suffix">The text after the cursor.</param>
     /// <param name="options">The settings to complete with.</param>
@@ -31,10 +31,7 @@ public sealed class EvaluationPipeline(CompletionService completions)
         string pointId, string prefix, string suffix, CodeAssistOptions options, EvaluationTiers tiers, CancellationToken cancellationToken) =>
         completions.CompleteTextAsync(
             $"eval-{pointId}",
-            $"eval://{pointId}",
-            prefix.Length,
-            prefix,
-            suffix,
+            new CursorText($"eval://{pointId}", prefix.Length, prefix, suffix),
             invoked: false,
             options with { DebounceMs = 0 },
             Stopwatch.StartNew(),

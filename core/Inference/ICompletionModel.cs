@@ -29,7 +29,6 @@ public sealed record ModelDescription(
 /// <param name="Prefix">Text before the cursor (already cut to the token budget).</param>
 /// <param name="Suffix">Text after the cursor (already cut to the token budget).</param>
 /// <param name="MaxTokens">Most tokens to generate.</param>
-/// <param name="SupersedeKey">Requests with the same key cancel older ones (the document uri).</param>
 /// <param name="StopWhen">Called with the text generated so far (after the healed whitespace); true ends generation.</param>
 /// <param name="MinTokenLogprob">Generation ends before a token the model is less sure of than this (natural log); null: never.</param>
 /// <param name="ForceLength">Never end at an end-of-generation token: always generate MaxTokens (speed measurement).</param>
@@ -38,7 +37,6 @@ public sealed record CompletionRequest(
     string Prefix,
     string Suffix,
     int MaxTokens,
-    string? SupersedeKey = null,
     Func<string, bool>? StopWhen = null,
     double? MinTokenLogprob = null,
     bool ForceLength = false,

@@ -4,14 +4,12 @@ namespace CodeAssist.Server.Inference;
 
 /// <summary>
 /// One worker thread per model that runs inference jobs in order. LLamaSharp serializes every decode
-/// in the process behind a global lock anyway, so a queue makes the waiting explicit, and lets the
-/// newest request for a document cancel the older ones before they start or while they decode.
+/// in the process behind a global lock anyway, so a queue makes the waiting explicit. A job whose token is cancelled
+/// (the completion pipeline cancels superseded requests, in one place) is dropped before it starts or aborted while it decodes.
 /// </summary>
 public sealed class InferenceQueue : IDisposable
 {
     private readonly Channel<Job> _jobs = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, Job> _latestByKey = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Thread _worker;
     private int _pending;
@@ -26,26 +24,10 @@ public sealed class InferenceQueue : IDisposable
     /// <summary>Jobs waiting or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>
-    /// Runs <paramref name="work"/> on the worker. A later job with the same <paramref name="supersedeKey"/>
-    /// cancels this one, whether it is still waiting or already running.
-    /// </summary>
-    public Task<T> RunAsync<T>(string? supersedeKey, Func<CancellationToken, T> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> on the worker; cancelling <paramref name="cancellationToken"/> drops it while it waits and aborts it while it runs.</summary>
+    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
     {
-        var job = new Job(supersedeKey, cancellationToken, _shutdown.Token, token => work(token));
-        lock (_gate)
-        {
-            if (supersedeKey is not null)
-            {
-                if (_latestByKey.TryGetValue(supersedeKey, out var older))
-                {
-                    older.Supersede();
-                }
-
-                _latestByKey[supersedeKey] = job;
-            }
-        }
-
+        var job = new Job(cancellationToken, _shutdown.Token, token => work(token));
         Interlocked.Increment(ref _pending);
         if (!_jobs.Writer.TryWrite(job))
         {
@@ -90,13 +72,6 @@ public sealed class InferenceQueue : IDisposable
             finally
             {
                 Interlocked.Decrement(ref _pending);
-                lock (_gate)
-                {
-                    if (job.Key is not null && _latestByKey.TryGetValue(job.Key, out var latest) && ReferenceEquals(latest, job))
-                    {
-                        _latestByKey.Remove(job.Key);
-                    }
-                }
             }
         }
     }
@@ -114,28 +89,13 @@ public sealed class InferenceQueue : IDisposable
         _shutdown.Dispose();
     }
 
-    private sealed class Job(string? key, CancellationToken requestToken, CancellationToken shutdownToken, Func<CancellationToken, object?> work)
+    private sealed class Job(CancellationToken requestToken, CancellationToken shutdownToken, Func<CancellationToken, object?> work)
     {
-        private readonly CancellationTokenSource _superseded = new();
-
-        public string? Key { get; } = key;
-
         public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Supersede()
-        {
-            try
-            {
-                _superseded.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
 
         public void Execute()
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestToken, _superseded.Token, shutdownToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestToken, shutdownToken);
             try
             {
                 linked.Token.ThrowIfCancellationRequested();
@@ -148,10 +108,6 @@ public sealed class InferenceQueue : IDisposable
             catch (Exception ex)
             {
                 Completion.TrySetException(ex);
-            }
-            finally
-            {
-                _superseded.Dispose();
             }
         }
     }

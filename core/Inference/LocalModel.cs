@@ -48,9 +48,6 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         "            return [1, 2,\n                    3]\n        # a comment\n\treturn None\n  \n    value = 'it''s' + \"é\"\n" +
         "print(Foo().method())\n x = 10\n    42\n";
 
-    // Longer words are left alone: the model has likely seen them split the same way.
-    private const int MaxHealedWord = 24;
-
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly GgufFileInfo _file;
@@ -213,7 +210,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
     public Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var task = _queue.RunAsync(request.SupersedeKey, token => Generate(request, token), cancellationToken);
+        var task = _queue.RunAsync(token => Generate(request, token), cancellationToken);
         _statistics?.ObservePending(_queue.Pending);
         return task;
     }
@@ -266,7 +263,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
     /// <summary>Evaluates <paramref name="tokens"/> from an empty cache and returns the logits after each (for tests and quality checks).</summary>
     public Task<float[][]> EvaluateAsync(IReadOnlyList<LLamaToken> tokens, CancellationToken cancellationToken) =>
-        _queue.RunAsync(null, token =>
+        _queue.RunAsync(token =>
         {
             ClearCache();
             var all = new float[tokens.Count][];
@@ -326,15 +323,10 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         _abort.Requested = false;
         using var registration = cancellationToken.Register(static state => ((AbortFlag)state!).Requested = true, _abort);
 
-        // Token healing: a prompt that ends in whitespace or in part of a word splits a token the model
-        // saw whole in training (indentation belongs with the next word, " va" with "lidator"), so cut
-        // that tail off and make the output start with it.
-        var prefix = request.Prefix;
-        var cut = HealingCut(prefix);
-
-        var healed = prefix[cut..];
-        var required = Encoding.UTF8.GetBytes(healed);
-        var prompt = TokenizePrompt(Description.Template.Build(prefix[..cut], request.Suffix));
+        // Token healing (see FimPrompt.Build): the prompt leaves out the prefix's tail and the output must start with it.
+        var fim = FimPrompt.Build(Description.Template, request.Prefix, request.Suffix);
+        var required = Encoding.UTF8.GetBytes(fim.Healed);
+        var prompt = TokenizePrompt(fim.Parts);
         var maxTokens = Math.Max(0, Math.Min(request.MaxTokens, (int)_context.ContextSize - prompt.Count - 1));
         if (prompt.Count >= _context.ContextSize)
         {
@@ -426,36 +418,6 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
             reused,
             stopReason,
             stopwatch.Elapsed);
-    }
-
-    /// <summary>
-    /// Where token healing cuts the prefix: before its trailing whitespace; or, when it ends in a word,
-    /// before that word and the one space in front of it (byte-level BPE keeps " word" as one token).
-    /// </summary>
-    public static int HealingCut(string prefix)
-    {
-        var cut = prefix.Length;
-        while (cut > 0 && char.IsWhiteSpace(prefix[cut - 1]))
-        {
-            cut--;
-        }
-
-        if (cut < prefix.Length)
-        {
-            return cut;
-        }
-
-        while (cut > 0 && prefix.Length - cut < MaxHealedWord && (char.IsLetterOrDigit(prefix[cut - 1]) || prefix[cut - 1] == '_'))
-        {
-            cut--;
-        }
-
-        if (cut > 0 && cut < prefix.Length && prefix[cut - 1] == ' ')
-        {
-            cut--;
-        }
-
-        return cut;
     }
 
     private static string DecodeAfter(List<byte> output, int skip)

@@ -1,4 +1,5 @@
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Inference;
@@ -23,7 +24,7 @@ public enum ModelState
 /// Owns the local model: loads it on first use from the settings (or the shipped default), reloads it
 /// when the model path, threads or context size change, and disposes the old one.
 /// </summary>
-public sealed class ModelManager : IDisposable
+public sealed class ModelManager : IDisposable, ILocalTier
 {
     private readonly SettingsStore _settings;
     private readonly ILogger<ModelManager> _logger;
@@ -109,6 +110,10 @@ public sealed class ModelManager : IDisposable
             _loadGate.Release();
         }
     }
+
+    /// <inheritdoc />
+    async Task<ICompletionModel?> ILocalTier.GetAsync(CancellationToken cancellationToken) =>
+        await GetModelAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Loads the GGUF at <paramref name="path"/> and, once it is loaded, switches to it: <paramref name="onSwitched"/>

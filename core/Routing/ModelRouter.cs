@@ -6,19 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Routing;
 
-/// <summary>One tier's post-processed answer: the text to insert, what the model generated, and which model it was.</summary>
-public sealed record TierAnswer(string Text, ModelCompletion Generation, ModelDescription Model);
-
-/// <summary>What the router needs to know about a request before any model runs.</summary>
-/// <param name="RequestId">The id in every log line.</param>
-/// <param name="Invoked">The user asked explicitly.</param>
-/// <param name="StartsBlock">The cursor starts a block or an empty function body.</param>
-/// <param name="Options">The settings in force for this request.</param>
-public sealed record RouteRequest(string RequestId, bool Invoked, bool StartsBlock, CodeAssistOptions Options);
-
-/// <summary>The answer the router chose and the tier that made it.</summary>
-public sealed record RoutedAnswer(TierAnswer Answer, string Tier);
-
 /// <summary>
 /// Chooses the tier for each completion: the local model for automatic requests, the fallback (a larger local
 /// model or a remote endpoint) when <see cref="EscalationPolicy"/> says so, and the local answer whenever the
@@ -26,14 +13,16 @@ public sealed record RoutedAnswer(TierAnswer Answer, string Tier);
 /// </summary>
 public sealed class ModelRouter
 {
+    private readonly ILocalTier _local;
     private readonly FallbackModelProvider _fallback;
     private readonly RoutingStatistics _statistics;
     private readonly ILogger<ModelRouter> _logger;
     private readonly FallbackOutageReporter _outages;
 
-    /// <summary>Creates the router over the fallback tier's provider.</summary>
-    public ModelRouter(FallbackModelProvider fallback, RoutingStatistics statistics, ILogger<ModelRouter> logger)
+    /// <summary>Creates the router over both tiers.</summary>
+    public ModelRouter(ILocalTier local, FallbackModelProvider fallback, RoutingStatistics statistics, ILogger<ModelRouter> logger)
     {
+        _local = local;
         _fallback = fallback;
         _statistics = statistics;
         _logger = logger;
@@ -41,15 +30,18 @@ public sealed class ModelRouter
     }
 
     /// <summary>
-    /// Answers <paramref name="request"/>: <paramref name="attempt"/> runs one model and post-processes its text.
-    /// Returns null when no tier can answer (no local model and no usable fallback). Cancellation (a superseded
-    /// request) cancels both tiers, remote calls included, and propagates as <see cref="OperationCanceledException"/>.
+    /// Answers <paramref name="request"/>: fetches the tiers' models and runs <paramref name="attempt"/> with the ones the
+    /// policies choose. Returns null when no tier can answer (no local model and no usable fallback). Cancellation (a
+    /// superseded request) cancels both tiers, remote calls included, and propagates as <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<RoutedAnswer?> RouteAsync(
-        RouteRequest request,
-        ICompletionModel? local,
-        Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt,
-        CancellationToken cancellationToken)
+    public async Task<RoutedAnswer?> RouteAsync(RouteRequest request, ITierAttempt attempt, CancellationToken cancellationToken)
+    {
+        var local = request.LocalTier ? await _local.GetAsync(cancellationToken).ConfigureAwait(false) : null;
+        var routed = await RouteAsync(request, local, attempt, cancellationToken).ConfigureAwait(false);
+        return routed is null ? null : routed with { LocalModel = local?.Description };
+    }
+
+    private async Task<RoutedAnswer?> RouteAsync(RouteRequest request, ICompletionModel? local, ITierAttempt attempt, CancellationToken cancellationToken)
     {
         var options = request.Options;
         var hasFallback = options.Fallback.Kind != FallbackKind.None;
@@ -92,7 +84,7 @@ public sealed class ModelRouter
     }
 
     private async Task<RoutedAnswer?> FallbackOnlyAsync(
-        RouteRequest request, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, bool hasFallback, CancellationToken cancellationToken)
+        RouteRequest request, ITierAttempt attempt, bool hasFallback, CancellationToken cancellationToken)
     {
         if (!hasFallback)
         {
@@ -108,7 +100,7 @@ public sealed class ModelRouter
 
     private async Task<RoutedAnswer> BothAtOnceAsync(
         RouteRequest request, EscalationReason reason, ICompletionModel local,
-        Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+        ITierAttempt attempt, CancellationToken cancellationToken)
     {
         Escalating(request, reason);
         var started = Stopwatch.GetTimestamp();
@@ -181,11 +173,11 @@ public sealed class ModelRouter
     }
 
     private async Task<RoutedAnswer> LocalAsync(
-        ICompletionModel local, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+        ICompletionModel local, ITierAttempt attempt, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         _statistics.RecordCall(RoutingStatistics.LocalTier);
-        var answer = await attempt(local, cancellationToken).ConfigureAwait(false);
+        var answer = await attempt.RunAsync(local, cancellationToken).ConfigureAwait(false);
         _statistics.RecordLatency(RoutingStatistics.LocalTier, TimeProvider.System.GetElapsedTime(started));
         return new RoutedAnswer(answer, RoutingStatistics.LocalTier);
     }
@@ -196,7 +188,7 @@ public sealed class ModelRouter
     /// Never throws: every failure becomes an outcome.
     /// </summary>
     private async Task<FallbackOutcome> RunFallbackAsync(
-        RouteRequest request, Func<ICompletionModel, CancellationToken, Task<TierAnswer>> attempt, CancellationToken cancellationToken)
+        RouteRequest request, ITierAttempt attempt, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var id = request.RequestId;
@@ -211,7 +203,7 @@ public sealed class ModelRouter
             }
 
             _statistics.RecordCall(RoutingStatistics.FallbackTier);
-            var answer = await attempt(model, cancellationToken).ConfigureAwait(false);
+            var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
             _statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
             _outages.Success(id, name);
             if (answer.Text.Length == 0)

@@ -17,28 +17,32 @@ public class InferenceQueueTests
     }
 
     [Fact]
-    public async Task ANewerRequestForTheSameDocumentCancelsTheRunningOne()
+    public async Task CancellingARunningJobAbortsItAndTheNextOneRuns()
     {
         using var queue = new InferenceQueue("test");
         using var started = new ManualResetEventSlim();
-        var first = queue.RunAsync("doc", token => WaitUntilCancelled(token, started), CancellationToken.None);
+        using var superseded = new CancellationTokenSource();
+        var first = queue.RunAsync(token => WaitUntilCancelled(token, started), superseded.Token);
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
-        var second = queue.RunAsync("doc", _ => 2, CancellationToken.None);
+        var second = queue.RunAsync(_ => 2, CancellationToken.None);
+        await superseded.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         Assert.Equal(2, await second);
     }
 
     [Fact]
-    public async Task AQueuedRequestIsSupersededBeforeItStarts()
+    public async Task ACancelledQueuedJobNeverStarts()
     {
         using var queue = new InferenceQueue("test");
         using var started = new ManualResetEventSlim();
         using var release = new CancellationTokenSource();
-        var blocker = queue.RunAsync("other", token => WaitUntilCancelled(release.Token, started), CancellationToken.None);
+        using var superseded = new CancellationTokenSource();
+        var blocker = queue.RunAsync(token => WaitUntilCancelled(release.Token, started), CancellationToken.None);
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
         var ran = 0;
-        var older = queue.RunAsync("doc", _ => Interlocked.Increment(ref ran), CancellationToken.None);
-        var newer = queue.RunAsync("doc", _ => 42, CancellationToken.None);
+        var older = queue.RunAsync(_ => Interlocked.Increment(ref ran), superseded.Token);
+        var newer = queue.RunAsync(_ => 42, CancellationToken.None);
+        await superseded.CancelAsync();
         release.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocker);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => older);
@@ -47,11 +51,11 @@ public class InferenceQueueTests
     }
 
     [Fact]
-    public async Task RequestsForOtherDocumentsAreNotCancelled()
+    public async Task JobsRunInOrder()
     {
         using var queue = new InferenceQueue("test");
-        var a = queue.RunAsync("a", _ => 1, CancellationToken.None);
-        var b = queue.RunAsync("b", _ => 2, CancellationToken.None);
+        var a = queue.RunAsync(_ => 1, CancellationToken.None);
+        var b = queue.RunAsync(_ => 2, CancellationToken.None);
         Assert.Equal(1, await a);
         Assert.Equal(2, await b);
     }
@@ -62,8 +66,8 @@ public class InferenceQueueTests
         using var queue = new InferenceQueue("test");
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.RunAsync<int>(null, _ => 1, cancelled.Token));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.RunAsync<int>(null, _ => throw new InvalidOperationException("boom"), CancellationToken.None));
-        Assert.Equal(3, await queue.RunAsync(null, _ => 3, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.RunAsync<int>(_ => 1, cancelled.Token));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.RunAsync<int>(_ => throw new InvalidOperationException("boom"), CancellationToken.None));
+        Assert.Equal(3, await queue.RunAsync(_ => 3, CancellationToken.None));
     }
 }

@@ -194,7 +194,7 @@ public class HealingCutTests
     [InlineData("value", "")]
     public void HealingCutsTrailingWhitespaceOrAPartialWordWithItsSpace(string prefix, string kept)
     {
-        Assert.Equal(kept, prefix[..CodeAssist.Server.Inference.LocalModel.HealingCut(prefix)]);
+        Assert.Equal(kept, prefix[..FimPrompt.HealingCut(prefix)]);
     }
 
     [Fact]

@@ -13,17 +13,21 @@ public sealed class ModelRouterTests : IDisposable
     private readonly RoutingStatistics _statistics = new();
     private readonly FallbackModelProvider _provider;
     private readonly ModelRouter _router;
+    private readonly FixedLocalTier _localTier = new(null);
 
     public ModelRouterTests()
     {
         _provider = new FallbackModelProvider(NullLoggerFactory.Instance, _ => _fallback);
-        _router = new ModelRouter(_provider, _statistics, NullLogger<ModelRouter>.Instance);
+        _router = new ModelRouter(_localTier, _provider, _statistics, NullLogger<ModelRouter>.Instance);
     }
 
     public void Dispose() => _provider.Dispose();
 
-    private Task<RoutedAnswer?> RouteAsync(CodeAssistOptions options, bool invoked = false, bool startsBlock = false, ScriptedModel? local = null, CancellationToken cancellationToken = default) =>
-        _router.RouteAsync(new RouteRequest("t1", invoked, startsBlock, options), local ?? _local, RoutingTestKit.Attempt, cancellationToken);
+    private Task<RoutedAnswer?> RouteAsync(CodeAssistOptions options, bool invoked = false, bool startsBlock = false, ScriptedModel? local = null, CancellationToken cancellationToken = default)
+    {
+        _localTier.Model = local ?? _local;
+        return _router.RouteAsync(new RouteRequest("t1", invoked, startsBlock, options), RoutingTestKit.Attempt, cancellationToken);
+    }
 
     [Fact]
     public async Task AnAutomaticConfidentRequestStaysLocalAndNeverCallsTheFallback()
@@ -144,11 +148,11 @@ public sealed class ModelRouterTests : IDisposable
         var logs = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         using var provider = new FallbackModelProvider(factory, _ => throw new InvalidOperationException("boom"));
-        var router = new ModelRouter(provider, _statistics, factory.CreateLogger<ModelRouter>());
+        var router = new ModelRouter(new FixedLocalTier(_local), provider, _statistics, factory.CreateLogger<ModelRouter>());
         var request = new RouteRequest("t2", true, false, RoutingTestKit.Options());
         for (var i = 0; i < 3; i++)
         {
-            var routed = await router.RouteAsync(request, _local, RoutingTestKit.Attempt, CancellationToken.None);
+            var routed = await router.RouteAsync(request, RoutingTestKit.Attempt, CancellationToken.None);
             Assert.Equal("local", routed!.Tier);
         }
 

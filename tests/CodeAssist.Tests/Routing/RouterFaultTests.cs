@@ -72,13 +72,13 @@ public sealed class RouterFaultTests : IAsyncLifetime
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         using var provider = new FallbackModelProvider(factory);
         var statistics = new RoutingStatistics();
-        var router = new ModelRouter(provider, statistics, factory.CreateLogger<ModelRouter>());
         var local = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromMilliseconds(10));
+        var router = new ModelRouter(new FixedLocalTier(local), provider, statistics, factory.CreateLogger<ModelRouter>());
 
         async Task AnswersLocallyInTimeAsync(int i)
         {
             var stopwatch = Stopwatch.StartNew();
-            var routed = await router.RouteAsync(new RouteRequest($"f{i}", Invoked: true, StartsBlock: false, options), local, RoutingTestKit.Attempt, CancellationToken.None);
+            var routed = await router.RouteAsync(new RouteRequest($"f{i}", Invoked: true, StartsBlock: false, options), RoutingTestKit.Attempt, CancellationToken.None);
             Assert.Equal("local", routed!.Tier);
             Assert.Equal("local_answer", routed.Answer.Text);
             Assert.True(stopwatch.ElapsedMilliseconds < DeadlineMs + MarginMs, $"request {i} took {stopwatch.ElapsedMilliseconds} ms");

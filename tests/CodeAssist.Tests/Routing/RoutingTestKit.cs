@@ -73,11 +73,7 @@ internal static class RoutingTestKit
 {
     public static readonly CompletionRequest Request = new("x = ", "\n", 16);
 
-    public static Func<ICompletionModel, CancellationToken, Task<TierAnswer>> Attempt { get; } = async (model, cancellationToken) =>
-    {
-        var generation = await model.CompleteAsync(Request, cancellationToken);
-        return new TierAnswer(generation.Text, generation, model.Description);
-    };
+    public static ITierAttempt Attempt { get; } = new EchoAttempt();
 
     public static CodeAssistOptions Options(FallbackKind kind = FallbackKind.Local, int deadlineMs = 1000, Func<RoutingOptions, RoutingOptions>? routing = null)
     {
@@ -88,4 +84,22 @@ internal static class RoutingTestKit
             Routing = routing is null ? route : routing(route),
         };
     }
+}
+
+/// <summary>An attempt that returns what the model generated, unprocessed.</summary>
+internal sealed class EchoAttempt : ITierAttempt
+{
+    public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
+    {
+        var generation = await model.CompleteAsync(RoutingTestKit.Request, cancellationToken);
+        return new TierAnswer(generation.Text, generation, model.Description);
+    }
+}
+
+/// <summary>A local tier that hands out a fixed model.</summary>
+internal sealed class FixedLocalTier(ICompletionModel? model) : ILocalTier
+{
+    public ICompletionModel? Model { get; set; } = model;
+
+    public Task<ICompletionModel?> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Model);
 }

@@ -1,0 +1,45 @@
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Python;
+
+namespace CodeAssist.Server.Completion;
+
+/// <summary>What the stages before the model know about one request: where the cursor is, the text around it, and what it starts.</summary>
+/// <param name="RequestId">The id in every log line.</param>
+/// <param name="DocumentKey">The document (its uri; <c>eval://…</c> for evaluation points).</param>
+/// <param name="CursorOffset">The cursor's offset in the document.</param>
+/// <param name="Prefix">The text before the cursor (a window of it).</param>
+/// <param name="Suffix">The text after the cursor (a window of it).</param>
+/// <param name="Invoked">The user asked explicitly.</param>
+/// <param name="Options">The settings in force.</param>
+/// <param name="Run">Which stages and tiers this run uses.</param>
+/// <param name="IndentStyle">The file's indentation.</param>
+/// <param name="Block">The block the cursor is in, analysed once for the stop conditions and the post-processing.</param>
+/// <param name="Multiline">Whether the answer may span several lines.</param>
+internal sealed record CompletionContext(
+    string RequestId,
+    string DocumentKey,
+    int CursorOffset,
+    string Prefix,
+    string Suffix,
+    bool Invoked,
+    CodeAssistOptions Options,
+    PipelineRun Run,
+    IndentStyle IndentStyle,
+    BlockContext Block,
+    bool Multiline)
+{
+    /// <summary>The context stage (today the current file): analyses the text around the cursor once, after the cheap answers.</summary>
+    public static CompletionContext FromCurrentFile(
+        string requestId, string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run)
+    {
+        var indentStyle = IndentStyle.Detect(prefix);
+        var block = BlockContext.Analyze(prefix, suffix, indentStyle);
+        var multiline = options.Multiline switch
+        {
+            MultilineMode.Always => true,
+            MultilineMode.Never => false,
+            _ => block.StartsBlock,
+        };
+        return new CompletionContext(requestId, documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
+
+namespace CodeAssist.Server.Completion;
+
+/// <summary>
+/// The cache stages of the pipeline: before any model runs, an answer typed through or cached for the same text; after
+/// the model, the answer remembered for both. Keyed by the local model file and the settings that change its output.
+/// </summary>
+internal sealed class CompletionMemory(CompletionCache cache, CompletionStatistics statistics)
+{
+    /// <summary>The cheap answer for <paramref name="context"/> under <paramref name="localModel"/>: typed through the last suggestion, or cached.</summary>
+    public bool TryAnswer(CursorText context, ModelDescription localModel, CodeAssistOptions options, out string text, out string source, out string cacheKey)
+    {
+        cacheKey = Key(localModel, options);
+        if (cache.TryTypeThrough(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, out text))
+        {
+            statistics.RecordTypedThrough();
+            source = "typed-through";
+            return true;
+        }
+
+        if (cache.TryGet(cacheKey, context.Prefix, context.Suffix, out text))
+        {
+            statistics.RecordCacheHit();
+            source = "cache";
+            return true;
+        }
+
+        source = string.Empty;
+        return false;
+    }
+
+    /// <summary>Remembers a model's answer for the same text.</summary>
+    public void Add(string cacheKey, CursorText context, string text) => cache.Add(cacheKey, context.Prefix, context.Suffix, text);
+
+    /// <summary>Remembers what the editor is shown, so that typing it through answers at once.</summary>
+    public void Shown(string cacheKey, CursorText context, string text)
+    {
+        if (text.Length == 0)
+        {
+            statistics.RecordEmpty();
+        }
+
+        cache.RememberShown(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, text);
+    }
+
+    // What a cached answer depends on besides the text around the cursor: the model file and the settings that change
+    // what it generates (a cache keyed by the model alone would answer with copy-model output after contextCopy is
+    // turned off, or with 64 tokens after maxTokens became 8). Keyed by file, not by general.name: two checkpoints of
+    // one model share a name.
+    public static string Key(ModelDescription model, CodeAssistOptions options) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{model.Path}|copy={options.ContextCopy}|cutoff={options.ConfidenceCutoff}|max={options.MaxTokens}|lines={options.MaxLines}|multiline={options.Multiline}");
+}
