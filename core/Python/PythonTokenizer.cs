@@ -6,6 +6,9 @@ namespace CodeAssist.Server.Python;
 /// line breaks inside brackets and after a backslash.
 /// </summary>
 /// <remarks>
+/// <see cref="PythonLexer"/> tells lines apart (strings, comments, brackets) and resumes from a state, which the
+/// keystroke path needs; the parser needs the tokens themselves, so this is a second scanner with the same string
+/// prefixes (<see cref="PythonLexer.IsStringPrefix"/>) and indentation arithmetic (<see cref="Indentation"/>).
 /// The text may be a block fragment: its first code line's indentation is the base. With
 /// <c>fragment</c>, a later line indented less than the base is allowed (the text runs on past the end of the block
 /// it started in) and its first token is listed in <see cref="PythonTokens.Rebased"/>; without it, such a line is

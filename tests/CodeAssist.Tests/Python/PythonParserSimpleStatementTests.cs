@@ -107,6 +107,8 @@ public sealed class PythonParserSimpleStatementTests
     [InlineData("from __future__ import annot")]
     [InlineData("from __future__ import braces")]
     [InlineData("pass pass")]
+    [InlineData("break 1")]
+    [InlineData("continue x")]
     [InlineData("type X[] = int")]
     public void MalformedKeywordStatementsAreInvalid(string text) => ParserAssert.Verdict(text, PythonParseVerdict.Invalid);
 
