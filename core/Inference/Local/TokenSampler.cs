@@ -1,0 +1,86 @@
+namespace CodeAssist.Server.Inference.Local;
+
+/// <summary>
+/// Picks each generated token greedily from the logits, with its log-probability, and mixes in the copy model
+/// (<see cref="ContextCopy"/>): a token the prompt continues with after the same run of tokens can win over the model's choice.
+/// </summary>
+internal sealed class TokenSampler(ModelVocabulary vocabulary)
+{
+    private readonly Dictionary<int, double> _copyFollowers = [];
+
+    /// <summary>The most likely token; with <paramref name="skipEndTokens"/>, the most likely that does not end generation. -1 when none.</summary>
+    public int ArgMax(ReadOnlySpan<float> logits, bool skipEndTokens = false)
+    {
+        var best = -1;
+        var bestValue = float.NegativeInfinity;
+        for (var i = 0; i < vocabulary.Size; i++)
+        {
+            if (logits[i] > bestValue && !(skipEndTokens && vocabulary.Ends(i)))
+            {
+                bestValue = logits[i];
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The natural log of the token's probability under the softmax of <paramref name="logits"/>.</summary>
+    public double LogProbability(ReadOnlySpan<float> logits, int token)
+    {
+        var max = float.NegativeInfinity;
+        for (var i = 0; i < vocabulary.Size; i++)
+        {
+            max = Math.Max(max, logits[i]);
+        }
+
+        double sum = 0;
+        for (var i = 0; i < vocabulary.Size; i++)
+        {
+            sum += Math.Exp(logits[i] - max);
+        }
+
+        return logits[token] - max - Math.Log(sum);
+    }
+
+    /// <summary>
+    /// The mixture (1 - λ)·p_model + λ·p_copy decides between the model's token and the ones that followed the same run
+    /// of tokens in the prompt. Returns the chosen token and its log-probability under the mixture.
+    /// </summary>
+    public (int Token, double Logprob) MixInCopy(
+        ContextCopyOptions copy, ReadOnlySpan<float> logits, int modelToken, double modelLogprob, ReadOnlySpan<int> history, int promptCount,
+        ReadOnlySpan<byte> remaining, bool healing, bool forceLength)
+    {
+        var length = ContextCopy.Find(history, promptCount, copy.MaxMatch, _copyFollowers);
+        var weight = copy.WeightFor(length);
+        if (weight <= 0)
+        {
+            return (modelToken, modelLogprob);
+        }
+
+        var logNormalizer = logits[modelToken] - modelLogprob;
+        var best = modelToken;
+        var bestScore = ContextCopy.Mix(weight, Math.Exp(modelLogprob), _copyFollowers.GetValueOrDefault(modelToken));
+        foreach (var (candidate, share) in _copyFollowers)
+        {
+            if (candidate == modelToken || candidate < 0 || candidate >= vocabulary.Size || vocabulary.Piece(candidate).Length == 0)
+            {
+                continue;
+            }
+
+            // The same tokens the model itself may choose from here: ones that agree with the healed text, and
+            // no end of generation when the length is forced.
+            var agrees = healing
+                ? TokenHealing.Agrees(vocabulary.Piece(candidate), remaining)
+                : !(forceLength && vocabulary.Ends(candidate));
+            var score = ContextCopy.Mix(weight, Math.Exp(logits[candidate] - logNormalizer), share);
+            if (agrees && score > bestScore)
+            {
+                best = candidate;
+                bestScore = score;
+            }
+        }
+
+        return (best, Math.Log(bestScore));
+    }
+}

@@ -1,0 +1,25 @@
+using CodeAssist.Server.Prompting;
+
+namespace CodeAssist.Server.Inference;
+
+/// <summary>How to load and run a local GGUF model.</summary>
+public sealed record LocalModelOptions
+{
+    /// <summary>Tokens the context holds (prompt plus generation).</summary>
+    public int ContextSize { get; init; } = 2048;
+
+    /// <summary>CPU threads for decoding; null means half the logical processors, at least one.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Forces a FIM order for families that support both (our own models, StarCoder).</summary>
+    public FimOrder? FimOrder { get; init; }
+
+    /// <summary>Keep the KV cache between requests (off only for benchmarks that measure its value).</summary>
+    public bool ReuseKvCache { get; init; } = true;
+
+    /// <summary>Where the model counts its work (shared across model swaps); null: not counted.</summary>
+    public InferenceStatistics? Statistics { get; init; }
+
+    /// <summary>The thread count used when none is configured.</summary>
+    public static int DefaultThreads => Math.Max(1, Environment.ProcessorCount / 2);
+}
