@@ -109,7 +109,6 @@ internal sealed partial class PythonGrammar
         return token.Kind == PythonTokenKind.Name && _text.AsSpan(token.Start, token.Length).SequenceEqual(word);
     }
 
-    /// <summary>Whether the token at <paramref name="index"/> is the name __debug__, which nothing may bind.</summary>
     /// <summary>One level deeper into nested expressions: wrong past <see cref="MaximumDepth"/>, and never a stack overflow.</summary>
     private void Deeper()
     {
@@ -121,6 +120,7 @@ internal sealed partial class PythonGrammar
         RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 
+    /// <summary>Whether the token at <paramref name="index"/> is the name __debug__, which nothing may bind.</summary>
     private bool IsDebug(int index) => _tokens[index].Length == 9 && IsWordAt(index, "__debug__");
 
     /// <summary>
@@ -151,7 +151,7 @@ internal sealed partial class PythonGrammar
     /// <summary>Tries <paramref name="first"/>, then from the same token <paramref name="second"/>; when both fail, the failure that got further.</summary>
     private void Either(Action first, Action second)
     {
-        int start = _position, depth = _depth;
+        int start = _position, depth = _depth, names = _names.Count;
         try
         {
             first();
@@ -160,6 +160,7 @@ internal sealed partial class PythonGrammar
         {
             _position = start;
             _depth = depth;
+            _names.RemoveRange(names, _names.Count - names);
             try
             {
                 second();

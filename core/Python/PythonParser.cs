@@ -13,7 +13,11 @@ namespace CodeAssist.Server.Python;
 /// context; the ones about the shape of a statement (assignment targets, starred expressions, parameter and argument
 /// order, duplicate parameters) are kept.
 /// The verdict is unfinished when the first error is at the end of the text (trailing blank lines and comments do not
-/// count), or when the text parses but ends inside a string or after a backslash continuation.
+/// count, so "x = a +\n" is unfinished like "x = a +"), or when the text parses but ends inside a string or after a
+/// backslash continuation. The text must start where a statement starts; it may start indented (its first code line
+/// is the base) and, as a <see cref="PythonParseOptions.Fragment"/>, continue a statement it does not show.
+/// Measured against CPython 3.11's compile() in PythonParserCPythonAgreementTests; a 100-line block takes tens of
+/// microseconds once the JIT has warmed up (PythonParserPerformanceTests).
 /// </remarks>
 public static class PythonParser
 {
