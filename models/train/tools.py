@@ -122,11 +122,11 @@ def cmd_unigram(args):
 
     meta = gguf.read_gguf_header(args.gguf).metadata
     vocab = len(meta["tokenizer.ggml.tokens"])
-    prep_dir = os.path.join(args.workdir, f"data-v{vocab}")
-    # Reuses the training run's cached corpus tokens; rebuilds them from the committed manifest when absent.
-    tok = data.prepare(prep_dir, vocab, manifest_path=os.path.join(HERE, "corpus-manifest.txt"),
-                       log=lambda *a: print(*a, file=sys.stderr, flush=True))
     expected = tokenizer_from_gguf(meta, args.gguf)
+    log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+    # The training corpus (v2) tokens the campaign cached; prepared from the committed manifest when absent.
+    prep_dir = os.path.join(args.workdir, f"data-corpus2-v{vocab}")
+    tok = data.prepare_v2(prep_dir, expected, log=log)
     if tok.tokens != expected.tokens or tok.merges != expected.merges:
         raise SystemExit(f"the corpus tokenizer in {prep_dir} differs from {args.gguf}'s")
     stream, _, _ = data.load_prepared(prep_dir)
@@ -136,7 +136,7 @@ def cmd_unigram(args):
         for i, c in enumerate(counts.tolist()):
             f.write(f"{i}\t{c}\n")
     os.replace(tmp, args.out)
-    print(f"{args.out}: {len(stream)} corpus tokens, {int((counts > 0).sum())} of {vocab} ids seen", file=sys.stderr)
+    print(f"{args.out}: {len(stream)} corpus v2 tokens, {int((counts > 0).sum())} of {vocab} ids seen", file=sys.stderr)
 
 
 def cmd_grow(args):
