@@ -50,7 +50,6 @@ TEST_DIRS = {"test", "tests", "testing", "idle_test", "unittests", "functional_t
 MIGRATION_DIRS = {"migrations", "alembic_migrations", "migrate_repo", "versions_migrations"}
 VENDOR_DIRS = {"_vendor", "vendor", "vendored", "_vendored", "extern", "externals", "_externals", "third_party",
                "_thirdparty", "thirdparty", "_lib_vendor", "bundled", "_bundled"}
-SKIP_DIRS = {"__pycache__"}
 CONTENT_REASONS = {"held-out name", "held-out content", "near duplicate", "duplicate", "data table", "long lines",
                    "over 500 KB"}
 
@@ -307,8 +306,6 @@ def data_like(text):
 def path_reason(rel):
     parts = rel.split("/")
     dirs, name = parts[:-1], parts[-1]
-    if any(d in SKIP_DIRS for d in dirs):
-        return "cache"
     if any(d in TEST_DIRS for d in dirs) or name.startswith("test_") or name.endswith("_test.py") \
             or name in ("conftest.py", "tests.py"):
         return "tests"
@@ -624,12 +621,17 @@ def ensure(work=WORK, manifest=MANIFEST, log=log):
     return [(pkg, file_path(pkg, rel, work)) for pkg, _sha, _size, rel in read_manifest(manifest)["files"]]
 
 
-def notice(manifest=MANIFEST):
-    """The NOTICE file's text: the project's licence, then every source of the training corpus with its licence."""
-    m = read_manifest(manifest)
+def bytes_per_source(m):
     per = collections.Counter()
     for pkg, _sha, size, _rel in m["files"]:
         per[pkg] += size
+    return per
+
+
+def notice(manifest=MANIFEST):
+    """The NOTICE file's text: the project's licence, then every source of the training corpus with its licence."""
+    m = read_manifest(manifest)
+    per = bytes_per_source(m)
     out = ["CodeAssist",
            "Copyright 2026 the CodeAssist developers",
            "",
@@ -666,9 +668,7 @@ def main(argv=None):
         sys.stdout.write(notice(a.manifest))
     else:
         m = read_manifest(a.manifest)
-        per = collections.Counter()
-        for pkg, _s, size, _r in m["files"]:
-            per[pkg] += size
+        per = bytes_per_source(m)
         for name, (version, _sha, lic, note) in m["packages"].items():
             print(f"{name}\t{version}\t{lic}\t{per[name]/1e6:.2f} MB\t{note}")
     return 0

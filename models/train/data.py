@@ -60,6 +60,25 @@ def eval_files(n, seed=1234):
     return []
 
 
+def eval_windows(tok, workdir, n_files, n):
+    """The held-out eval: one n-token window a third of the way into each of the sampled held-out files long
+    enough; the file list goes to workdir/eval-files.txt."""
+    ev = []
+    ev_files = eval_files(n_files)
+    for p in ev_files:
+        _, text = read_text(p)
+        if text is None:
+            continue
+        ids = tok.encode(text)
+        if len(ids) < n:
+            continue
+        s = min(len(ids) // 3, len(ids) - n)
+        ev.append(ids[s:s + n])
+    with open(os.path.join(workdir, "eval-files.txt"), "w") as f:
+        f.write("\n".join(ev_files) + "\n")
+    return np.array(ev, dtype=np.int64)
+
+
 def prepare(workdir, vocab_size, smoke=False, manifest_path=None, log=print):
     """Builds (once) tokenizer.json, corpus tokens and the eval sample under workdir."""
     os.makedirs(workdir, exist_ok=True)
@@ -119,22 +138,7 @@ def prepare(workdir, vocab_size, smoke=False, manifest_path=None, log=print):
     docs = np.array(starts + [len(stream)], dtype=np.int64)
     log(f"corpus: {len(arr)/1e6:.2f}M tokens ({sum(map(len, texts))/len(arr):.2f} chars/token)")
 
-    ev = []
-    ev_files = eval_files(8 if smoke else 64)
-    n = 129 if smoke else 513
-    for p in ev_files:
-        _, text = read_text(p)
-        if text is None:
-            continue
-        ids = tok.encode(text)
-        if len(ids) < n:
-            continue
-        s = len(ids) // 3
-        s = min(s, len(ids) - n)
-        ev.append(ids[s:s + n])
-    with open(os.path.join(workdir, "eval-files.txt"), "w") as f:
-        f.write("\n".join(ev_files) + "\n")
-    np.save(eval_path, np.array(ev, dtype=np.int64))
+    np.save(eval_path, eval_windows(tok, workdir, 8 if smoke else 64, 129 if smoke else 513))
     np.save(docs_path, docs)
     np.save(ids_path, arr)  # written last: marks preparation complete
     return tok
@@ -150,7 +154,7 @@ def _encode_files(args):
     return out
 
 
-def prepare_v2(workdir, tok_from, smoke=False, processes=1, log=print):
+def prepare_v2(workdir, tok_from, processes=1, log=print):
     """Corpus v2 (corpus.py: the standard library plus permissive Debian packages, filtered) tokenized with
     the shipped models' tokenizer (`tok_from`, rebuilt from the shipped GGUF), cached under workdir; the
     held-out eval windows are the same as v1's, so losses compare across corpora."""
@@ -164,8 +168,6 @@ def prepare_v2(workdir, tok_from, smoke=False, processes=1, log=print):
         return Tokenizer.load(tok_path)
     tok_from.save(tok_path)
     files = [p for _pkg, p in corpus.ensure(log=log)]
-    if smoke:
-        files = files[:25]
     log(f"corpus v2: {len(files)} files; tokenizing with {processes} process(es)")
     chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
     if processes > 1:
@@ -174,32 +176,21 @@ def prepare_v2(workdir, tok_from, smoke=False, processes=1, log=print):
             results = pool.map(_encode_files, [(tok_path, c) for c in chunks])
     else:
         results = [_encode_files((tok_path, c)) for c in chunks]
-    tok = tok_from
-    parts, starts, n, chars = [], [], 0, 0
+    parts, starts, n = [], [], 0
     for res in results:
         for ids in res:
             if ids is None:
                 continue
             starts.append(n)
-            parts.append(np.asarray(ids + [tok.eot], dtype=np.uint16))
+            parts.append(np.asarray(ids + [tok_from.eot], dtype=np.uint16))
             n += len(ids) + 1
     arr = np.concatenate(parts)
     docs = np.array(starts + [n], dtype=np.int64)
     log(f"corpus v2: {len(arr)/1e6:.2f}M tokens from {len(starts)} files")
-    ev = []
-    for p in eval_files(64):
-        _, text = read_text(p)
-        if text is None:
-            continue
-        ids = tok.encode(text)
-        if len(ids) < 513:
-            continue
-        s = min(len(ids) // 3, len(ids) - 513)
-        ev.append(ids[s:s + 513])
-    np.save(eval_path, np.array(ev, dtype=np.int64))
+    np.save(eval_path, eval_windows(tok_from, workdir, 64, 513))
     np.save(docs_path, docs)
     np.save(ids_path, arr)  # written last: marks preparation complete
-    return tok
+    return tok_from
 
 
 def load_prepared(workdir):
