@@ -199,7 +199,8 @@ public sealed class PairedComparisonTests
     [Fact]
     public void EveryContestantThatRanIsComparedWithTheFirstOnEachKindAndTheReportsCarryIt()
     {
-        KindResult Kind(EvalKind kind, params double[] points) => new(kind, points.Length, 0, 0, points.Average(), 1, 1, PointEditSimilarity: points);
+        KindResult Kind(EvalKind kind, params double[] points) =>
+            new(kind, points.Length, 0, 0, points.Average(), 1, 1, PointEditSimilarity: points, PointCompletions: [.. points.Select(p => $"x = {p}\n")]);
         ContestantResult Ran(string name, params KindResult[] kinds) =>
             new(name, ContestantKind.Model, ContestantStatus.Ok, name, null, null, null, kinds, null, 0, null, null);
         EvalSample Point(EvalKind kind, int line) => new("a.py", line, kind, "p", "", "x", "", "");
@@ -226,5 +227,6 @@ public sealed class PairedComparisonTests
         Assert.Equal("worse", worse.GetProperty("contestant").GetString());
         Assert.Equal(-0.4, worse.GetProperty("meanEditSimilarityDifference").GetDouble(), 4);
         Assert.Equal([0.1, 0.3, 0.2], json.GetProperty("contestants")[3].GetProperty("kinds")[0].GetProperty("pointEditSimilarity").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(["x = 0.1\n", "x = 0.3\n", "x = 0.2\n"], json.GetProperty("contestants")[3].GetProperty("kinds")[0].GetProperty("pointCompletions").EnumerateArray().Select(e => e.GetString()));
     }
 }

@@ -11,6 +11,7 @@ namespace CodeAssist.Tools.Evaluation;
 /// <param name="EscalationShare">Router only: share of these points it escalated to the fallback tier.</param>
 /// <param name="FallbackShare">Router only: share of these points answered by the fallback tier.</param>
 /// <param name="PointEditSimilarity">Each point's edit similarity, in the order of the points (for paired comparisons).</param>
+/// <param name="PointCompletions">Each point's completion text, in the order of the points (to compare two runs point by point).</param>
 public sealed record KindResult(
     EvalKind Kind,
     int Samples,
@@ -21,7 +22,8 @@ public sealed record KindResult(
     double LatencyP95Ms,
     double? EscalationShare = null,
     double? FallbackShare = null,
-    IReadOnlyList<double>? PointEditSimilarity = null);
+    IReadOnlyList<double>? PointEditSimilarity = null,
+    IReadOnlyList<string>? PointCompletions = null);
 
 /// <summary>What the router contestant did: which tiers, how often it escalated and why, and how the fallback fared.</summary>
 /// <param name="Local">The local model's id.</param>

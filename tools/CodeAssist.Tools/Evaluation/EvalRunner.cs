@@ -438,7 +438,8 @@ public sealed class EvalRunner(ILoggerFactory loggerFactory, int threads, int lo
                 EvalMetrics.Percentile(latencies, 0.95),
                 routed ? items.Average(o => o.Escalated ? 1.0 : 0.0) : null,
                 routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
-                [.. scores.Select(s => s.EditSimilarity)]);
+                [.. scores.Select(s => s.EditSimilarity)],
+                [.. items.Select(o => o.Completion)]);
         }).ToList();
 
     private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);

@@ -123,6 +123,17 @@ public static class EvalJsonReport
                 writer.WriteEndArray();
             }
 
+            if (k.PointCompletions is { } completions)
+            {
+                writer.WriteStartArray("pointCompletions");
+                foreach (var completion in completions)
+                {
+                    writer.WriteStringValue(completion);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
