@@ -31,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ILocalTier>(provider => provider.GetRequiredService<ModelManager>());
         services.AddSingleton<PromptBuilder>();
         services.AddSingleton<RoutingStatistics>();
+        services.AddKeyedSingleton<RoutingStatistics>(RoutingStatistics.CodeActionsKey);
         services.AddSingleton(provider =>
         {
             var fallback = new FallbackModelProvider(provider.GetRequiredService<ILoggerFactory>());

@@ -77,4 +77,12 @@ export interface StatsResult {
     failures: Record<string, number>;
     breaker: string;
   };
+  /** Code actions, routed with the fallback first and counted apart from completions. */
+  codeActions: {
+    tiers: Record<string, TierStats>;
+    used: number;
+    late: number;
+    failed: number;
+    failures: Record<string, number>;
+  };
 }

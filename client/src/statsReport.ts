@@ -61,5 +61,27 @@ export function statsMarkdown(stats: StatsResult, when: Date = new Date()): stri
   if (failures.length > 0) {
     lines.push('### Failures by reason', '', ...table(['reason', 'count'], failures), '');
   }
+
+  // Older servers do not send code actions' counters.
+  const actions = stats.codeActions as StatsResult['codeActions'] | undefined;
+  if (actions !== undefined) {
+    lines.push('## Code actions', '', '| tier | calls | written | p50 | p95 |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const [tier, figures] of Object.entries(actions.tiers) as Array<[string, TierStats]>) {
+      lines.push(`| ${tier} | ${figures.calls} | ${figures.answers} | ${ms(figures.p50Ms)} | ${ms(figures.p95Ms)} |`);
+    }
+    lines.push(
+      '',
+      ...table(
+        ['fallback', 'count'],
+        [
+          ['wrote it (within routing.codeActionDeadlineMs)', actions.used],
+          ['late (written locally)', actions.late],
+          ['failed (written locally)', actions.failed],
+          ...(Object.entries(actions.failures).map(([reason, count]) => [`failure: ${reason}`, count]) as Array<[string, number]>),
+        ],
+      ),
+      '',
+    );
+  }
   return lines.join('\n');
 }

@@ -14,6 +14,13 @@ const stats: StatsResult = {
   },
   escalations: { invoked: 2, blockStart: 1, unsure: 0, emptyLocal: 0 },
   fallback: { kind: 'openai', used: 2, late: 1, failed: 1, failures: { timeout: 1, 'http-500': 1 }, breaker: 'closed' },
+  codeActions: {
+    tiers: { local: { calls: 1, answers: 1, p50Ms: 812, p95Ms: 812 }, fallback: { calls: 2, answers: 1, p50Ms: 2100, p95Ms: 2400 } },
+    used: 1,
+    late: 0,
+    failed: 1,
+    failures: { 'http-500': 1 },
+  },
 };
 
 describe('stats report', () => {
@@ -35,6 +42,12 @@ describe('stats report', () => {
     assert.match(text, /\| kind \| openai \|/);
     assert.match(text, /\| circuit breaker \| closed \|/);
     assert.match(text, /### Failures by reason[\s\S]*\| http-500 \| 1 \|/);
+  });
+
+  it('counts code actions apart, per tier and by fallback outcome', () => {
+    assert.match(text, /## Code actions[\s\S]*\| fallback \| 2 \| 1 \| 2100\.0 ms \| 2400\.0 ms \|/);
+    assert.match(text, /\| failed \(written locally\) \| 1 \|/);
+    assert.match(text, /\| failure: http-500 \| 1 \|/);
   });
 
   it('leaves the failures table out when nothing failed, and has no rate for no requests', () => {

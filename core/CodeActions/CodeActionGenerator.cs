@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
-using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
 using CodeAssist.Server.Routing;
@@ -18,79 +17,48 @@ public sealed record GeneratedText(string Text, string Model, string Tier);
 
 /// <summary>
 /// Writes the text of a code action with a FIM prompt (the document before the generated text as prefix, what follows
-/// as suffix): by the fallback tier when one is configured, by the local model otherwise or when the fallback fails.
+/// as suffix). The router chooses the tier (<see cref="ModelRouter.RouteLargerFirstAsync"/>: the fallback first with its
+/// own deadline and statistics, the local model when it fails); <see cref="CodeActionAttempt"/> is what runs on each.
 /// Code goes through the completion post-processing (block end, indentation in the file's style, repeats); a
 /// docstring is cut at its closing quotes and indented like the body.
 /// </summary>
 public sealed partial class CodeActionGenerator(
-    ModelManager models,
-    FallbackModelProvider fallback,
+    ModelRouter router,
     SettingsStore settings,
     PostProcessor postProcessor,
     ILogger<CodeActionGenerator> logger)
 {
+    private long _nextId;
+
     /// <summary>Generates the text for <paramref name="plan"/> in <paramref name="text"/>; <see cref="CodeActionFailedException"/> when no model wrote anything usable.</summary>
     public async Task<GeneratedText> GenerateAsync(string uri, string text, CodeActionPlan plan, IndentStyle style, CancellationToken cancellationToken)
     {
         var options = settings.Current;
-        var prefix = plan.Prefix(text);
-        var suffix = plan.Suffix(text);
-        var failures = new List<string>();
-        if (options.Fallback.Kind != FallbackKind.None)
+        var attempt = new CodeActionAttempt(this, uri, plan.Prefix(text), plan.Suffix(text), plan, style, options);
+        var route = new RouteRequest($"a{Interlocked.Increment(ref _nextId)}", Invoked: true, StartsBlock: !plan.IsDocstring, options);
+        var outcome = await router.RouteLargerFirstAsync(route, attempt, cancellationToken).ConfigureAwait(false);
+        foreach (var failure in outcome.Failures)
         {
-            var model = await fallback.GetAsync(options, cancellationToken).ConfigureAwait(false);
-            if (model is null)
-            {
-                failures.Add($"the fallback ({FallbackModelProvider.Describe(options.Fallback)}) is not usable: {fallback.LastError ?? "see the log"}");
-            }
-            else if (await TryAsync(model, RoutingStatistics.FallbackTier, uri, prefix, suffix, plan, style, options, failures, cancellationToken).ConfigureAwait(false) is { } answer)
-            {
-                return answer;
-            }
+            logger.LogInformation("Code action {Action} in {Uri}: {Failure}", plan.Action, uri, failure);
         }
 
-        var local = await models.GetModelAsync(cancellationToken).ConfigureAwait(false);
-        if (local is null)
-        {
-            failures.Add($"no local model: {models.LastError ?? "none is loaded"}");
-        }
-        else if (await TryAsync(local, RoutingStatistics.LocalTier, uri, prefix, suffix, plan, style, options, failures, cancellationToken).ConfigureAwait(false) is { } answer)
-        {
-            return answer;
-        }
-
-        throw new CodeActionFailedException(string.Join("; ", failures));
+        return outcome.Answer is { } answer
+            ? new GeneratedText(answer.Answer.Text, answer.Answer.Model.Id, answer.Tier)
+            : throw new CodeActionFailedException(string.Join("; ", outcome.Failures));
     }
 
-    private async Task<GeneratedText?> TryAsync(
-        ICompletionModel model, string tier, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style,
-        CodeAssistOptions options, List<string> failures, CancellationToken cancellationToken)
+    /// <summary>One tier's try at a code action: prompt → generate → post-process.</summary>
+    private sealed class CodeActionAttempt(
+        CodeActionGenerator generator, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options) : ITierAttempt
     {
-        var name = model.Description.Id;
-        try
+        public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
         {
-            var text = await RunAsync(model, uri, prefix, suffix, plan, style, options, cancellationToken).ConfigureAwait(false);
-            if (text.Length > 0)
-            {
-                return new GeneratedText(text, name, tier);
-            }
-
-            failures.Add($"{name} wrote nothing usable");
+            var (text, generation) = await generator.RunAsync(model, uri, prefix, suffix, plan, style, options, cancellationToken).ConfigureAwait(false);
+            return new TierAnswer(text, generation, model.Description);
         }
-        catch (RemoteModelException ex)
-        {
-            failures.Add($"{name} failed: {ex.Message}");
-        }
-        catch (ObjectDisposedException)
-        {
-            failures.Add($"{name} was switched out while it was writing; try again");
-        }
-
-        logger.LogInformation("Code action {Action} in {Uri}: {Failure}", plan.Action, uri, failures[^1]);
-        return null;
     }
 
-    private async Task<string> RunAsync(
+    private async Task<(string Text, ModelCompletion Generation)> RunAsync(
         ICompletionModel model, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options, CancellationToken cancellationToken)
     {
         var description = model.Description;
@@ -115,7 +83,7 @@ public sealed partial class CodeActionGenerator(
             plan.Action, uri, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds);
         if (block is null)
         {
-            return Docstring(generation.Text, plan);
+            return (Docstring(generation.Text, plan), generation);
         }
 
         var processing = new PostProcessorOptions
@@ -127,7 +95,7 @@ public sealed partial class CodeActionGenerator(
             Truncated = generation.StopReason == "length",
         };
         var code = CompleteStatements(postProcessor.Process(generation.Text, prefix, suffix, processing), block.PrefixEndState);
-        return IsOnlyPlaceholder(code) ? string.Empty : code;
+        return (IsOnlyPlaceholder(code) ? string.Empty : code, generation);
     }
 
     /// <summary>

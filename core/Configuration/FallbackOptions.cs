@@ -229,6 +229,9 @@ public sealed record RoutingOptions
     /// <summary>How long the fallback may take before the local answer is used instead.</summary>
     public int DeadlineMs { get; init; } = 1500;
 
+    /// <summary>How long the fallback may take to write a code action before the local model writes it instead.</summary>
+    public int CodeActionDeadlineMs { get; init; } = 30000;
+
     /// <summary>Consecutive fallback failures that stop calls to it for <see cref="BreakerCooldownMs"/>.</summary>
     public int BreakerFailures { get; init; } = 3;
 
@@ -284,6 +287,13 @@ public sealed record RoutingOptions
                     if (ReadInt(value, 1, 600_000, "routing.deadlineMs", errors) is { } deadline)
                     {
                         options = options with { DeadlineMs = deadline };
+                    }
+
+                    break;
+                case "codeActionDeadlineMs":
+                    if (ReadInt(value, 1, 600_000, "routing.codeActionDeadlineMs", errors) is { } actionDeadline)
+                    {
+                        options = options with { CodeActionDeadlineMs = actionDeadline };
                     }
 
                     break;

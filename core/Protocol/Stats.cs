@@ -29,6 +29,28 @@ public sealed record StatsResult
 
     /// <summary>The local models' decoding work (all models loaded since start).</summary>
     public required InferenceStats Inference { get; init; }
+
+    /// <summary>Code actions, routed on their own policy (the fallback first): counted apart from completions.</summary>
+    public required CodeActionStats CodeActions { get; init; }
+}
+
+/// <summary>What the router did for code actions: per tier calls, answers and latency, and how the fallback fared.</summary>
+public sealed record CodeActionStats
+{
+    /// <summary>Per tier ("local", "fallback"): calls, answers and latency.</summary>
+    public required IReadOnlyDictionary<string, TierStats> Tiers { get; init; }
+
+    /// <summary>Code actions the fallback wrote within <c>routing.codeActionDeadlineMs</c>.</summary>
+    public required long Used { get; init; }
+
+    /// <summary>Code actions written locally because the fallback missed the deadline.</summary>
+    public required long Late { get; init; }
+
+    /// <summary>Code actions written locally because the fallback failed or wrote nothing usable.</summary>
+    public required long Failed { get; init; }
+
+    /// <summary>Fallback failures by reason, as in <see cref="FallbackStats.Failures"/>.</summary>
+    public required IReadOnlyDictionary<string, long> Failures { get; init; }
 }
 
 /// <summary>What the local models decoded: generations started, prompt tokens evaluated and reused, queue depth.</summary>

@@ -7,4 +7,7 @@ public interface ILocalTier
 {
     /// <summary>The local model, loading it if needed; null when none can be loaded.</summary>
     Task<ICompletionModel?> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Why the last load failed (null when it did not).</summary>
+    string? LastError { get; }
 }

@@ -2,31 +2,108 @@ using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Routing;
 
 /// <summary>
-/// Chooses the tier for each completion: the local model for automatic requests, the fallback (a larger local
-/// model or a remote endpoint) when <see cref="EscalationPolicy"/> says so, and the local answer whenever the
-/// fallback fails or misses the deadline (<see cref="DeadlinePolicy"/>). Fallback failures never reach the editor.
+/// Chooses the tier for each request. Completions (<see cref="RouteAsync"/>): the local model for automatic requests,
+/// the fallback (a larger local model or a remote endpoint) when <see cref="EscalationPolicy"/> says so, and the local
+/// answer whenever the fallback fails or misses the deadline (<see cref="DeadlinePolicy"/>). Code actions
+/// (<see cref="RouteLargerFirstAsync"/>): the fallback first, with its own deadline, the local model when it fails.
+/// Fallback failures never reach the editor as errors. Each policy counts into its own statistics.
 /// </summary>
 public sealed class ModelRouter
 {
     private readonly ILocalTier _local;
     private readonly FallbackModelProvider _fallback;
-    private readonly RoutingStatistics _statistics;
+    private readonly RoutingStatistics _completions;
+    private readonly RoutingStatistics _codeActions;
     private readonly ILogger<ModelRouter> _logger;
     private readonly FallbackOutageReporter _outages;
 
     /// <summary>Creates the router over both tiers.</summary>
-    public ModelRouter(ILocalTier local, FallbackModelProvider fallback, RoutingStatistics statistics, ILogger<ModelRouter> logger)
+    /// <param name="local">The local tier.</param>
+    /// <param name="fallback">The fallback tier.</param>
+    /// <param name="statistics">Where completions are counted.</param>
+    /// <param name="logger">The router's log.</param>
+    /// <param name="codeActionStatistics">Where code actions are counted (a fresh one when not given).</param>
+    public ModelRouter(
+        ILocalTier local,
+        FallbackModelProvider fallback,
+        RoutingStatistics statistics,
+        ILogger<ModelRouter> logger,
+        [FromKeyedServices(RoutingStatistics.CodeActionsKey)] RoutingStatistics? codeActionStatistics = null)
     {
         _local = local;
         _fallback = fallback;
-        _statistics = statistics;
+        _completions = statistics;
+        _codeActions = codeActionStatistics ?? new RoutingStatistics();
         _logger = logger;
         _outages = new FallbackOutageReporter(logger);
+    }
+
+    /// <summary>
+    /// Answers a request that prefers the larger tier (a code action the user picked): the fallback, when one is
+    /// configured, gets <see cref="RoutingOptions.CodeActionDeadlineMs"/>; when it fails, is late or answers nothing,
+    /// the local model answers. The outcome says why each tier that did not answer did not, for the user.
+    /// </summary>
+    public async Task<RouteOutcome> RouteLargerFirstAsync(RouteRequest request, ITierAttempt attempt, CancellationToken cancellationToken)
+    {
+        var statistics = _codeActions;
+        var failures = new List<string>();
+        var options = request.Options;
+        if (options.Fallback.Kind != FallbackKind.None)
+        {
+            var name = FallbackModelProvider.Describe(options.Fallback);
+            _logger.LogInformation(
+                "[{RequestId}] Route: {Fallback} first (code action), deadline {DeadlineMs} ms", request.RequestId, name, options.Routing.CodeActionDeadlineMs);
+            var started = Stopwatch.GetTimestamp();
+            var fallback = RunFallbackAsync(request, attempt, statistics, cancellationToken);
+            if (!await DeadlinePolicy.FinishesWithinAsync(fallback, TimeSpan.FromMilliseconds(options.Routing.CodeActionDeadlineMs), started, cancellationToken).ConfigureAwait(false))
+            {
+                statistics.RecordLate();
+                failures.Add($"the fallback ({name}) did not answer within {options.Routing.CodeActionDeadlineMs} ms");
+            }
+            else
+            {
+                var outcome = await fallback.ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (outcome.Answer is { } answer)
+                {
+                    statistics.RecordUsed();
+                    return new RouteOutcome(Answered(statistics, new RoutedAnswer(answer, RoutingStatistics.FallbackTier)), failures);
+                }
+
+                statistics.RecordFailed();
+                failures.Add(outcome.Message ?? $"the fallback ({name}) failed: {outcome.FailureReason}");
+            }
+        }
+
+        var local = await _local.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (local is null)
+        {
+            failures.Add($"no local model: {_local.LastError ?? "none is loaded"}");
+            return new RouteOutcome(null, failures);
+        }
+
+        try
+        {
+            var answer = await LocalAsync(local, attempt, statistics, cancellationToken).ConfigureAwait(false);
+            if (answer.Answer.Text.Length > 0)
+            {
+                return new RouteOutcome(Answered(statistics, answer) with { LocalModel = local.Description }, failures);
+            }
+
+            failures.Add($"{local.Description.Id} wrote nothing usable");
+        }
+        catch (ObjectDisposedException)
+        {
+            failures.Add($"{local.Description.Id} was switched out while it was writing; try again");
+        }
+
+        return new RouteOutcome(null, failures);
     }
 
     /// <summary>
@@ -56,31 +133,31 @@ public sealed class ModelRouter
             if (!hasFallback)
             {
                 _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(early));
-                return Answered(await LocalAsync(local, attempt, cancellationToken).ConfigureAwait(false));
+                return Answered(_completions, await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false));
             }
 
             return await BothAtOnceAsync(request, early, local, attempt, cancellationToken).ConfigureAwait(false);
         }
 
-        var answer = await LocalAsync(local, attempt, cancellationToken).ConfigureAwait(false);
+        var answer = await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false);
         var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob);
         if (late is null)
         {
             _logger.LogDebug("[{RequestId}] Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", id, answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
-            return Answered(answer);
+            return Answered(_completions, answer);
         }
 
         if (!hasFallback)
         {
             _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(late.Value));
-            return Answered(answer);
+            return Answered(_completions, answer);
         }
 
         Escalating(request, late.Value);
         var started = Stopwatch.GetTimestamp();
-        var fallback = RunFallbackAsync(request, attempt, cancellationToken);
+        var fallback = RunFallbackAsync(request, attempt, _completions, cancellationToken);
         var chosen = await ChooseAsync(request, fallback, started, cancellationToken).ConfigureAwait(false);
-        return Answered(chosen ?? answer);
+        return Answered(_completions, chosen ?? answer);
     }
 
     private async Task<RoutedAnswer?> FallbackOnlyAsync(
@@ -93,9 +170,9 @@ public sealed class ModelRouter
 
         // Without a local model there is nothing to fall back to, so the fallback gets its whole timeout.
         _logger.LogInformation("[{RequestId}] Route: fallback only (no local model)", request.RequestId);
-        var outcome = await RunFallbackAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+        var outcome = await RunFallbackAsync(request, attempt, _completions, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return outcome.Answer is { } answer ? Answered(new RoutedAnswer(answer, RoutingStatistics.FallbackTier)) : null;
+        return outcome.Answer is { } answer ? Answered(_completions, new RoutedAnswer(answer, RoutingStatistics.FallbackTier)) : null;
     }
 
     private async Task<RoutedAnswer> BothAtOnceAsync(
@@ -105,8 +182,8 @@ public sealed class ModelRouter
         Escalating(request, reason);
         var started = Stopwatch.GetTimestamp();
         using var localCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fallback = RunFallbackAsync(request, attempt, cancellationToken);
-        var localTask = LocalAsync(local, attempt, localCancel.Token);
+        var fallback = RunFallbackAsync(request, attempt, _completions, cancellationToken);
+        var localTask = LocalAsync(local, attempt, _completions, localCancel.Token);
         RoutedAnswer? chosen;
         try
         {
@@ -123,10 +200,10 @@ public sealed class ModelRouter
             // The local decode is no longer needed: free the CPU for the next keystroke.
             await localCancel.CancelAsync().ConfigureAwait(false);
             Abandon(localTask);
-            return Answered(chosen);
+            return Answered(_completions, chosen);
         }
 
-        return Answered(await localTask.ConfigureAwait(false));
+        return Answered(_completions, await localTask.ConfigureAwait(false));
     }
 
     /// <summary>The fallback's answer when it arrives within the deadline with some text; null to answer locally.</summary>
@@ -136,7 +213,7 @@ public sealed class ModelRouter
         var id = request.RequestId;
         if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, cancellationToken).ConfigureAwait(false))
         {
-            _statistics.RecordLate();
+            _completions.RecordLate();
             _logger.LogInformation("[{RequestId}] Route: local (fallback missed the {DeadlineMs} ms deadline)", id, request.Options.Routing.DeadlineMs);
             return null;
         }
@@ -145,12 +222,12 @@ public sealed class ModelRouter
         cancellationToken.ThrowIfCancellationRequested();
         if (outcome.Answer is { } answer)
         {
-            _statistics.RecordUsed();
+            _completions.RecordUsed();
             _logger.LogInformation("[{RequestId}] Route: fallback answered in {ElapsedMs} ms", id, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return new RoutedAnswer(answer, RoutingStatistics.FallbackTier);
         }
 
-        _statistics.RecordFailed();
+        _completions.RecordFailed();
         _logger.LogInformation("[{RequestId}] Route: local (fallback failed: {Reason})", id, outcome.FailureReason);
         return null;
     }
@@ -160,25 +237,25 @@ public sealed class ModelRouter
 
     private void Escalating(RouteRequest request, EscalationReason reason)
     {
-        _statistics.RecordEscalation(reason);
+        _completions.RecordEscalation(reason);
         _logger.LogInformation(
             "[{RequestId}] Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
             request.RequestId, FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
     }
 
-    private RoutedAnswer Answered(RoutedAnswer answer)
+    private static RoutedAnswer Answered(RoutingStatistics statistics, RoutedAnswer answer)
     {
-        _statistics.RecordAnswer(answer.Tier);
+        statistics.RecordAnswer(answer.Tier);
         return answer;
     }
 
-    private async Task<RoutedAnswer> LocalAsync(
-        ICompletionModel local, ITierAttempt attempt, CancellationToken cancellationToken)
+    private static async Task<RoutedAnswer> LocalAsync(
+        ICompletionModel local, ITierAttempt attempt, RoutingStatistics statistics, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        _statistics.RecordCall(RoutingStatistics.LocalTier);
+        statistics.RecordCall(RoutingStatistics.LocalTier);
         var answer = await attempt.RunAsync(local, cancellationToken).ConfigureAwait(false);
-        _statistics.RecordLatency(RoutingStatistics.LocalTier, TimeProvider.System.GetElapsedTime(started));
+        statistics.RecordLatency(RoutingStatistics.LocalTier, TimeProvider.System.GetElapsedTime(started));
         return new RoutedAnswer(answer, RoutingStatistics.LocalTier);
     }
 
@@ -188,7 +265,7 @@ public sealed class ModelRouter
     /// Never throws: every failure becomes an outcome.
     /// </summary>
     private async Task<FallbackOutcome> RunFallbackAsync(
-        RouteRequest request, ITierAttempt attempt, CancellationToken cancellationToken)
+        RouteRequest request, ITierAttempt attempt, RoutingStatistics statistics, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var id = request.RequestId;
@@ -199,44 +276,48 @@ public sealed class ModelRouter
             var model = await _fallback.GetAsync(request.Options, cancellationToken).ConfigureAwait(false);
             if (model is null)
             {
-                return Failed(id, name, "unavailable", "the fallback could not be made from the settings");
+                return Failed(statistics, id, name, "unavailable", "the fallback could not be made from the settings",
+                    $"the fallback ({name}) is not usable: {_fallback.LastError ?? "see the log"}");
             }
 
-            _statistics.RecordCall(RoutingStatistics.FallbackTier);
+            statistics.RecordCall(RoutingStatistics.FallbackTier);
             var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
-            _statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
+            statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
             _outages.Success(id, name);
             if (answer.Text.Length == 0)
             {
                 // A healthy server with nothing to say: the local answer is used, and it is no outage.
-                _statistics.RecordFailure("empty");
-                return new FallbackOutcome(null, "empty");
+                statistics.RecordFailure("empty");
+                return new FallbackOutcome(null, "empty", $"{model.Description.Id} wrote nothing usable");
             }
 
-            return new FallbackOutcome(answer, null);
+            return new FallbackOutcome(answer, null, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             _logger.LogDebug("[{RequestId}] Fallback call cancelled (superseded)", id);
-            return new FallbackOutcome(null, "cancelled");
+            return new FallbackOutcome(null, "cancelled", null);
         }
         catch (RemoteModelException ex)
         {
-            return Failed(id, name, ex.Reason, ex.Message);
+            return Failed(statistics, id, name, ex.Reason, ex.Message, $"{name} failed: {ex.Message}");
         }
         catch (Exception ex)
         {
             // Whatever the fallback does, the editor still gets the local answer.
-            return Failed(id, name, ex is ObjectDisposedException ? "disposed" : "error", ex.Message);
+            var disposed = ex is ObjectDisposedException;
+            return Failed(statistics, id, name, disposed ? "disposed" : "error", ex.Message,
+                disposed ? $"{name} was switched out while it was writing; try again" : $"{name} failed: {ex.Message}");
         }
     }
 
-    private FallbackOutcome Failed(string requestId, string name, string reason, string error)
+    private FallbackOutcome Failed(RoutingStatistics statistics, string requestId, string name, string reason, string error, string message)
     {
-        _statistics.RecordFailure(reason);
+        statistics.RecordFailure(reason);
         _outages.Failure(requestId, name, reason, error);
-        return new FallbackOutcome(null, reason);
+        return new FallbackOutcome(null, reason, message);
     }
 
-    private sealed record FallbackOutcome(TierAnswer? Answer, string? FailureReason);
+    /// <summary>What the fallback did: its answer, or the failure's reason (for the statistics) and message (for the user).</summary>
+    private sealed record FallbackOutcome(TierAnswer? Answer, string? FailureReason, string? Message);
 }

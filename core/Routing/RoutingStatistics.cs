@@ -11,6 +11,9 @@ public sealed class RoutingStatistics
     /// <summary>The tier the router escalates to.</summary>
     public const string FallbackTier = "fallback";
 
+    /// <summary>The service key of the code actions' statistics (completions use the unkeyed instance).</summary>
+    public const string CodeActionsKey = "codeActions";
+
     private readonly ConcurrentDictionary<string, long> _escalations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
     private readonly LatencyWindow _localLatency = new();

@@ -4,13 +4,20 @@ using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Lsp.Handlers;
 
 /// <summary>codeAssist/stats: the pipeline's and the router's counters (documented in README).</summary>
 public sealed class StatsHandler(
-    CompletionStatistics completions, RoutingStatistics routing, FallbackModelProvider fallback, SettingsStore settings, InferenceStatistics inference, ModelManager models)
+    CompletionStatistics completions,
+    RoutingStatistics routing,
+    [FromKeyedServices(RoutingStatistics.CodeActionsKey)] RoutingStatistics codeActions,
+    FallbackModelProvider fallback,
+    SettingsStore settings,
+    InferenceStatistics inference,
+    ModelManager models)
 {
     /// <summary>Answers with a snapshot of the counters.</summary>
     [JsonRpcMethod(CodeAssistMethods.Stats)]
@@ -23,11 +30,7 @@ public sealed class StatsHandler(
             TypedThrough = completions.TypedThrough,
             Accepted = completions.Accepted,
             Cancelled = completions.Cancelled,
-            Tiers = new Dictionary<string, TierStats>(StringComparer.Ordinal)
-            {
-                [RoutingStatistics.LocalTier] = Tier(RoutingStatistics.LocalTier, routing.LocalCalls, routing.LocalAnswers),
-                [RoutingStatistics.FallbackTier] = Tier(RoutingStatistics.FallbackTier, routing.FallbackCalls, routing.FallbackAnswers),
-            },
+            Tiers = Tiers(routing),
             Escalations = routing.Escalations,
             Fallback = new FallbackStats
             {
@@ -55,12 +58,26 @@ public sealed class StatsHandler(
                 Pending = models.Current?.PendingRequests ?? 0,
                 MaxPending = inference.MaxPending,
             },
+            CodeActions = new CodeActionStats
+            {
+                Tiers = Tiers(codeActions),
+                Used = codeActions.FallbackUsed,
+                Late = codeActions.FallbackLate,
+                Failed = codeActions.FallbackFailed,
+                Failures = codeActions.Failures,
+            },
         };
     }
 
-    private TierStats Tier(string tier, long calls, long answers)
+    private static Dictionary<string, TierStats> Tiers(RoutingStatistics statistics) => new(StringComparer.Ordinal)
     {
-        var latency = routing.Latency(tier);
+        [RoutingStatistics.LocalTier] = Tier(statistics, RoutingStatistics.LocalTier, statistics.LocalCalls, statistics.LocalAnswers),
+        [RoutingStatistics.FallbackTier] = Tier(statistics, RoutingStatistics.FallbackTier, statistics.FallbackCalls, statistics.FallbackAnswers),
+    };
+
+    private static TierStats Tier(RoutingStatistics statistics, string tier, long calls, long answers)
+    {
+        var latency = statistics.Latency(tier);
         return new TierStats { Calls = calls, Answers = answers, P50Ms = latency?.P50, P95Ms = latency?.P95 };
     }
 }

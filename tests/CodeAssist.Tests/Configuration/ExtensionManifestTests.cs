@@ -45,6 +45,7 @@ public class ExtensionManifestTests
             EscalateOnBlockStart = false,
             MinMeanLogprob = -3.0,
             DeadlineMs = 5,
+            CodeActionDeadlineMs = 7,
             BreakerFailures = 7,
             BreakerCooldownMs = 600,
         },

@@ -41,6 +41,10 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>A stub the shipped tiny model implements (the same file as the indentation test, four spaces).</summary>
+    private const string CircleSource =
+        "import math\n\n\nclass Circle:\n    def __init__(self, radius):\n        self.radius = radius\n\n    def area(self):\n        \"\"\"Return the area of the circle.\"\"\"\n        pass\n\n\ndef main():\n    print(Circle(2).area())\n";
+
     private static int ErrorCode(JsonElement response) => response.GetProperty("error").GetProperty("code").GetInt32();
 
     private static Task<JsonElement> CodeActionsAsync(LspTestClient client, string uri, int line, int character = 0, string[]? only = null) =>
@@ -267,6 +271,74 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         var resolved = await client.RequestAsync("codeAction/resolve", offered);
         Assert.Equal(LspErrorCodes.RequestFailed, ErrorCode(resolved));
         Assert.Contains("nothing usable", resolved.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AFailingFallbackLeavesTheActionToTheLocalModelAndCountsApartFromCompletions()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"error":"down"}""", 500);
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(RemoteSettings());
+        var uri = LspTestClient.FileUri("failing.py");
+        await client.OpenAsync(uri, CircleSource);
+        var offered = Action(await CodeActionsAsync(client, uri, 9), "Implement function with coder (openai)");
+        var response = await client.RequestAsync("codeAction/resolve", offered);
+        Assert.True(response.TryGetProperty("result", out var resolved), response.GetRawText());
+        var after = Apply(CircleSource, resolved, uri);
+        Assert.Null(PythonOutline.Analyze(after).Definitions.Single(d => after.Split('\n')[d.Header.First].Contains("def area", StringComparison.Ordinal)).Stub);
+        Assert.Single(_server.Requests);
+
+        var stats = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
+        var actions = stats.GetProperty("codeActions");
+        Assert.Equal(1, actions.GetProperty("tiers").GetProperty("fallback").GetProperty("calls").GetInt64());
+        Assert.Equal(0, actions.GetProperty("tiers").GetProperty("fallback").GetProperty("answers").GetInt64());
+        Assert.Equal(1, actions.GetProperty("tiers").GetProperty("local").GetProperty("answers").GetInt64());
+        Assert.Equal(1, actions.GetProperty("failed").GetInt64());
+        Assert.Equal(0, actions.GetProperty("used").GetInt64());
+        Assert.Equal(1, actions.GetProperty("failures").GetProperty("http-500").GetInt64());
+
+        // Completions' counters saw none of it.
+        Assert.Equal(0, stats.GetProperty("tiers").GetProperty("fallback").GetProperty("calls").GetInt64());
+        Assert.Equal(0, stats.GetProperty("tiers").GetProperty("local").GetProperty("calls").GetInt64());
+        Assert.False(stats.GetProperty("fallback").GetProperty("failures").TryGetProperty("http-500", out _));
+    }
+
+    [Fact]
+    public async Task AFallbackPastTheCodeActionDeadlineIsNotWaitedFor()
+    {
+        _server.Reply = (context, _) => Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+        var settings = RemoteSettings();
+        settings["routing"] = new { codeActionDeadlineMs = 300 };
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(settings);
+        var uri = LspTestClient.FileUri("late.py");
+        await client.OpenAsync(uri, CircleSource);
+        var offered = Action(await CodeActionsAsync(client, uri, 9), "Implement function with coder (openai)");
+        var response = await client.RequestAsync("codeAction/resolve", offered);
+        Assert.True(response.TryGetProperty("result", out var resolved), response.GetRawText());
+        Assert.True(resolved.TryGetProperty("edit", out _), resolved.GetRawText());
+
+        var actions = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result").GetProperty("codeActions");
+        Assert.Equal(1, actions.GetProperty("late").GetInt64());
+        Assert.Equal(1, actions.GetProperty("tiers").GetProperty("local").GetProperty("answers").GetInt64());
+    }
+
+    [Fact]
+    public async Task WhenNoTierWritesAnythingTheErrorSaysWhyForEach()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"error":"down"}""", 500);
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(RemoteSettings(model: Path.Combine(Path.GetTempPath(), "no-such-model.gguf")));
+        var uri = LspTestClient.FileUri("nothing.py");
+        await client.OpenAsync(uri, "def one():\n    pass\n");
+        var offered = Action(await CodeActionsAsync(client, uri, 0), "Implement function with coder (openai)");
+        var resolved = await client.RequestAsync("codeAction/resolve", offered);
+        Assert.Equal(LspErrorCodes.RequestFailed, ErrorCode(resolved));
+        var message = resolved.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains("coder", message, StringComparison.Ordinal);
+        Assert.Contains("500", message, StringComparison.Ordinal);
+        Assert.Contains("no local model", message, StringComparison.Ordinal);
+        Assert.True((await client.RequestAsync("shutdown", null)).TryGetProperty("result", out _));
     }
 
     [Fact]

@@ -101,5 +101,7 @@ internal sealed class FixedLocalTier(ICompletionModel? model) : ILocalTier
 {
     public ICompletionModel? Model { get; set; } = model;
 
+    public string? LastError => Model is null ? "no model in this test" : null;
+
     public Task<ICompletionModel?> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Model);
 }
