@@ -59,6 +59,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ConfigurationPuller>();
         services.AddSingleton<WorkDoneProgress>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton<ModelCommands>();
         services.AddSingleton<LspServer>();
         LspServer.AddHandlers(services);
         return services;

@@ -80,7 +80,7 @@ public sealed partial class CodeActionGenerator(
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Code action {Action} in {Uri}: {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms",
-            plan.Action, uri, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds);
+            plan.Action, uri, description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds);
         if (block is null)
         {
             return (Docstring(generation.Text, plan), generation);
@@ -92,7 +92,7 @@ public sealed partial class CodeActionGenerator(
             MaxLines = plan.MaxLines,
             IndentStyle = style,
             Context = block,
-            Truncated = generation.StopReason == "length",
+            Truncated = generation.StopReason == StopReason.Length,
         };
         var code = CompleteStatements(postProcessor.Process(generation.Text, prefix, suffix, processing), block.PrefixEndState);
         return (IsOnlyPlaceholder(code) ? string.Empty : code, generation);

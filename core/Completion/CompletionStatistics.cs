@@ -1,49 +1,51 @@
+using CodeAssist.Server.Statistics;
+
 namespace CodeAssist.Server.Completion;
 
 /// <summary>Counters of what the completion pipeline did, for logs, stats and tests.</summary>
 public sealed class CompletionStatistics
 {
-    private long _requests;
-    private long _modelCalls;
-    private long _cacheHits;
-    private long _typedThrough;
-    private long _empty;
-    private long _cancelled;
-    private long _accepted;
+    private readonly Counter _requests = new();
+    private readonly Counter _modelCalls = new();
+    private readonly Counter _cacheHits = new();
+    private readonly Counter _typedThrough = new();
+    private readonly Counter _empty = new();
+    private readonly Counter _cancelled = new();
+    private readonly Counter _accepted = new();
 
     /// <summary>Completion requests received.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => _requests.Value;
 
     /// <summary>Requests that ran the model.</summary>
-    public long ModelCalls => Interlocked.Read(ref _modelCalls);
+    public long ModelCalls => _modelCalls.Value;
 
     /// <summary>Requests answered from the cache.</summary>
-    public long CacheHits => Interlocked.Read(ref _cacheHits);
+    public long CacheHits => _cacheHits.Value;
 
     /// <summary>Requests answered by typing through the last suggestion.</summary>
-    public long TypedThrough => Interlocked.Read(ref _typedThrough);
+    public long TypedThrough => _typedThrough.Value;
 
     /// <summary>Requests answered with nothing.</summary>
-    public long Empty => Interlocked.Read(ref _empty);
+    public long Empty => _empty.Value;
 
     /// <summary>Requests cancelled or superseded.</summary>
-    public long Cancelled => Interlocked.Read(ref _cancelled);
+    public long Cancelled => _cancelled.Value;
 
     /// <summary>Suggestions the user accepted.</summary>
-    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Accepted => _accepted.Value;
 
-    internal void RecordRequest() => Interlocked.Increment(ref _requests);
+    internal void RecordRequest() => _requests.Increment();
 
-    internal void RecordModelCall() => Interlocked.Increment(ref _modelCalls);
+    internal void RecordModelCall() => _modelCalls.Increment();
 
-    internal void RecordCacheHit() => Interlocked.Increment(ref _cacheHits);
+    internal void RecordCacheHit() => _cacheHits.Increment();
 
-    internal void RecordTypedThrough() => Interlocked.Increment(ref _typedThrough);
+    internal void RecordTypedThrough() => _typedThrough.Increment();
 
-    internal void RecordEmpty() => Interlocked.Increment(ref _empty);
+    internal void RecordEmpty() => _empty.Increment();
 
-    internal void RecordCancelled() => Interlocked.Increment(ref _cancelled);
+    internal void RecordCancelled() => _cancelled.Increment();
 
     /// <summary>Counts an accepted suggestion (the request id is logged by the caller).</summary>
-    public void RecordAccepted(string? requestId) => Interlocked.Increment(ref _accepted);
+    public void RecordAccepted(string? requestId) => _accepted.Increment();
 }

@@ -36,12 +36,12 @@ internal sealed class TierAttempt(
             MaxLines = options.MaxLines,
             IndentStyle = context.IndentStyle,
             Context = context.Block,
-            Truncated = generation.StopReason == "length",
+            Truncated = generation.StopReason == StopReason.Length,
         };
         var text = postProcessor.Process(generation.Text, context.Prefix, context.Suffix, processing);
         logger.LogInformation(
             "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
-            context.RequestId, description.Id, generation.GeneratedTokens, generation.StopReason, (long)generation.Elapsed.TotalMilliseconds,
+            context.RequestId, description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
             generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
         return new TierAnswer(text, generation, description);
     }

@@ -53,5 +53,5 @@ public sealed record ModelCompletion(
     double MinLogprob,
     int PromptTokens,
     int ReusedPromptTokens,
-    string StopReason,
+    StopReason StopReason,
     TimeSpan Elapsed);

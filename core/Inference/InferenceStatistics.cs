@@ -1,3 +1,5 @@
+using CodeAssist.Server.Statistics;
+
 namespace CodeAssist.Server.Inference;
 
 /// <summary>What one completed local generation decoded, in order: for benchmarks that replay the same work on a bare context.</summary>
@@ -14,63 +16,50 @@ public sealed record DecodeTrace(int[] Prompt, int Reused, int[] Decoded, TimeSp
 /// </summary>
 public sealed class InferenceStatistics
 {
-    private long _decodesStarted;
-    private long _decodesCancelled;
-    private long _promptTokens;
-    private long _promptTokensEvaluated;
-    private long _reusedTokens;
-    private long _generatedTokens;
-    private int _maxPending;
+    private readonly Counter _decodesStarted = new();
+    private readonly Counter _decodesCancelled = new();
+    private readonly Counter _promptTokens = new();
+    private readonly Counter _promptTokensEvaluated = new();
+    private readonly Counter _reusedTokens = new();
+    private readonly Counter _generatedTokens = new();
+    private readonly Counter _maxPending = new();
 
     /// <summary>Generations that started decoding (a request cancelled while it waited in the queue does not count).</summary>
-    public long DecodesStarted => Interlocked.Read(ref _decodesStarted);
+    public long DecodesStarted => _decodesStarted.Value;
 
     /// <summary>Generations cancelled or superseded after they started.</summary>
-    public long DecodesCancelled => Interlocked.Read(ref _decodesCancelled);
+    public long DecodesCancelled => _decodesCancelled.Value;
 
     /// <summary>Prompt tokens of the generations that started.</summary>
-    public long PromptTokens => Interlocked.Read(ref _promptTokens);
+    public long PromptTokens => _promptTokens.Value;
 
     /// <summary>Prompt tokens actually decoded (not found in the KV cache).</summary>
-    public long PromptTokensEvaluated => Interlocked.Read(ref _promptTokensEvaluated);
+    public long PromptTokensEvaluated => _promptTokensEvaluated.Value;
 
     /// <summary>Prompt tokens kept from the KV cache.</summary>
-    public long ReusedTokens => Interlocked.Read(ref _reusedTokens);
+    public long ReusedTokens => _reusedTokens.Value;
 
     /// <summary>Tokens generated.</summary>
-    public long GeneratedTokens => Interlocked.Read(ref _generatedTokens);
+    public long GeneratedTokens => _generatedTokens.Value;
 
     /// <summary>The most requests ever waiting or running on one model's worker at once.</summary>
-    public int MaxPending => Volatile.Read(ref _maxPending);
+    public int MaxPending => (int)_maxPending.Value;
 
     /// <summary>Set by a benchmark to receive every completed generation's tokens; null (the default) costs nothing.</summary>
     public Action<DecodeTrace>? Trace { get; set; }
 
-    internal void RecordStarted() => Interlocked.Increment(ref _decodesStarted);
+    internal void RecordStarted() => _decodesStarted.Increment();
 
-    internal void RecordCancelled() => Interlocked.Increment(ref _decodesCancelled);
+    internal void RecordCancelled() => _decodesCancelled.Increment();
 
     internal void RecordPrompt(int tokens, int reused)
     {
-        Interlocked.Add(ref _promptTokens, tokens);
-        Interlocked.Add(ref _reusedTokens, reused);
-        Interlocked.Add(ref _promptTokensEvaluated, tokens - reused);
+        _promptTokens.Add(tokens);
+        _reusedTokens.Add(reused);
+        _promptTokensEvaluated.Add(tokens - reused);
     }
 
-    internal void RecordGenerated(int tokens) => Interlocked.Add(ref _generatedTokens, tokens);
+    internal void RecordGenerated(int tokens) => _generatedTokens.Add(tokens);
 
-    internal void ObservePending(int pending)
-    {
-        var seen = Volatile.Read(ref _maxPending);
-        while (pending > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref _maxPending, pending, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
-    }
+    internal void ObservePending(int pending) => _maxPending.Observe(pending);
 }

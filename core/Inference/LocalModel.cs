@@ -191,7 +191,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
         double logprobSum = 0;
         var minLogprob = 0.0;
         var generated = 0;
-        var stopReason = "length";
+        var stopReason = StopReason.Length;
         var healingTokens = 0;
         while (true)
         {
@@ -213,14 +213,14 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
             if (token < 0 || _vocabulary.Ends(token))
             {
-                stopReason = token < 0 ? "no-token" : "stop-token";
+                stopReason = token < 0 ? StopReason.NoToken : StopReason.EndToken;
                 break;
             }
 
             if (!healing && request.MinTokenLogprob is { } floor && logprob < floor && generated > healingTokens)
             {
                 // Past this point the model is guessing; a shorter suggestion that is right beats a longer one.
-                stopReason = "low-confidence";
+                stopReason = StopReason.LowConfidence;
                 break;
             }
 
@@ -234,13 +234,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory
 
             if (requiredDone >= required.Length && request.StopWhen is { } stop && stop(Utf8Output.DecodeAfter(output, required.Length)))
             {
-                stopReason = "stop-condition";
+                stopReason = StopReason.StopCondition;
                 break;
             }
 
             if (_session.CachedCount + 1 >= _session.ContextSize)
             {
-                stopReason = "context-full";
+                stopReason = StopReason.ContextFull;
                 break;
             }
 

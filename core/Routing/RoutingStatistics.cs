@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using CodeAssist.Server.Statistics;
 
 namespace CodeAssist.Server.Routing;
 
@@ -14,51 +14,51 @@ public sealed class RoutingStatistics
     /// <summary>The service key of the code actions' statistics (completions use the unkeyed instance).</summary>
     public const string CodeActionsKey = "codeActions";
 
-    private readonly ConcurrentDictionary<string, long> _escalations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
+    private readonly CountsByName _escalations = new();
+    private readonly CountsByName _failures = new();
     private readonly LatencyWindow _localLatency = new();
     private readonly LatencyWindow _fallbackLatency = new();
-    private long _localCalls;
-    private long _fallbackCalls;
-    private long _localAnswers;
-    private long _fallbackAnswers;
-    private long _fallbackUsed;
-    private long _fallbackLate;
-    private long _fallbackFailed;
+    private readonly Counter _localCalls = new();
+    private readonly Counter _fallbackCalls = new();
+    private readonly Counter _localAnswers = new();
+    private readonly Counter _fallbackAnswers = new();
+    private readonly Counter _fallbackUsed = new();
+    private readonly Counter _fallbackLate = new();
+    private readonly Counter _fallbackFailed = new();
 
     /// <summary>Calls made to the local tier.</summary>
-    public long LocalCalls => Interlocked.Read(ref _localCalls);
+    public long LocalCalls => _localCalls.Value;
 
     /// <summary>Calls made to the fallback tier (including those the breaker refused).</summary>
-    public long FallbackCalls => Interlocked.Read(ref _fallbackCalls);
+    public long FallbackCalls => _fallbackCalls.Value;
 
     /// <summary>Answers given by the local tier.</summary>
-    public long LocalAnswers => Interlocked.Read(ref _localAnswers);
+    public long LocalAnswers => _localAnswers.Value;
 
     /// <summary>Answers given by the fallback tier.</summary>
-    public long FallbackAnswers => Interlocked.Read(ref _fallbackAnswers);
+    public long FallbackAnswers => _fallbackAnswers.Value;
 
     /// <summary>Escalations whose fallback answer arrived within the deadline and was used.</summary>
-    public long FallbackUsed => Interlocked.Read(ref _fallbackUsed);
+    public long FallbackUsed => _fallbackUsed.Value;
 
     /// <summary>Escalations whose fallback answer had not arrived by the deadline.</summary>
-    public long FallbackLate => Interlocked.Read(ref _fallbackLate);
+    public long FallbackLate => _fallbackLate.Value;
 
     /// <summary>Escalations whose fallback failed (or answered nothing) before the deadline.</summary>
-    public long FallbackFailed => Interlocked.Read(ref _fallbackFailed);
+    public long FallbackFailed => _fallbackFailed.Value;
 
     /// <summary>Escalations by reason name (invoked, blockStart, unsure, emptyLocal).</summary>
-    public IReadOnlyDictionary<string, long> Escalations => Snapshot(_escalations, [.. Enum.GetValues<EscalationReason>().Select(EscalationPolicy.Name)]);
+    public IReadOnlyDictionary<string, long> Escalations => _escalations.Snapshot(Enum.GetValues<EscalationReason>().Select(EscalationPolicy.Name));
 
     /// <summary>Fallback failures by reason (timeout, connection, http-500, breaker-open, …), including those after the deadline.</summary>
-    public IReadOnlyDictionary<string, long> Failures => Snapshot(_failures, []);
+    public IReadOnlyDictionary<string, long> Failures => _failures.Snapshot([]);
 
     /// <summary>The latency of successful calls to a tier: (p50, p95) in milliseconds, null before the first.</summary>
     public (double P50, double P95)? Latency(string tier) => (tier == FallbackTier ? _fallbackLatency : _localLatency).Percentiles();
 
-    internal void RecordCall(string tier) => Interlocked.Increment(ref tier == FallbackTier ? ref _fallbackCalls : ref _localCalls);
+    internal void RecordCall(string tier) => (tier == FallbackTier ? _fallbackCalls : _localCalls).Increment();
 
-    internal void RecordAnswer(string tier) => Interlocked.Increment(ref tier == FallbackTier ? ref _fallbackAnswers : ref _localAnswers);
+    internal void RecordAnswer(string tier) => (tier == FallbackTier ? _fallbackAnswers : _localAnswers).Increment();
 
     /// <summary>Raised after a tier's successful call, with the tier and its latency in milliseconds.</summary>
     public event Action<string, double>? LatencyRecorded;
@@ -72,31 +72,15 @@ public sealed class RoutingStatistics
         LatencyRecorded?.Invoke(tier, elapsed.TotalMilliseconds);
     }
 
-    internal void RecordEscalation(EscalationReason reason) => _escalations.AddOrUpdate(EscalationPolicy.Name(reason), 1, (_, n) => n + 1);
+    internal void RecordEscalation(EscalationReason reason) => _escalations.Increment(EscalationPolicy.Name(reason));
 
-    internal void RecordFailure(string reason) => _failures.AddOrUpdate(reason, 1, (_, n) => n + 1);
+    internal void RecordFailure(string reason) => _failures.Increment(reason);
 
-    internal void RecordUsed() => Interlocked.Increment(ref _fallbackUsed);
+    internal void RecordUsed() => _fallbackUsed.Increment();
 
-    internal void RecordLate() => Interlocked.Increment(ref _fallbackLate);
+    internal void RecordLate() => _fallbackLate.Increment();
 
-    internal void RecordFailed() => Interlocked.Increment(ref _fallbackFailed);
-
-    private static Dictionary<string, long> Snapshot(ConcurrentDictionary<string, long> counts, string[] always)
-    {
-        var copy = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var name in always)
-        {
-            copy[name] = 0;
-        }
-
-        foreach (var (name, count) in counts)
-        {
-            copy[name] = count;
-        }
-
-        return copy;
-    }
+    internal void RecordFailed() => _fallbackFailed.Increment();
 
     /// <summary>The most recent latencies of one tier; percentiles are taken over them.</summary>
     private sealed class LatencyWindow
@@ -140,12 +124,7 @@ public sealed class RoutingStatistics
                 sorted = _samples[.._count];
             }
 
-            Array.Sort(sorted);
-            return (Rank(sorted, 0.50), Rank(sorted, 0.95));
+            return (Math.Round(Percentile.Of(sorted, 0.50)!.Value, 1), Math.Round(Percentile.Of(sorted, 0.95)!.Value, 1));
         }
-
-        // Nearest rank: the smallest sample with at least p of the samples at or below it.
-        private static double Rank(double[] sorted, double p) =>
-            Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 1);
     }
 }

@@ -25,23 +25,8 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
         return best;
     }
 
-    /// <summary>The natural log of the token's probability under the softmax of <paramref name="logits"/>.</summary>
-    public double LogProbability(ReadOnlySpan<float> logits, int token)
-    {
-        var max = float.NegativeInfinity;
-        for (var i = 0; i < vocabulary.Size; i++)
-        {
-            max = Math.Max(max, logits[i]);
-        }
-
-        double sum = 0;
-        for (var i = 0; i < vocabulary.Size; i++)
-        {
-            sum += Math.Exp(logits[i] - max);
-        }
-
-        return logits[token] - max - Math.Log(sum);
-    }
+    /// <summary>The natural log of the token's probability under the softmax of the vocabulary's <paramref name="logits"/>.</summary>
+    public double LogProbability(ReadOnlySpan<float> logits, int token) => LogSoftmax.Of(logits[..vocabulary.Size], token);
 
     /// <summary>
     /// The mixture (1 - λ)·p_model + λ·p_copy decides between the model's token and the ones that followed the same run

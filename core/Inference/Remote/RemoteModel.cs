@@ -105,14 +105,14 @@ public abstract class RemoteModel : ICompletionModel
         double meanLogprob, double minLogprob, int promptTokens, int reusedTokens, string? stopReason, Stopwatch stopwatch)
     {
         var text = raw;
-        var reason = string.IsNullOrEmpty(stopReason) ? "unknown" : stopReason;
+        var reason = StopReasons.FromServer(stopReason);
         foreach (var stop in stops)
         {
             var at = stop.Length == 0 ? -1 : text.IndexOf(stop, StringComparison.Ordinal);
             if (at >= 0)
             {
                 text = text[..at];
-                reason = "stop";
+                reason = StopReason.StopSequence;
             }
         }
 
@@ -123,7 +123,7 @@ public abstract class RemoteModel : ICompletionModel
                 if (stopWhen(text[..(line + 1)]))
                 {
                     text = text[..(line + 1)];
-                    reason = "stop-condition";
+                    reason = StopReason.StopCondition;
                     break;
                 }
             }

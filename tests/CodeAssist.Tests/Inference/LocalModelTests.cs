@@ -121,7 +121,7 @@ public class LocalModelTests
 
         using var local = LocalModel.Load(path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
         var completion = await local.CompleteAsync(new CompletionRequest("def f(x):\n    return f(", "\n", 16), CancellationToken.None);
-        Assert.Equal("stop-token", completion.StopReason);
+        Assert.Equal(StopReason.EndToken, completion.StopReason);
         Assert.Equal(string.Empty, completion.RawText);
         Assert.Equal(0, completion.GeneratedTokens);
     }
@@ -217,7 +217,7 @@ public class ConfidenceCutoffTests
         var free = await model.CompleteAsync(request, CancellationToken.None);
         var cut = await model.CompleteAsync(request with { MinTokenLogprob = free.MinLogprob + 1e-6 }, CancellationToken.None);
         Assert.True(free.GeneratedTokens > 1);
-        Assert.Equal("low-confidence", cut.StopReason);
+        Assert.Equal(StopReason.LowConfidence, cut.StopReason);
         Assert.True(cut.GeneratedTokens < free.GeneratedTokens);
         Assert.StartsWith(cut.RawText, free.RawText);
         Assert.True(cut.MinLogprob >= free.MinLogprob + 1e-6);

@@ -52,7 +52,7 @@ public class ShippedModelTests(ITestOutputHelper output)
         // greedily: on ~30 FIM prompts it always ran to the budget. So "stops" here is "at a control token or at the
         // budget (plus the one healing token)"; that a model learned to end a middle is checked on its logits below.
         Assert.True(
-            completion.StopReason is "stop-token" or "length" && completion.GeneratedTokens <= maxTokens + 1,
+            completion.StopReason is StopReason.EndToken or StopReason.Length && completion.GeneratedTokens <= maxTokens + 1,
             $"{completion.StopReason} after {completion.GeneratedTokens} tokens: '{completion.RawText}'");
     }
 

@@ -52,7 +52,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal(7, result.PromptTokens);
         Assert.Equal(-1.0, result.MeanLogprob, 6);
         Assert.Equal(-1.5, result.MinLogprob, 6);
-        Assert.Equal("stop", result.StopReason);
+        Assert.Equal(StopReason.EndToken, result.StopReason);
         Assert.True(result.Elapsed > TimeSpan.Zero);
     }
 
@@ -88,7 +88,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         var withContent = await model.CompleteAsync(Request(), CancellationToken.None);
         Assert.Equal(-0.5, withContent.MeanLogprob, 6);
         Assert.Equal(2, withContent.GeneratedTokens);
-        Assert.Equal("length", withContent.StopReason);
+        Assert.Equal(StopReason.Length, withContent.StopReason);
 
         _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"choices":[{"text":"x","finish_reason":"stop"}]}""");
         var without = await model.CompleteAsync(Request(), CancellationToken.None);
@@ -169,7 +169,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal(4, result.GeneratedTokens);
         Assert.Equal(21, result.PromptTokens);
         Assert.Equal(17, result.ReusedPromptTokens);
-        Assert.Equal("eos", result.StopReason);
+        Assert.Equal(StopReason.EndToken, result.StopReason);
         Assert.True(double.IsNaN(result.MeanLogprob));
         Assert.Equal("llamacpp", model.Description.Id);
     }
@@ -231,7 +231,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal("a + b", result.Text);
         Assert.Equal(5, result.GeneratedTokens);
         Assert.Equal(26, result.PromptTokens);
-        Assert.Equal("stop", result.StopReason);
+        Assert.Equal(StopReason.EndToken, result.StopReason);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
 
         var oneLine = await model.CompleteAsync(Request() with { StopWhen = text => text.Contains('\n') }, CancellationToken.None);
         Assert.Equal("a + b\n", oneLine.Text);
-        Assert.Equal("stop-condition", oneLine.StopReason);
+        Assert.Equal(StopReason.StopCondition, oneLine.StopReason);
     }
 
     [Fact]

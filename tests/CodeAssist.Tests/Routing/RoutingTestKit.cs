@@ -34,7 +34,7 @@ internal sealed class ScriptedModel(string id, string text, double meanLogprob, 
             throw;
         }
 
-        return new ModelCompletion(text, text, 3, meanLogprob, meanLogprob, 10, 0, "stop", delay);
+        return new ModelCompletion(text, text, 3, meanLogprob, meanLogprob, 10, 0, StopReason.EndToken, delay);
     }
 
     public void Dispose()

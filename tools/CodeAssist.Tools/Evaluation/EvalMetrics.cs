@@ -78,16 +78,6 @@ public static class EvalMetrics
         return new PointScore(ExactMatch(FirstLine(predicted), FirstLine(actual)), firstLine, EditSimilarity(FirstLine(predicted), FirstLine(actual)));
     }
 
-    /// <summary>The value at quantile <paramref name="q"/> (0..1) of the values, nearest-rank.</summary>
-    public static double Percentile(IReadOnlyList<double> values, double q)
-    {
-        if (values.Count == 0)
-        {
-            return 0;
-        }
-
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(q * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
+    /// <summary>The <paramref name="q"/>-quantile (0–1) of <paramref name="values"/>; 0 when there are none.</summary>
+    public static double Percentile(IReadOnlyList<double> values, double q) => Server.Statistics.Percentile.Of(values, q) ?? 0;
 }

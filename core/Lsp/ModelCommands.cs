@@ -1,0 +1,64 @@
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
+using CodeAssist.Server.Protocol;
+using StreamJsonRpc;
+
+namespace CodeAssist.Server.Lsp;
+
+/// <summary>The model commands of <c>workspace/executeCommand</c>: list the models for a tier, select one (with progress while it loads).</summary>
+public sealed class ModelCommands(ModelInventory inventory, ModelSelector selector, WorkDoneProgress progress)
+{
+    /// <summary><c>codeAssist.listModels</c>: every model the user can pick, for one tier or both.</summary>
+    public ModelInfo[] List(ExecuteCommandParams request)
+    {
+        var filter = CommandArguments.Object(request, LspJsonContext.Default.ListModelsArguments, optional: true)?.Tier;
+        if (filter is not null && !ModelTiers.IsKnown(filter))
+        {
+            throw CommandArguments.InvalidParams($"unknown tier '{filter}': use \"local\" or \"fallback\"");
+        }
+
+        return [.. inventory.List(filter).Select(ToProtocol)];
+    }
+
+    /// <summary><c>codeAssist.selectModel</c>: makes a model the tier's model for this session; RequestFailed when it does not load.</summary>
+    public async Task<ModelInfo> SelectAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
+    {
+        var arguments = CommandArguments.Object(request, LspJsonContext.Default.SelectModelArguments, optional: false)!;
+        AvailableModel model;
+        try
+        {
+            model = selector.Resolve(arguments.Tier, arguments.Id);
+        }
+        catch (UnknownModelException ex)
+        {
+            throw CommandArguments.InvalidParams(ex.Message);
+        }
+
+        await using var report = await progress.BeginAsync(request.WorkDoneToken, $"Loading {model.Label}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The load runs to its end even if the request is cancelled: a half-switched tier helps nobody.
+            var selected = await selector.SelectAsync(model, CancellationToken.None).ConfigureAwait(false);
+            await report.EndAsync($"{selected.Label} is the {selected.Tier} model").ConfigureAwait(false);
+            return ToProtocol(selected);
+        }
+        catch (ModelLoadException ex)
+        {
+            await report.EndAsync($"{model.Label} could not be loaded").ConfigureAwait(false);
+            throw new LocalRpcException($"could not load {model.Label} for the {model.Tier} tier: {ex.Message}") { ErrorCode = LspErrorCodes.RequestFailed };
+        }
+    }
+
+    private static ModelInfo ToProtocol(AvailableModel model) => new()
+    {
+        Id = model.Id,
+        Label = model.Label,
+        Tier = model.Tier,
+        Path = model.Path,
+        Endpoint = model.Endpoint,
+        SizeBytes = model.SizeBytes,
+        Family = model.Family,
+        Fim = model.Fim,
+        Active = model.Active,
+    };
+}
