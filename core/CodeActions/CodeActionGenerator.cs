@@ -3,6 +3,7 @@ using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
 using CodeAssist.Server.Routing;

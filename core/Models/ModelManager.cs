@@ -1,8 +1,9 @@
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Inference;
+namespace CodeAssist.Server.Models;
 
 /// <summary>The state of the local model, as the status bar shows it.</summary>
 public enum ModelState

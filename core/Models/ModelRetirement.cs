@@ -1,6 +1,7 @@
+using CodeAssist.Server.Inference;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Inference;
+namespace CodeAssist.Server.Models;
 
 /// <summary>
 /// Disposes a model that was switched out once the requests already queued on it have finished, so a swap

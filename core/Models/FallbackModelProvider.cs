@@ -3,7 +3,7 @@ using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Routing;
+namespace CodeAssist.Server.Models;
 
 /// <summary>
 /// Owns the fallback tier's model: a second <see cref="LocalModel"/> (loaded on first use) or a remote backend
