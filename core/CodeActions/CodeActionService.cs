@@ -1,6 +1,5 @@
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
-using CodeAssist.Server.Inference;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Python;

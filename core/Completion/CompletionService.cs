@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;

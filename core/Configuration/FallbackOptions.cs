@@ -31,7 +31,7 @@ public sealed record FallbackOptions
 {
     /// <summary>
     /// The kind the settings chose; null when they chose none, which leaves the tier to CodeAssist's default fallback
-    /// (<see cref="Routing.DefaultFallback"/>: used only while <c>model</c> is not set either), else no fallback.
+    /// (<see cref="Models.DefaultFallback"/>: used only while <c>model</c> is not set either), else no fallback.
     /// </summary>
     public FallbackKind? ChosenKind { get; init; }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using CodeAssist.Server.Inference;
-using CodeAssist.Server.Routing;
+using CodeAssist.Server.Models;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Configuration;

@@ -15,7 +15,7 @@ namespace CodeAssist.Server.Inference;
 /// requests (<see cref="KvCacheSession"/>), tokens come from <see cref="ModelVocabulary"/>, and each token is chosen
 /// greedily (<see cref="TokenSampler"/>, with the copy model), healed text first (<see cref="TokenHealing"/>).
 /// </summary>
-public sealed class LocalModel : ICompletionModel, IModelTokenInventory
+public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueuedModel
 {
     private readonly LLamaWeights _weights;
     private readonly GgufFileInfo _file;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
-using CodeAssist.Server.Inference;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Routing;

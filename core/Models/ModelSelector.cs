@@ -2,7 +2,6 @@ using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Protocol;
-using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Models;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 
 namespace CodeAssist.Server.Cli;
 

@@ -1,7 +1,7 @@
 using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
-using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;

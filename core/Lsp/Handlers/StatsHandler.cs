@@ -2,6 +2,7 @@ using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
-using CodeAssist.Server.Routing;
 
 namespace CodeAssist.Tests.Configuration;
 

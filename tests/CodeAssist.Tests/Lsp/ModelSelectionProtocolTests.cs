@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CodeAssist.Server.Completion;
-using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Remote;

@@ -1,4 +1,4 @@
-using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 
 namespace CodeAssist.Tests.Models;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 using LLama.Native;
 using Microsoft.Extensions.Logging.Abstractions;

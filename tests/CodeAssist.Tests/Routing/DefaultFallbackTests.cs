@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
-using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Lsp;
 using CodeAssist.Tests.Models;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using CodeAssist.Server;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Gguf;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

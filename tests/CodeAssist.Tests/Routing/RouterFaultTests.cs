@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Remote;
 using Microsoft.AspNetCore.Http;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 
 namespace CodeAssist.Tools.Benchmarks;

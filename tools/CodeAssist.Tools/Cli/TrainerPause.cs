@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 
 namespace CodeAssist.Tools.Cli;
 

@@ -1,5 +1,5 @@
 using CodeAssist.Server.Configuration;
-using CodeAssist.Server.Inference;
+using CodeAssist.Server.Models;
 
 namespace CodeAssist.Tools.Evaluation;
 

@@ -5,6 +5,7 @@ using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using LLama.Native;
 using Microsoft.Extensions.DependencyInjection;

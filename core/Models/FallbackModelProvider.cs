@@ -3,51 +3,56 @@ using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Routing;
+namespace CodeAssist.Server.Models;
 
 /// <summary>
 /// Owns the fallback tier's model: a second <see cref="LocalModel"/> (loaded on first use) or a remote backend
 /// whose breaker follows the routing settings. Made again, and the old one disposed, when its settings change;
-/// settings it cannot use are logged once and not retried until they change.
+/// settings it cannot use are logged once and not retried until they change (its <see cref="ModelLifecycle{TKey, TModel}"/>).
 /// </summary>
 public sealed class FallbackModelProvider : IDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
-    private readonly ILogger _logger;
     private readonly Func<CodeAssistOptions, ICompletionModel>? _factory;
     private readonly RemoteEndpointPool _pool;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private ICompletionModel? _model;
-    private FallbackKey? _key;
-    private FallbackKey? _failedKey;
-    private bool _disposed;
+    private readonly ModelLifecycle<FallbackKey, ICompletionModel> _lifecycle;
 
     /// <summary>Creates the provider; <paramref name="factory"/> replaces model creation (tests).</summary>
     public FallbackModelProvider(ILoggerFactory loggerFactory, Func<CodeAssistOptions, ICompletionModel>? factory = null)
     {
         _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger<FallbackModelProvider>();
+        var logger = loggerFactory.CreateLogger<FallbackModelProvider>();
         _factory = factory;
         _pool = new RemoteEndpointPool(loggerFactory.CreateLogger<RemoteEndpointPool>());
+        _lifecycle = new ModelLifecycle<FallbackKey, ICompletionModel>(logger, new ModelLifecycleHooks<FallbackKey>
+        {
+            LoadFailed = (key, error) => logger.LogWarning("Fallback {Fallback} is not usable: {Error}", Describe(key.Fallback), error),
+            SwitchFailed = (key, error) => logger.LogWarning("Switching the fallback to {Fallback} failed: {Error}", Describe(key.Fallback), error),
+            Loaded = key => logger.LogInformation("Fallback ready: {Fallback}", Describe(key.Fallback)),
+        });
     }
 
     /// <summary>The fallback model made so far, without making one.</summary>
-    public ICompletionModel? Current => Volatile.Read(ref _model);
+    public ICompletionModel? Current => _lifecycle.Current;
 
     /// <summary>Raised when a fallback model starts loading, is ready, or fails (with the error).</summary>
-    public event Action<ModelState, string?>? StateChanged;
+    public event Action<ModelState, string?>? StateChanged
+    {
+        add => _lifecycle.StateChanged += value;
+        remove => _lifecycle.StateChanged -= value;
+    }
 
     /// <summary>The state of the last make or load; <see cref="ModelState.NotLoaded"/> before the first.</summary>
-    public ModelState State { get; private set; } = ModelState.NotLoaded;
+    public ModelState State => _lifecycle.State;
 
     /// <summary>Why the last make or load failed (or why the last switch did not happen).</summary>
-    public string? LastError { get; private set; }
+    public string? LastError => _lifecycle.LastError;
 
     /// <summary>True when the current model was made from these settings (it answers without loading).</summary>
-    public bool IsCurrent(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && Volatile.Read(ref _model) is not null && KeyFor(options) == _key;
+    public bool IsCurrent(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && _lifecycle.ReadyFor(KeyFor(options)) is not null;
 
     /// <summary>True when these settings failed to make a model and will not be retried until they change.</summary>
-    public bool HasFailed(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && KeyFor(options) == _failedKey;
+    public bool HasFailed(CodeAssistOptions options) => options.Fallback.Kind != FallbackKind.None && _lifecycle.HasFailed(KeyFor(options));
 
     /// <summary>The breaker of a remote fallback; null for none or a local one.</summary>
     public RemoteBreakerState? BreakerState => Current is RemoteModel remote ? remote.BreakerState : null;
@@ -69,51 +74,7 @@ public sealed class FallbackModelProvider : IDisposable
         }
 
         var key = KeyFor(options);
-        if (Volatile.Read(ref _model) is { } model && key == _key)
-        {
-            return model;
-        }
-
-        if (key == _failedKey)
-        {
-            return null;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_model is not null && key == _key)
-            {
-                return _model;
-            }
-
-            if (key == _failedKey)
-            {
-                return null;
-            }
-
-            SetState(ModelState.Loading, null);
-            ICompletionModel made;
-            try
-            {
-                made = await Task.Run(() => Make(options), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ModelLoadException or ArgumentException or InvalidOperationException)
-            {
-                _failedKey = key;
-                _logger.LogWarning("Fallback {Fallback} is not usable: {Error}", Describe(options.Fallback), ex.Message);
-                SetState(ModelState.Error, ex.Message);
-                return null;
-            }
-
-            Install(made, key);
-            return made;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await _lifecycle.GetAsync(() => key, _ => Make(options), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -128,82 +89,30 @@ public sealed class FallbackModelProvider : IDisposable
             throw new ArgumentException("no fallback to switch to", nameof(options));
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var key = KeyFor(options);
-            if (_model is not null && key == _key)
-            {
-                onSwitched();
-                return _model;
-            }
-
-            var stateBefore = State;
-            SetState(ModelState.Loading, null);
-            ICompletionModel made;
-            try
-            {
-                made = await Task.Run(() => Make(options), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ModelLoadException or ArgumentException or InvalidOperationException)
-            {
-                _logger.LogWarning("Switching the fallback to {Fallback} failed: {Error}", Describe(options.Fallback), ex.Message);
-                SetState(stateBefore == ModelState.Loading ? ModelState.NotLoaded : stateBefore, ex.Message);
-                throw ex as ModelLoadException ?? new ModelLoadException(ex.Message, ex);
-            }
-
-            Install(made, key, onSwitched);
-            return made;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private void Install(ICompletionModel made, FallbackKey key, Action? onSwitched = null)
-    {
-        var previous = Interlocked.Exchange(ref _model, made);
-        _key = key;
-        _failedKey = null;
-        onSwitched?.Invoke();
-        ModelRetirement.DisposeWhenIdle(previous, _logger);
-        _logger.LogInformation("Fallback ready: {Fallback}", Describe(key.Fallback));
-        SetState(ModelState.Ready, null);
-    }
-
-    private void SetState(ModelState state, string? error)
-    {
-        State = state;
-        LastError = error;
-        StateChanged?.Invoke(state, error);
+        return await _lifecycle.SwitchAsync(() => KeyFor(options), _ => Make(options), onSwitched, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Disposes the current model when the settings no longer ask for it (e.g. kind set to none).</summary>
-    public void Release(CodeAssistOptions options)
+    public void Release(CodeAssistOptions options) =>
+        _lifecycle.Release(options.Fallback.Kind == FallbackKind.None ? null : KeyFor(options));
+
+    /// <summary>
+    /// Makes the model; settings it cannot use (no model file for a local one, a remote one that cannot be made) throw
+    /// <see cref="ModelLoadException"/>, as a GGUF that does not load does.
+    /// </summary>
+    private ICompletionModel Make(CodeAssistOptions options)
     {
-        var changed = false;
-        if (_model is not null && (options.Fallback.Kind == FallbackKind.None || KeyFor(options) != _key))
+        try
         {
-            _key = null;
-            ModelRetirement.DisposeWhenIdle(Interlocked.Exchange(ref _model, null), _logger);
-            changed = true;
+            return MakeModel(options);
         }
-
-        if (_failedKey is not null && KeyFor(options) != _failedKey)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            changed = true;
-        }
-
-        _failedKey = null;
-        if (changed)
-        {
-            SetState(ModelState.NotLoaded, null);
+            throw new ModelLoadException(ex.Message, ex);
         }
     }
 
-    private ICompletionModel Make(CodeAssistOptions options)
+    private ICompletionModel MakeModel(CodeAssistOptions options)
     {
         if (_factory is not null)
         {
@@ -266,8 +175,7 @@ public sealed class FallbackModelProvider : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _disposed = true;
-        Interlocked.Exchange(ref _model, null)?.Dispose();
+        _lifecycle.Dispose();
         _pool.Dispose();
     }
 

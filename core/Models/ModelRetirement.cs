@@ -1,11 +1,13 @@
+using CodeAssist.Server.Inference;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Inference;
+namespace CodeAssist.Server.Models;
 
 /// <summary>
-/// Disposes a model that was switched out once the requests already queued on it have finished, so a swap
-/// under load answers them instead of cancelling them. A request that takes the old model after the swap but
-/// before it is disposed gets <see cref="ObjectDisposedException"/>, which the pipeline answers as empty.
+/// Disposes a model that was switched out once the requests already queued on it have finished (a model that queues
+/// them says how many, <see cref="IQueuedModel"/>; others are disposed at once), so a swap under load answers them
+/// instead of cancelling them. A request that takes the old model after the swap but before it is disposed gets
+/// <see cref="ObjectDisposedException"/>, which the pipeline answers as empty.
 /// </summary>
 public static class ModelRetirement
 {
@@ -26,7 +28,7 @@ public static class ModelRetirement
         return Task.Run(async () =>
         {
             var deadline = DateTime.UtcNow + Grace;
-            while (model is LocalModel { PendingRequests: > 0 } && DateTime.UtcNow < deadline)
+            while (model is IQueuedModel { PendingRequests: > 0 } && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20).ConfigureAwait(false);
             }

@@ -4,7 +4,7 @@ using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
 using Microsoft.Extensions.Logging;
 
-namespace CodeAssist.Server.Routing;
+namespace CodeAssist.Server.Models;
 
 /// <summary>
 /// CodeAssist's default fallback tier: the shipped model the catalog marks <c>defaultFallback</c>, as a local fallback

@@ -1,4 +1,4 @@
-namespace CodeAssist.Server.Inference;
+namespace CodeAssist.Server.Models;
 
 /// <summary>Finds the model to use when the settings name none: the one CodeAssist ships.</summary>
 public static class DefaultModelLocator

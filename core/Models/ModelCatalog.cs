@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CodeAssist.Server.Inference;
+namespace CodeAssist.Server.Models;
 
 /// <summary>One model the catalog knows: shipped with CodeAssist or recommended for download.</summary>
 public sealed record CatalogEntry
@@ -17,7 +17,7 @@ public sealed record CatalogEntry
 
     /// <summary>
     /// A shipped model that is the fallback tier while the user configured neither <c>model</c> nor a fallback kind
-    /// (see <see cref="Routing.DefaultFallback"/>); at most one entry sets it.
+    /// (see <see cref="DefaultFallback"/>); at most one entry sets it.
     /// </summary>
     public bool DefaultFallback { get; init; }
 
