@@ -43,7 +43,7 @@ public sealed partial class CodeActionGenerator(
         }
 
         return outcome.Answer is { } answer
-            ? new GeneratedText(answer.Answer.Text, answer.Answer.Model.Id, answer.Tier)
+            ? new GeneratedText(answer.Answer.Text, answer.Answer.Model.Id, Tiers.Name(answer.Tier))
             : throw new CodeActionFailedException(string.Join("; ", outcome.Failures));
     }
 

@@ -115,12 +115,12 @@ public sealed class CompletionService(
         var (answer, generation, description) = routed.Answer;
         if (!run.UseCache)
         {
-            return new CompletionResult(requestId, answer, description.Id, routed.Tier, "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
+            return new CompletionResult(requestId, answer, description.Id, Tiers.Name(routed.Tier), "model", generation.MeanLogprob, stopwatch.Elapsed, generation);
         }
 
         var cacheKey = CompletionMemory.Key(routed.LocalModel ?? description, options);
         _memory.Add(cacheKey, text, answer);
-        return Shown(requestId, text, answer, cacheKey, routed.Tier, description.Id, "model", generation.MeanLogprob, stopwatch, generation);
+        return Shown(requestId, text, answer, cacheKey, Tiers.Name(routed.Tier), description.Id, "model", generation.MeanLogprob, stopwatch, generation);
     }
 
     private CompletionResult Shown(

@@ -62,7 +62,7 @@ public sealed class StatusReporter
 
     private TierStatus LocalStatus()
     {
-        var latency = Milliseconds(_routing.LastLatency(RoutingStatistics.LocalTier));
+        var latency = Milliseconds(_routing.LastLatency(Tier.Local));
         var state = _models.State;
         var loaded = _models.Current;
         return state switch
@@ -86,7 +86,7 @@ public sealed class StatusReporter
     private TierStatus FallbackStatus()
     {
         var options = _settings.Current;
-        var latency = Milliseconds(_routing.LastLatency(RoutingStatistics.FallbackTier));
+        var latency = Milliseconds(_routing.LastLatency(Tier.Fallback));
         var label = _inventory.FallbackLabel(options.Fallback);
         TierStatus Status(string state, string? message = null) =>
             new() { Tier = ModelTiers.Fallback, Model = label, State = state, Message = message, LastLatencyMs = latency };

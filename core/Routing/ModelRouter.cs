@@ -74,7 +74,7 @@ public sealed class ModelRouter
                 if (outcome.Answer is { } answer)
                 {
                     statistics.RecordUsed();
-                    return new RouteOutcome(Answered(statistics, new RoutedAnswer(answer, RoutingStatistics.FallbackTier)), failures);
+                    return new RouteOutcome(Answered(statistics, new RoutedAnswer(answer, Tier.Fallback)), failures);
                 }
 
                 statistics.RecordFailed();
@@ -173,7 +173,7 @@ public sealed class ModelRouter
         _logger.LogInformation("[{RequestId}] Route: fallback only (no local model)", request.RequestId);
         var outcome = await RunFallbackAsync(request, attempt, _completions, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return outcome.Answer is { } answer ? Answered(_completions, new RoutedAnswer(answer, RoutingStatistics.FallbackTier)) : null;
+        return outcome.Answer is { } answer ? Answered(_completions, new RoutedAnswer(answer, Tier.Fallback)) : null;
     }
 
     private async Task<RoutedAnswer> BothAtOnceAsync(
@@ -225,7 +225,7 @@ public sealed class ModelRouter
         {
             _completions.RecordUsed();
             _logger.LogInformation("[{RequestId}] Route: fallback answered in {ElapsedMs} ms", id, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-            return new RoutedAnswer(answer, RoutingStatistics.FallbackTier);
+            return new RoutedAnswer(answer, Tier.Fallback);
         }
 
         _completions.RecordFailed();
@@ -254,10 +254,10 @@ public sealed class ModelRouter
         ICompletionModel local, ITierAttempt attempt, RoutingStatistics statistics, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        statistics.RecordCall(RoutingStatistics.LocalTier);
+        statistics.RecordCall(Tier.Local);
         var answer = await attempt.RunAsync(local, cancellationToken).ConfigureAwait(false);
-        statistics.RecordLatency(RoutingStatistics.LocalTier, TimeProvider.System.GetElapsedTime(started));
-        return new RoutedAnswer(answer, RoutingStatistics.LocalTier);
+        statistics.RecordLatency(Tier.Local, TimeProvider.System.GetElapsedTime(started));
+        return new RoutedAnswer(answer, Tier.Local);
     }
 
     /// <summary>
@@ -281,9 +281,9 @@ public sealed class ModelRouter
                     $"the fallback ({name}) is not usable: {_fallback.LastError ?? "see the log"}");
             }
 
-            statistics.RecordCall(RoutingStatistics.FallbackTier);
+            statistics.RecordCall(Tier.Fallback);
             var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
-            statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
+            statistics.RecordLatency(Tier.Fallback, TimeProvider.System.GetElapsedTime(started));
             _outages.Success(id, name);
             if (answer.Text.Length == 0)
             {

@@ -5,12 +5,6 @@ namespace CodeAssist.Server.Routing;
 /// <summary>Counters of the router's decisions and of each tier, for <c>codeAssist/stats</c> and tests.</summary>
 public sealed class RoutingStatistics
 {
-    /// <summary>The tier of the small in-process model.</summary>
-    public const string LocalTier = "local";
-
-    /// <summary>The tier the router escalates to.</summary>
-    public const string FallbackTier = "fallback";
-
     /// <summary>The service key of the code actions' statistics (completions use the unkeyed instance).</summary>
     public const string CodeActionsKey = "codeActions";
 
@@ -54,21 +48,21 @@ public sealed class RoutingStatistics
     public IReadOnlyDictionary<string, long> Failures => _failures.Snapshot([]);
 
     /// <summary>The latency of successful calls to a tier: (p50, p95) in milliseconds, null before the first.</summary>
-    public (double P50, double P95)? Latency(string tier) => (tier == FallbackTier ? _fallbackLatency : _localLatency).Percentiles();
+    public (double P50, double P95)? Latency(Tier tier) => (tier == Tier.Fallback ? _fallbackLatency : _localLatency).Percentiles();
 
-    internal void RecordCall(string tier) => (tier == FallbackTier ? _fallbackCalls : _localCalls).Increment();
+    internal void RecordCall(Tier tier) => (tier == Tier.Fallback ? _fallbackCalls : _localCalls).Increment();
 
-    internal void RecordAnswer(string tier) => (tier == FallbackTier ? _fallbackAnswers : _localAnswers).Increment();
+    internal void RecordAnswer(Tier tier) => (tier == Tier.Fallback ? _fallbackAnswers : _localAnswers).Increment();
 
     /// <summary>Raised after a tier's successful call, with the tier and its latency in milliseconds.</summary>
-    public event Action<string, double>? LatencyRecorded;
+    public event Action<Tier, double>? LatencyRecorded;
 
     /// <summary>The latency of the tier's latest successful call in milliseconds; null before the first.</summary>
-    public double? LastLatency(string tier) => (tier == FallbackTier ? _fallbackLatency : _localLatency).Last;
+    public double? LastLatency(Tier tier) => (tier == Tier.Fallback ? _fallbackLatency : _localLatency).Last;
 
-    internal void RecordLatency(string tier, TimeSpan elapsed)
+    internal void RecordLatency(Tier tier, TimeSpan elapsed)
     {
-        (tier == FallbackTier ? _fallbackLatency : _localLatency).Add(elapsed.TotalMilliseconds);
+        (tier == Tier.Fallback ? _fallbackLatency : _localLatency).Add(elapsed.TotalMilliseconds);
         LatencyRecorded?.Invoke(tier, elapsed.TotalMilliseconds);
     }
 

@@ -31,7 +31,7 @@ public sealed class StatsHandler(
             TypedThrough = completions.TypedThrough,
             Accepted = completions.Accepted,
             Cancelled = completions.Cancelled,
-            Tiers = Tiers(routing),
+            Tiers = PerTier(routing),
             Escalations = routing.Escalations,
             Fallback = new FallbackStats
             {
@@ -61,7 +61,7 @@ public sealed class StatsHandler(
             },
             CodeActions = new CodeActionStats
             {
-                Tiers = Tiers(codeActions),
+                Tiers = PerTier(codeActions),
                 Used = codeActions.FallbackUsed,
                 Late = codeActions.FallbackLate,
                 Failed = codeActions.FallbackFailed,
@@ -70,13 +70,13 @@ public sealed class StatsHandler(
         };
     }
 
-    private static Dictionary<string, TierStats> Tiers(RoutingStatistics statistics) => new(StringComparer.Ordinal)
+    private static Dictionary<string, TierStats> PerTier(RoutingStatistics statistics) => new(StringComparer.Ordinal)
     {
-        [RoutingStatistics.LocalTier] = Tier(statistics, RoutingStatistics.LocalTier, statistics.LocalCalls, statistics.LocalAnswers),
-        [RoutingStatistics.FallbackTier] = Tier(statistics, RoutingStatistics.FallbackTier, statistics.FallbackCalls, statistics.FallbackAnswers),
+        [Tiers.Name(Tier.Local)] = Figures(statistics, Tier.Local, statistics.LocalCalls, statistics.LocalAnswers),
+        [Tiers.Name(Tier.Fallback)] = Figures(statistics, Tier.Fallback, statistics.FallbackCalls, statistics.FallbackAnswers),
     };
 
-    private static TierStats Tier(RoutingStatistics statistics, string tier, long calls, long answers)
+    private static TierStats Figures(RoutingStatistics statistics, Tier tier, long calls, long answers)
     {
         var latency = statistics.Latency(tier);
         return new TierStats { Calls = calls, Answers = answers, P50Ms = latency?.P50, P95Ms = latency?.P95 };

@@ -34,7 +34,7 @@ public sealed class ModelRouterTests : IDisposable
     public async Task AnAutomaticConfidentRequestStaysLocalAndNeverCallsTheFallback()
     {
         var routed = await RouteAsync(RoutingTestKit.Options());
-        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal("local_answer", routed.Answer.Text);
         Assert.Equal(0, _fallback.Calls);
         Assert.All(_statistics.Escalations.Values, count => Assert.Equal(0, count));
@@ -44,7 +44,7 @@ public sealed class ModelRouterTests : IDisposable
     public async Task AnInvokedRequestEscalatesAndRunsBothTiersAtOnce()
     {
         var routed = await RouteAsync(RoutingTestKit.Options(), invoked: true);
-        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.Equal("fallback_answer", routed.Answer.Text);
         Assert.Equal(1, _local.Calls);
         Assert.Equal(1, _fallback.Calls);
@@ -56,7 +56,7 @@ public sealed class ModelRouterTests : IDisposable
     public async Task ABlockStartEscalates()
     {
         var routed = await RouteAsync(RoutingTestKit.Options(), startsBlock: true);
-        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.Equal(1, _statistics.Escalations["blockStart"]);
         Assert.Equal(0, _statistics.Escalations["invoked"]);
     }
@@ -65,7 +65,7 @@ public sealed class ModelRouterTests : IDisposable
     public async Task EscalationOnInvokeCanBeTurnedOff()
     {
         var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { EscalateOnInvoke = false }), invoked: true);
-        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal(0, _fallback.Calls);
     }
 
@@ -74,7 +74,7 @@ public sealed class ModelRouterTests : IDisposable
     {
         var unsure = new ScriptedModel("small", "local_answer", -2.5, TimeSpan.FromMilliseconds(20));
         var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { MinMeanLogprob = -1.0 }), local: unsure);
-        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.Equal(1, unsure.Calls);
         Assert.Equal(1, _statistics.Escalations["unsure"]);
     }
@@ -84,7 +84,7 @@ public sealed class ModelRouterTests : IDisposable
     {
         var empty = new ScriptedModel("small", "", -0.1, TimeSpan.FromMilliseconds(20));
         var routed = await RouteAsync(RoutingTestKit.Options(), local: empty);
-        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.Equal(1, _statistics.Escalations["emptyLocal"]);
     }
 
@@ -93,9 +93,9 @@ public sealed class ModelRouterTests : IDisposable
     {
         var options = RoutingTestKit.Options(FallbackKind.None);
         var empty = new ScriptedModel("small", "", -9, TimeSpan.FromMilliseconds(5));
-        Assert.Equal("local", (await RouteAsync(options, invoked: true))!.Tier);
-        Assert.Equal("local", (await RouteAsync(options, startsBlock: true))!.Tier);
-        Assert.Equal("local", (await RouteAsync(options, local: empty))!.Tier);
+        Assert.Equal(Tier.Local, (await RouteAsync(options, invoked: true))!.Tier);
+        Assert.Equal(Tier.Local, (await RouteAsync(options, startsBlock: true))!.Tier);
+        Assert.Equal(Tier.Local, (await RouteAsync(options, local: empty))!.Tier);
         Assert.Equal(0, _fallback.Calls);
         Assert.Equal(0, _statistics.FallbackCalls);
         Assert.All(_statistics.Escalations.Values, count => Assert.Equal(0, count));
@@ -108,7 +108,7 @@ public sealed class ModelRouterTests : IDisposable
         var stopwatch = Stopwatch.StartNew();
         var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 300), invoked: true);
         stopwatch.Stop();
-        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal("local_answer", routed.Answer.Text);
         Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 300 + 1500);
         Assert.Equal(1, _statistics.FallbackLate);
@@ -121,7 +121,7 @@ public sealed class ModelRouterTests : IDisposable
         var slowLocal = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromSeconds(5));
         var stopwatch = Stopwatch.StartNew();
         var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 3000), invoked: true, local: slowLocal);
-        Assert.Equal("fallback", routed!.Tier);
+        Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.True(stopwatch.ElapsedMilliseconds < 2500, $"{stopwatch.ElapsedMilliseconds} ms");
 
         // The local decode is no longer wanted and is cancelled.
@@ -139,7 +139,7 @@ public sealed class ModelRouterTests : IDisposable
         _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5));
         var unsure = new ScriptedModel("small", "local_answer", -3, TimeSpan.FromMilliseconds(5));
         var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 200), local: unsure);
-        Assert.Equal("local", routed!.Tier);
+        Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal(1, _statistics.FallbackLate);
     }
 
@@ -154,7 +154,7 @@ public sealed class ModelRouterTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             var routed = await router.RouteAsync(request, RoutingTestKit.Attempt, CancellationToken.None);
-            Assert.Equal("local", routed!.Tier);
+            Assert.Equal(Tier.Local, routed!.Tier);
         }
 
         Assert.Equal(3, _statistics.FallbackFailed);

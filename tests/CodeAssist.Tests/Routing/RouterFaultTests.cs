@@ -80,7 +80,7 @@ public sealed class RouterFaultTests : IAsyncLifetime
         {
             var stopwatch = Stopwatch.StartNew();
             var routed = await router.RouteAsync(new RouteRequest($"f{i}", Invoked: true, StartsBlock: false, options), RoutingTestKit.Attempt, CancellationToken.None);
-            Assert.Equal("local", routed!.Tier);
+            Assert.Equal(Tier.Local, routed!.Tier);
             Assert.Equal("local_answer", routed.Answer.Text);
             Assert.True(stopwatch.ElapsedMilliseconds < DeadlineMs + MarginMs, $"request {i} took {stopwatch.ElapsedMilliseconds} ms");
         }

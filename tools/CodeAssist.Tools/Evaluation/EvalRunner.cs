@@ -208,7 +208,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             var result = await pipeline.CompleteAsync(
                 index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken).ConfigureAwait(false);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
-            var fromFallback = result.Tier == RoutingStatistics.FallbackTier;
+            var fromFallback = result.Tier == Tiers.Name(Tier.Fallback);
             if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)
             {
                 // The first call decides: an endpoint that cannot answer once is not asked a thousand times.
