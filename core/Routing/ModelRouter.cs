@@ -45,7 +45,6 @@ public sealed class ModelRouter
     {
         var options = request.Options;
         var hasFallback = options.Fallback.Kind != FallbackKind.None;
-        var id = request.RequestId;
         if (local is null)
         {
             return await FallbackOnlyAsync(request, attempt, hasFallback, cancellationToken).ConfigureAwait(false);
@@ -55,7 +54,7 @@ public sealed class ModelRouter
         {
             if (!hasFallback)
             {
-                _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(early));
+                _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(early));
                 return Answered(await LocalAsync(local, attempt, cancellationToken).ConfigureAwait(false));
             }
 
@@ -66,13 +65,13 @@ public sealed class ModelRouter
         var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob);
         if (late is null)
         {
-            _logger.LogDebug("[{RequestId}] Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", id, answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+            _logger.LogDebug("Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
             return Answered(answer);
         }
 
         if (!hasFallback)
         {
-            _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(late.Value));
+            _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(late.Value));
             return Answered(answer);
         }
 
@@ -92,7 +91,7 @@ public sealed class ModelRouter
         }
 
         // Without a local model there is nothing to fall back to, so the fallback gets its whole timeout.
-        _logger.LogInformation("[{RequestId}] Route: fallback only (no local model)", request.RequestId);
+        _logger.LogInformation("Route: fallback only (no local model)");
         var outcome = await RunFallbackAsync(request, attempt, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return outcome.Answer is { } answer ? Answered(new RoutedAnswer(answer, RoutingStatistics.FallbackTier)) : null;
@@ -133,11 +132,10 @@ public sealed class ModelRouter
     private async Task<RoutedAnswer?> ChooseAsync(RouteRequest request, Task<FallbackOutcome> fallback, long started, CancellationToken cancellationToken)
     {
         var deadline = TimeSpan.FromMilliseconds(request.Options.Routing.DeadlineMs);
-        var id = request.RequestId;
         if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, cancellationToken).ConfigureAwait(false))
         {
             _statistics.RecordLate();
-            _logger.LogInformation("[{RequestId}] Route: local (fallback missed the {DeadlineMs} ms deadline)", id, request.Options.Routing.DeadlineMs);
+            _logger.LogInformation("Route: local (fallback missed the {DeadlineMs} ms deadline)", request.Options.Routing.DeadlineMs);
             return null;
         }
 
@@ -146,12 +144,12 @@ public sealed class ModelRouter
         if (outcome.Answer is { } answer)
         {
             _statistics.RecordUsed();
-            _logger.LogInformation("[{RequestId}] Route: fallback answered in {ElapsedMs} ms", id, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            _logger.LogInformation("Route: fallback answered in {ElapsedMs} ms", (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return new RoutedAnswer(answer, RoutingStatistics.FallbackTier);
         }
 
         _statistics.RecordFailed();
-        _logger.LogInformation("[{RequestId}] Route: local (fallback failed: {Reason})", id, outcome.FailureReason);
+        _logger.LogInformation("Route: local (fallback failed: {Reason})", outcome.FailureReason);
         return null;
     }
 
@@ -162,8 +160,8 @@ public sealed class ModelRouter
     {
         _statistics.RecordEscalation(reason);
         _logger.LogInformation(
-            "[{RequestId}] Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
-            request.RequestId, FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
+            "Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
+            FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
     }
 
     private RoutedAnswer Answered(RoutedAnswer answer)
@@ -191,7 +189,6 @@ public sealed class ModelRouter
         RouteRequest request, ITierAttempt attempt, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var id = request.RequestId;
         var name = FallbackModelProvider.Describe(request.Options.Fallback);
         var started = Stopwatch.GetTimestamp();
         try
@@ -199,13 +196,13 @@ public sealed class ModelRouter
             var model = await _fallback.GetAsync(request.Options, cancellationToken).ConfigureAwait(false);
             if (model is null)
             {
-                return Failed(id, name, "unavailable", "the fallback could not be made from the settings");
+                return Failed(name, "unavailable", "the fallback could not be made from the settings");
             }
 
             _statistics.RecordCall(RoutingStatistics.FallbackTier);
             var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
             _statistics.RecordLatency(RoutingStatistics.FallbackTier, TimeProvider.System.GetElapsedTime(started));
-            _outages.Success(id, name);
+            _outages.Success(name);
             if (answer.Text.Length == 0)
             {
                 // A healthy server with nothing to say: the local answer is used, and it is no outage.
@@ -217,24 +214,24 @@ public sealed class ModelRouter
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _logger.LogDebug("[{RequestId}] Fallback call cancelled (superseded)", id);
+            _logger.LogDebug("Fallback call cancelled (superseded)");
             return new FallbackOutcome(null, "cancelled");
         }
         catch (RemoteModelException ex)
         {
-            return Failed(id, name, ex.Reason, ex.Message);
+            return Failed(name, ex.Reason, ex.Message);
         }
         catch (Exception ex)
         {
             // Whatever the fallback does, the editor still gets the local answer.
-            return Failed(id, name, ex is ObjectDisposedException ? "disposed" : "error", ex.Message);
+            return Failed(name, ex is ObjectDisposedException ? "disposed" : "error", ex.Message);
         }
     }
 
-    private FallbackOutcome Failed(string requestId, string name, string reason, string error)
+    private FallbackOutcome Failed(string name, string reason, string error)
     {
         _statistics.RecordFailure(reason);
-        _outages.Failure(requestId, name, reason, error);
+        _outages.Failure(name, reason, error);
         return new FallbackOutcome(null, reason);
     }
 

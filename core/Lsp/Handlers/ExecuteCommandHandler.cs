@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Logging;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,17 +18,23 @@ public sealed class ExecuteCommandHandler(
     WorkDoneProgress progress,
     ILogger<ExecuteCommandHandler> logger)
 {
-    /// <summary>Runs a command; an unknown one, or bad arguments, is InvalidParams.</summary>
+    private long _nextId;
+
+    /// <summary>
+    /// Runs a command; an unknown one, or bad arguments, is InvalidParams. Its log lines carry the accepted completion's
+    /// id (<see cref="ServerCommands.Accepted"/>), else an id of its own (<c>x1</c>, <c>x2</c>, …).
+    /// </summary>
     [JsonRpcMethod(LspMethods.WorkspaceExecuteCommand, UseSingleObjectParameterDeserialization = true)]
     public async Task<object?> ExecuteCommandAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
     {
         using var inFlight = lifecycle.BeginRequest();
+        var acceptedId = request.Command == ServerCommands.Accepted && request.Arguments is [{ ValueKind: JsonValueKind.String } first, ..] ? first.GetString() : null;
+        using var scope = RequestLog.Begin(logger, acceptedId ?? $"x{Interlocked.Increment(ref _nextId)}");
         switch (request.Command)
         {
             case ServerCommands.Accepted:
-                var id = request.Arguments is [{ ValueKind: JsonValueKind.String } first, ..] ? first.GetString() : null;
-                statistics.RecordAccepted(id);
-                logger.LogInformation("Completion {RequestId} accepted", id);
+                statistics.RecordAccepted();
+                logger.LogInformation("Completion accepted");
                 return null;
             case ServerCommands.ListModels:
                 var filter = Argument(request, LspJsonContext.Default.ListModelsArguments, optional: true)?.Tier;

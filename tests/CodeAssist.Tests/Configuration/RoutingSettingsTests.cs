@@ -3,9 +3,11 @@ using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Routing;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Configuration;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class RoutingSettingsTests
 {
     private static CodeAssistOptions Parse(string json, out IReadOnlyList<string> problems, CodeAssistOptions? baseline = null) =>
