@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { modelPicks, pickTitle, type ModelPick } from './modelPicks';
-import { ServerCommand, ServerMethod, type ModelEntry, type StatsResult, type Tier } from './protocol';
+import { ServerCommand, ServerMethod, type ModelEntry, type SelectModelArgs, type StatsResult, type Tier } from './protocol';
 import { ApiKeySecret, message, type ServerLauncher } from './serverLauncher';
 import { apiKeyVariable, type SettingsSection } from './settings';
 import { statsMarkdown } from './statsReport';
@@ -85,7 +85,7 @@ async function pickModel(launcher: ServerLauncher, tier: Tier): Promise<void> {
 
   try {
     // The server reports loading progress ($/progress) and the new model in codeAssist/status.
-    const selected = await launcher.executeCommand<ModelEntry | null>(ServerCommand.selectModel, [{ tier, id: picked.entry.id }]);
+    const selected = await launcher.executeCommand<ModelEntry | null>(ServerCommand.selectModel, [{ tier, id: picked.entry.id } satisfies SelectModelArgs]);
     const name = selected?.label ?? picked.entry.label;
     launcher.output.info(`Selected ${name} for the ${tier} tier`);
     vscode.window.setStatusBarMessage(`CodeAssist: ${tier} model is ${name}`, 4000);

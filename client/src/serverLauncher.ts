@@ -9,7 +9,6 @@ import {
   type LanguageClientOptions,
   type LSPAny,
 } from 'vscode-languageclient/node';
-import { StderrLevels } from './logLines';
 import { ServerMethod, type StatusParams } from './protocol';
 import { resolveServerPath, serverEnvironment, serverSettings, type SettingsSection } from './settings';
 import type { ClientPhase } from './statusView';
@@ -25,7 +24,11 @@ const Section = 'codeAssist';
  * Completions themselves are wired by vscode-languageclient from the server's capabilities.
  */
 export class ServerLauncher implements vscode.Disposable {
-  /** The "CodeAssist" log channel: the client's messages and the server's stderr. */
+  /**
+   * The "CodeAssist" log channel: the client's messages and the server's log. The server sends its log as
+   * window/logMessage while connected and writes to stderr only what it could not send (vscode-languageclient shows
+   * those lines as errors), so each line shows once and nothing here parses the server's line format.
+   */
   readonly output: vscode.LogOutputChannel;
 
   private readonly _onPhase = new vscode.EventEmitter<ClientPhase>();
@@ -155,7 +158,6 @@ export class ServerLauncher implements vscode.Disposable {
 
     this.setPhase('starting');
     this.output.info(`Starting ${server.path} (from ${server.source})`);
-    const stderr = new StderrLevels();
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'python' },
@@ -164,22 +166,6 @@ export class ServerLauncher implements vscode.Disposable {
       outputChannel: this.output,
       // Read at every start, after the server process was spawned (so _apiKeyStored is current).
       initializationOptions: () => this.settingsForServer(),
-      stdioOptions: {
-        stdout: () => undefined,
-        stderr: (input, channel) => {
-          input.setEncoding('utf8');
-          let pending = '';
-          input.on('data', (chunk: string) => {
-            pending += chunk;
-            const lines = pending.split(/\r?\n/);
-            pending = lines.pop() ?? '';
-            for (const line of lines.filter((text) => text.trim() !== '')) {
-              const { level, message } = stderr.read(line);
-              channel[level](message);
-            }
-          });
-        },
-      },
       middleware: {
         workspace: {
           // The server pulls the codeAssist section; it gets what initializationOptions carried.

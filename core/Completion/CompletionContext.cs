@@ -4,7 +4,6 @@ using CodeAssist.Server.Python;
 namespace CodeAssist.Server.Completion;
 
 /// <summary>What the stages before the model know about one request: where the cursor is, the text around it, and what it starts.</summary>
-/// <param name="RequestId">The id in every log line.</param>
 /// <param name="DocumentKey">The document (its uri; <c>eval://…</c> for evaluation points).</param>
 /// <param name="CursorOffset">The cursor's offset in the document.</param>
 /// <param name="Prefix">The text before the cursor (a window of it).</param>
@@ -16,7 +15,6 @@ namespace CodeAssist.Server.Completion;
 /// <param name="Block">The block the cursor is in, analysed once for the stop conditions and the post-processing.</param>
 /// <param name="Multiline">Whether the answer may span several lines.</param>
 internal sealed record CompletionContext(
-    string RequestId,
     string DocumentKey,
     int CursorOffset,
     string Prefix,
@@ -30,7 +28,7 @@ internal sealed record CompletionContext(
 {
     /// <summary>The context stage (today the current file): analyses the text around the cursor once, after the cheap answers.</summary>
     public static CompletionContext FromCurrentFile(
-        string requestId, string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run)
+        string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run)
     {
         var indentStyle = IndentStyle.Detect(prefix);
         var block = BlockContext.Analyze(prefix, suffix, indentStyle);
@@ -40,6 +38,6 @@ internal sealed record CompletionContext(
             MultilineMode.Never => false,
             _ => block.StartsBlock,
         };
-        return new CompletionContext(requestId, documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline);
+        return new CompletionContext(documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline);
     }
 }

@@ -38,11 +38,6 @@ internal sealed class CompletionMemory(CompletionCache cache, CompletionStatisti
     /// <summary>Remembers what the editor is shown, so that typing it through answers at once.</summary>
     public void Shown(string cacheKey, CursorText context, string text)
     {
-        if (text.Length == 0)
-        {
-            statistics.RecordEmpty();
-        }
-
         cache.RememberShown(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, text);
     }
 

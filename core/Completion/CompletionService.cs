@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Logging;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Routing;
@@ -37,6 +38,7 @@ public sealed class CompletionService(
     {
         var stopwatch = Stopwatch.StartNew();
         var requestId = $"c{Interlocked.Increment(ref _nextId)}";
+        using var scope = RequestLog.Begin(logger, requestId);
         statistics.RecordRequest();
         var options = settings.Current;
         if (!options.Enable)
@@ -49,11 +51,11 @@ public sealed class CompletionService(
         {
             if (snapshot is null)
             {
-                logger.LogWarning("[{RequestId}] Completion for unknown document {Uri}", requestId, query.Uri);
+                logger.LogWarning("Completion for unknown document {Uri}", query.Uri);
             }
             else
             {
-                logger.LogWarning("[{RequestId}] Position {Line}:{Character} is outside {Uri} ({Lines} lines)", requestId, query.Line, query.Character, query.Uri, snapshot.Lines.LineCount);
+                logger.LogWarning("Position {Line}:{Character} is outside {Uri} ({Lines} lines)", query.Line, query.Character, query.Uri, snapshot.Lines.LineCount);
             }
 
             return Empty(requestId, failure, stopwatch);
@@ -61,7 +63,7 @@ public sealed class CompletionService(
 
         // 2. the newest request for a document supersedes the older ones wherever they are.
         using var turn = _newest.Begin(query.Uri, cancellationToken);
-        return await CompleteTextAsync(requestId, text, query.Invoked, options, stopwatch, PipelineRun.Editor, turn.Token).ConfigureAwait(false);
+        return await RunStagesAsync(requestId, text, query.Invoked, options, stopwatch, PipelineRun.Editor, turn.Token).ConfigureAwait(false);
     }
 
     /// <summary>Completes between a prefix and a suffix (the stages after the snapshot).</summary>
@@ -72,11 +74,18 @@ public sealed class CompletionService(
     internal async Task<CompletionResult> CompleteTextAsync(
         string requestId, CursorText text, bool invoked, CodeAssistOptions options, Stopwatch stopwatch, PipelineRun run, CancellationToken cancellationToken)
     {
+        using var scope = RequestLog.Begin(logger, requestId);
+        return await RunStagesAsync(requestId, text, invoked, options, stopwatch, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CompletionResult> RunStagesAsync(
+        string requestId, CursorText text, bool invoked, CodeAssistOptions options, Stopwatch stopwatch, PipelineRun run, CancellationToken cancellationToken)
+    {
         // 3. cache: an answer typed through or cached for the loaded model, no model call.
         var loadedModel = run.LocalTier ? models.Ready : null;
         if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options, out var cached, out var source, out var key))
         {
-            logger.LogDebug("[{RequestId}] Answered from the cache ({Source})", requestId, source);
+            logger.LogDebug("Answered from the cache ({Source})", source);
             return Shown(requestId, text, cached, key, LocalTier, loadedModel.Description.Id, source, 0, stopwatch, null);
         }
 
@@ -84,19 +93,19 @@ public sealed class CompletionService(
         await Debounce.WaitAsync(invoked, options.DebounceMs, statistics, cancellationToken).ConfigureAwait(false);
 
         // 5. context: analysed once, after the cheap answers; the post-processor reuses it rather than lexing again.
-        var context = CompletionContext.FromCurrentFile(requestId, text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run);
+        var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run);
 
         // 6. route: the router picks the tiers and runs the attempt with each.
         RoutedAnswer? routed;
         try
         {
-            var route = new RouteRequest(requestId, invoked, context.Block.StartsBlock || context.Block.IsEmptyFunctionBody, options, run.LocalTier);
-            routed = await router.RouteAsync(route, new TierAttempt(context, prompts, postProcessor, statistics, logger), cancellationToken).ConfigureAwait(false);
+            var route = new RouteRequest(invoked, context.Block.StartsBlock || context.Block.IsEmptyFunctionBody, options, run.LocalTier);
+            routed = await router.RouteAsync(route, new TierAttempt(context, prompts, postProcessor, logger), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             statistics.RecordCancelled();
-            logger.LogDebug("[{RequestId}] Cancelled after {ElapsedMs} ms", requestId, stopwatch.ElapsedMilliseconds);
+            logger.LogDebug("Cancelled after {ElapsedMs} ms", stopwatch.ElapsedMilliseconds);
             throw;
         }
         catch (ObjectDisposedException)
@@ -130,9 +139,6 @@ public sealed class CompletionService(
         return new CompletionResult(requestId, answer, modelId, tier, source, meanLogprob, stopwatch.Elapsed, generation);
     }
 
-    private CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch)
-    {
-        statistics.RecordEmpty();
-        return CompletionResult.Nothing(requestId, reason, stopwatch.Elapsed);
-    }
+    private static CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch) =>
+        CompletionResult.Nothing(requestId, reason, stopwatch.Elapsed);
 }

@@ -6,27 +6,19 @@ namespace CodeAssist.Server.Completion;
 public sealed class CompletionStatistics
 {
     private readonly Counter _requests = new();
-    private readonly Counter _modelCalls = new();
     private readonly Counter _cacheHits = new();
     private readonly Counter _typedThrough = new();
-    private readonly Counter _empty = new();
     private readonly Counter _cancelled = new();
     private readonly Counter _accepted = new();
 
     /// <summary>Completion requests received.</summary>
     public long Requests => _requests.Value;
 
-    /// <summary>Requests that ran the model.</summary>
-    public long ModelCalls => _modelCalls.Value;
-
     /// <summary>Requests answered from the cache.</summary>
     public long CacheHits => _cacheHits.Value;
 
     /// <summary>Requests answered by typing through the last suggestion.</summary>
     public long TypedThrough => _typedThrough.Value;
-
-    /// <summary>Requests answered with nothing.</summary>
-    public long Empty => _empty.Value;
 
     /// <summary>Requests cancelled or superseded.</summary>
     public long Cancelled => _cancelled.Value;
@@ -36,16 +28,12 @@ public sealed class CompletionStatistics
 
     internal void RecordRequest() => _requests.Increment();
 
-    internal void RecordModelCall() => _modelCalls.Increment();
-
     internal void RecordCacheHit() => _cacheHits.Increment();
 
     internal void RecordTypedThrough() => _typedThrough.Increment();
 
-    internal void RecordEmpty() => _empty.Increment();
-
     internal void RecordCancelled() => _cancelled.Increment();
 
-    /// <summary>Counts an accepted suggestion (the request id is logged by the caller).</summary>
-    public void RecordAccepted(string? requestId) => _accepted.Increment();
+    /// <summary>Counts an accepted suggestion.</summary>
+    public void RecordAccepted() => _accepted.Increment();
 }

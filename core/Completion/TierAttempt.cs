@@ -11,7 +11,7 @@ namespace CodeAssist.Server.Completion;
 /// The next stages of an attempt (several candidates, checks, ranking) belong here, between generation and answer.
 /// </summary>
 internal sealed class TierAttempt(
-    CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, CompletionStatistics statistics, ILogger logger) : ITierAttempt
+    CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, ILogger logger) : ITierAttempt
 {
     /// <inheritdoc />
     public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
@@ -28,7 +28,6 @@ internal sealed class TierAttempt(
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             MinTokenLogprob: options.ConfidenceCutoff,
             Copy: ContextCopy.For(options.ContextCopy, description));
-        statistics.RecordModelCall();
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         var processing = new PostProcessorOptions
         {
@@ -40,8 +39,8 @@ internal sealed class TierAttempt(
         };
         var text = postProcessor.Process(generation.Text, context.Prefix, context.Suffix, processing);
         logger.LogInformation(
-            "[{RequestId}] {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
-            context.RequestId, description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
+            "{Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
+            description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
             generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
         return new TierAnswer(text, generation, description);
     }

@@ -3,7 +3,7 @@ namespace CodeAssist.Server.Documents;
 /// <summary>An immutable view of one version of a document, safe to read from any thread while edits continue.</summary>
 /// <remarks>
 /// It shares the version's chunks with the document, so taking one costs nothing. Reading a window around the
-/// cursor (<see cref="GetTextBefore"/>, <see cref="GetLinesAfter"/>…) copies at most the window; only
+/// cursor (<see cref="GetTextBefore"/>, <see cref="GetTextAfter"/>) copies at most the window; only
 /// <see cref="Text"/> makes the whole text, once per snapshot.
 /// </remarks>
 public sealed class DocumentSnapshot
@@ -98,26 +98,6 @@ public sealed class DocumentSnapshot
         }
 
         return _content.Slice(offset, end - offset);
-    }
-
-    /// <summary>The text from the start of the line <paramref name="maxLines"/> lines above <paramref name="offset"/>'s line, up to the offset.</summary>
-    public ReadOnlyMemory<char> GetLinesBefore(int offset, int maxLines)
-    {
-        CheckOffset(offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLines);
-        int line = Lines.GetLineOfOffset(offset);
-        int start = Lines.GetLineStart(Math.Max(0, line - maxLines));
-        return _content.Slice(start, offset - start);
-    }
-
-    /// <summary>The text from <paramref name="offset"/> to the end of the line <paramref name="maxLines"/> lines below its line, without that line's break.</summary>
-    public ReadOnlyMemory<char> GetLinesAfter(int offset, int maxLines)
-    {
-        CheckOffset(offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLines);
-        int line = Lines.GetLineOfOffset(offset);
-        int end = Lines.GetLineEnd((int)Math.Min(Lines.LastLine, (long)line + maxLines));
-        return _content.Slice(offset, Math.Max(0, end - offset));
     }
 
     private bool IsInsidePair(int index) =>

@@ -16,9 +16,6 @@ public sealed class DocumentStore
     /// <summary>The number of open documents.</summary>
     public int Count => _documents.Count;
 
-    /// <summary>The URIs of the open documents at the moment of the call.</summary>
-    public IReadOnlyCollection<string> Uris => _documents.Keys.ToArray();
-
     /// <summary>Opens a document, or replaces it if the client opens it again.</summary>
     public void Open(string uri, string languageId, int version, string text)
     {

@@ -33,9 +33,6 @@ public sealed class LineIndex
     /// <summary>The number of lines; a text that ends with a line break has an empty last line, and an empty text has one line.</summary>
     public int LineCount => _text.LineCount;
 
-    /// <summary>The last line's number.</summary>
-    public int LastLine => _text.LineCount - 1;
-
     /// <summary>The length of the indexed text in UTF-16 code units.</summary>
     public int TextLength => _text.Length;
 
@@ -51,13 +48,6 @@ public sealed class LineIndex
     {
         CheckLine(line);
         return LineEnd(line);
-    }
-
-    /// <summary>The offset where the next line starts, or the text length for the last line.</summary>
-    public int GetLineEndIncludingBreak(int line)
-    {
-        CheckLine(line);
-        return line + 1 < LineCount ? _text.GetLineStart(line + 1) : _text.Length;
     }
 
     /// <summary>The line that contains <paramref name="offset"/> (an offset at a line's end belongs to that line).</summary>

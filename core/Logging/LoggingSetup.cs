@@ -1,3 +1,4 @@
+using CodeAssist.Server.Lsp;
 using LLama.Native;
 using Serilog;
 using Serilog.Core;
@@ -5,19 +6,40 @@ using Serilog.Events;
 
 namespace CodeAssist.Server.Logging;
 
-/// <summary>Builds the Serilog pipeline: a rolling file, stderr, and optionally the editor. Never stdout.</summary>
+/// <summary>
+/// Builds the Serilog pipeline: a rolling file, stderr, and in <c>codeassist serve</c> the editor. Never stdout.
+/// Every line logged within a request (see <see cref="RequestLog"/>) shows its id after the level.
+/// </summary>
 public static class LoggingSetup
 {
-    /// <summary>Creates the logger. <paramref name="stderrLevel"/> is the least level echoed to stderr.</summary>
-    public static Logger Create(LogEventLevel stderrLevel, ILogEventSink? clientSink = null)
+    /// <summary>The stderr line: time, level, the request's id when there is one, message.</summary>
+    public const string StderrTemplate = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {" + RequestTagProperty + ":l}{Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The log file's line: date and time, level, logger, the request's id when there is one, message.</summary>
+    public const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {" + RequestTagProperty + ":l}{Message:lj}{NewLine}{Exception}";
+
+    // The "[c12] " of RequestLog.Tag, added to every event so the templates can show it (nothing outside a request).
+    private const string RequestTagProperty = "RequestTag";
+
+    /// <summary>
+    /// Creates the logger. <paramref name="minimumLevel"/> is the least level shown: on stderr, or with
+    /// <paramref name="editor"/> (serve) in the editor, where events go while it is connected, and on stderr only
+    /// while it is not (see <see cref="LanguageClientSink"/>). The file gets everything from debug up.
+    /// </summary>
+    public static Logger Create(LogEventLevel minimumLevel, LanguageClient? editor = null)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Debug()
             .Enrich.FromLogContext()
-            .WriteTo.Console(
-                restrictedToMinimumLevel: stderrLevel,
-                standardErrorFromLevel: LogEventLevel.Verbose,
-                outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+            .Enrich.With<RequestTagEnricher>();
+
+        var stderr = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: StderrTemplate)
+            .CreateLogger();
+        configuration = editor is null
+            ? configuration.WriteTo.Sink(stderr, minimumLevel)
+            : configuration.WriteTo.Sink(new LanguageClientSink(editor, stderr), minimumLevel);
 
         try
         {
@@ -29,21 +51,28 @@ public static class LoggingSetup
                 fileSizeLimitBytes: 20 * 1024 * 1024,
                 rollOnFileSizeLimit: true,
                 shared: true,
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                outputTemplate: FileTemplate);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // No log folder is no reason not to serve; stderr still has everything.
-        }
-
-        if (clientSink is not null)
-        {
-            configuration = configuration.WriteTo.Sink(clientSink, LogEventLevel.Warning);
+            // No log folder is no reason not to serve; stderr (or the editor) still has everything at its level.
         }
 
         var logger = configuration.CreateLogger();
         RouteNativeLogs(logger);
         return logger;
+    }
+
+    /// <summary>Adds the request's tag for the templates (a template shows a missing property as nothing).</summary>
+    private sealed class RequestTagEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            if (RequestLog.IdOf(logEvent) is not null)
+            {
+                logEvent.AddPropertyIfAbsent(new LogEventProperty(RequestTagProperty, new ScalarValue(RequestLog.Tag(logEvent))));
+            }
+        }
     }
 
     // llama.cpp prints to stderr by itself; send its lines through Serilog instead (debug level, so

@@ -19,10 +19,6 @@ public sealed class LanguageClient
     public void LogMessage(MessageType type, string message) =>
         Notify(LspMethods.WindowLogMessage, new LogMessageParams { Type = type, Message = message });
 
-    /// <summary>window/showMessage; never throws.</summary>
-    public void ShowMessage(MessageType type, string message) =>
-        Notify(LspMethods.WindowShowMessage, new ShowMessageParams { Type = type, Message = message });
-
     /// <summary>Sends a notification, ignoring a connection that has gone away.</summary>
     public void Notify<T>(string method, T argument)
     {
@@ -73,13 +69,6 @@ public sealed class LanguageClient
             // The client refused the token: no progress for this operation, and nothing else goes wrong.
             return false;
         }
-    }
-
-    /// <summary>workspace/configuration for one section; null when the client can't or doesn't answer.</summary>
-    public async Task<JsonElement?> GetConfigurationAsync(string section, CancellationToken cancellationToken)
-    {
-        var result = await GetConfigurationAsync([new ConfigurationItem { Section = section }], cancellationToken).ConfigureAwait(false);
-        return result.Count > 0 ? result[0] : null;
     }
 
     /// <summary>workspace/configuration for several items, one answer per item (fewer when the client answers fewer); empty without a connection.</summary>

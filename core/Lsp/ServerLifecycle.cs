@@ -15,9 +15,6 @@ public sealed class ServerLifecycle
     private int _inFlight;
     private TaskCompletionSource _idle = CompletedIdle();
 
-    /// <summary>True once initialize has been answered.</summary>
-    public bool IsInitialized => Volatile.Read(ref _phase) >= 1;
-
     /// <summary>True once shutdown has been received.</summary>
     public bool IsShuttingDown => Volatile.Read(ref _phase) >= 2;
 

@@ -46,9 +46,6 @@ public sealed class WorkDoneProgressScope : IAsyncDisposable
         _token = token;
     }
 
-    /// <summary>Whether a progress was begun (the client gets reports).</summary>
-    public bool IsReported => _token is not null;
-
     /// <summary>Sends the end report with <paramref name="message"/>.</summary>
     public async Task EndAsync(string? message)
     {

@@ -277,12 +277,3 @@ public sealed record SetTraceParams
     /// <summary>One of <see cref="TraceValue"/>.</summary>
     public required string Value { get; init; }
 }
-
-/// <summary>Parameters of $/logTrace.</summary>
-public sealed record LogTraceParams
-{
-    public required string Message { get; init; }
-
-    /// <summary>Only sent when the trace value is verbose.</summary>
-    public string? Verbose { get; init; }
-}

@@ -47,8 +47,6 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(InitializeResult))]
 [JsonSerializable(typeof(InitializedParams))]
 [JsonSerializable(typeof(SetTraceParams))]
-[JsonSerializable(typeof(LogTraceParams))]
-[JsonSerializable(typeof(CancelParams))]
 // Document synchronisation
 [JsonSerializable(typeof(DidOpenTextDocumentParams))]
 [JsonSerializable(typeof(DidChangeTextDocumentParams))]
@@ -80,11 +78,9 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(CodeActionData))]
 // Window and progress
 [JsonSerializable(typeof(LogMessageParams))]
-[JsonSerializable(typeof(ShowMessageParams))]
 [JsonSerializable(typeof(WorkDoneProgressCreateParams))]
 [JsonSerializable(typeof(ProgressParams))]
 [JsonSerializable(typeof(WorkDoneProgressBegin))]
-[JsonSerializable(typeof(WorkDoneProgressReport))]
 [JsonSerializable(typeof(WorkDoneProgressEnd))]
 [JsonSerializable(typeof(ProgressToken))]
 // Untyped values and primitives (LSPAny, workspace/configuration results, command arguments)

@@ -11,11 +11,9 @@ public static class LspMethods
     /// <summary>Handled by StreamJsonRpc's own cancellation strategy; do not register a handler for it.</summary>
     public const string CancelRequest = "$/cancelRequest";
     public const string SetTrace = "$/setTrace";
-    public const string LogTrace = "$/logTrace";
     public const string Progress = "$/progress";
 
     public const string WindowLogMessage = "window/logMessage";
-    public const string WindowShowMessage = "window/showMessage";
     public const string WindowWorkDoneProgressCreate = "window/workDoneProgress/create";
 
     public const string WorkspaceConfiguration = "workspace/configuration";

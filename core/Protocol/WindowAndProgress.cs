@@ -12,21 +12,6 @@ public sealed record LogMessageParams
     public required string Message { get; init; }
 }
 
-/// <summary>Parameters of window/showMessage.</summary>
-public sealed record ShowMessageParams
-{
-    public required MessageType Type { get; init; }
-
-    public required string Message { get; init; }
-}
-
-/// <summary>Parameters of $/cancelRequest (StreamJsonRpc handles this notification itself; kept for completeness).</summary>
-public sealed record CancelParams
-{
-    /// <summary>integer | string.</summary>
-    public required JsonElement Id { get; init; }
-}
-
 /// <summary>Parameters of window/workDoneProgress/create.</summary>
 public sealed record WorkDoneProgressCreateParams
 {
@@ -57,18 +42,6 @@ public sealed record WorkDoneProgressBegin
     public string? Message { get; init; }
 
     /// <summary>0 to 100.</summary>
-    public int? Percentage { get; init; }
-}
-
-/// <summary>An intermediate $/progress value.</summary>
-public sealed record WorkDoneProgressReport
-{
-    public string Kind => "report";
-
-    public bool? Cancellable { get; init; }
-
-    public string? Message { get; init; }
-
     public int? Percentage { get; init; }
 }
 

@@ -23,9 +23,6 @@ public sealed class PythonLexResult
     /// <summary>The text ends inside a string literal.</summary>
     public bool EndsInString => EndState.InString;
 
-    /// <summary>The text ends inside a comment.</summary>
-    public bool EndsInComment => EndState.InComment;
-
     /// <summary>Brackets open at the end of the text, outside strings.</summary>
     public int BracketDepth => EndState.BracketDepth;
 }

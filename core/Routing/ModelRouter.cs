@@ -59,7 +59,7 @@ public sealed class ModelRouter
         {
             var name = FallbackModelProvider.Describe(options.Fallback);
             _logger.LogInformation(
-                "[{RequestId}] Route: {Fallback} first (code action), deadline {DeadlineMs} ms", request.RequestId, name, options.Routing.CodeActionDeadlineMs);
+                "Route: {Fallback} first (code action), deadline {DeadlineMs} ms", name, options.Routing.CodeActionDeadlineMs);
             var started = Stopwatch.GetTimestamp();
             var fallback = RunFallbackAsync(request, attempt, statistics, cancellationToken);
             if (!await DeadlinePolicy.FinishesWithinAsync(fallback, TimeSpan.FromMilliseconds(options.Routing.CodeActionDeadlineMs), started, cancellationToken).ConfigureAwait(false))
@@ -123,7 +123,6 @@ public sealed class ModelRouter
     {
         var options = request.Options;
         var hasFallback = options.Fallback.Kind != FallbackKind.None;
-        var id = request.RequestId;
         if (local is null)
         {
             return await FallbackOnlyAsync(request, attempt, hasFallback, cancellationToken).ConfigureAwait(false);
@@ -133,7 +132,7 @@ public sealed class ModelRouter
         {
             if (!hasFallback)
             {
-                _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(early));
+                _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(early));
                 return Answered(_completions, await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false));
             }
 
@@ -144,13 +143,13 @@ public sealed class ModelRouter
         var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob);
         if (late is null)
         {
-            _logger.LogDebug("[{RequestId}] Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", id, answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+            _logger.LogDebug("Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
             return Answered(_completions, answer);
         }
 
         if (!hasFallback)
         {
-            _logger.LogDebug("[{RequestId}] Route: local (would escalate: {Reason}, but no fallback is configured)", id, EscalationPolicy.Name(late.Value));
+            _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(late.Value));
             return Answered(_completions, answer);
         }
 
@@ -170,7 +169,7 @@ public sealed class ModelRouter
         }
 
         // Without a local model there is nothing to fall back to, so the fallback gets its whole timeout.
-        _logger.LogInformation("[{RequestId}] Route: fallback only (no local model)", request.RequestId);
+        _logger.LogInformation("Route: fallback only (no local model)");
         var outcome = await RunFallbackAsync(request, attempt, _completions, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return outcome.Answer is { } answer ? Answered(_completions, new RoutedAnswer(answer, Tier.Fallback)) : null;
@@ -211,11 +210,10 @@ public sealed class ModelRouter
     private async Task<RoutedAnswer?> ChooseAsync(RouteRequest request, Task<FallbackOutcome> fallback, long started, CancellationToken cancellationToken)
     {
         var deadline = TimeSpan.FromMilliseconds(request.Options.Routing.DeadlineMs);
-        var id = request.RequestId;
         if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, cancellationToken).ConfigureAwait(false))
         {
             _completions.RecordLate();
-            _logger.LogInformation("[{RequestId}] Route: local (fallback missed the {DeadlineMs} ms deadline)", id, request.Options.Routing.DeadlineMs);
+            _logger.LogInformation("Route: local (fallback missed the {DeadlineMs} ms deadline)", request.Options.Routing.DeadlineMs);
             return null;
         }
 
@@ -224,12 +222,12 @@ public sealed class ModelRouter
         if (outcome.Answer is { } answer)
         {
             _completions.RecordUsed();
-            _logger.LogInformation("[{RequestId}] Route: fallback answered in {ElapsedMs} ms", id, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            _logger.LogInformation("Route: fallback answered in {ElapsedMs} ms", (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return new RoutedAnswer(answer, Tier.Fallback);
         }
 
         _completions.RecordFailed();
-        _logger.LogInformation("[{RequestId}] Route: local (fallback failed: {Reason})", id, outcome.FailureReason);
+        _logger.LogInformation("Route: local (fallback failed: {Reason})", outcome.FailureReason);
         return null;
     }
 
@@ -240,8 +238,8 @@ public sealed class ModelRouter
     {
         _completions.RecordEscalation(reason);
         _logger.LogInformation(
-            "[{RequestId}] Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
-            request.RequestId, FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
+            "Route: escalating to {Fallback} ({Reason}), deadline {DeadlineMs} ms",
+            FallbackModelProvider.Describe(request.Options.Fallback), EscalationPolicy.Name(reason), request.Options.Routing.DeadlineMs);
     }
 
     private static RoutedAnswer Answered(RoutingStatistics statistics, RoutedAnswer answer)
@@ -269,7 +267,6 @@ public sealed class ModelRouter
         RouteRequest request, ITierAttempt attempt, RoutingStatistics statistics, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var id = request.RequestId;
         var name = FallbackModelProvider.Describe(request.Options.Fallback);
         var started = Stopwatch.GetTimestamp();
         try
@@ -277,14 +274,14 @@ public sealed class ModelRouter
             var model = await _fallback.GetAsync(request.Options, cancellationToken).ConfigureAwait(false);
             if (model is null)
             {
-                return Failed(statistics, id, name, "unavailable", "the fallback could not be made from the settings",
+                return Failed(statistics, name, "unavailable", "the fallback could not be made from the settings",
                     $"the fallback ({name}) is not usable: {_fallback.LastError ?? "see the log"}");
             }
 
             statistics.RecordCall(Tier.Fallback);
             var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
             statistics.RecordLatency(Tier.Fallback, TimeProvider.System.GetElapsedTime(started));
-            _outages.Success(id, name);
+            _outages.Success(name);
             if (answer.Text.Length == 0)
             {
                 // A healthy server with nothing to say: the local answer is used, and it is no outage.
@@ -296,26 +293,26 @@ public sealed class ModelRouter
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _logger.LogDebug("[{RequestId}] Fallback call cancelled (superseded)", id);
+            _logger.LogDebug("Fallback call cancelled (superseded)");
             return new FallbackOutcome(null, "cancelled", null);
         }
         catch (RemoteModelException ex)
         {
-            return Failed(statistics, id, name, ex.Reason, ex.Message, $"{name} failed: {ex.Message}");
+            return Failed(statistics, name, ex.Reason, ex.Message, $"{name} failed: {ex.Message}");
         }
         catch (Exception ex)
         {
             // Whatever the fallback does, the editor still gets the local answer.
             var disposed = ex is ObjectDisposedException;
-            return Failed(statistics, id, name, disposed ? "disposed" : "error", ex.Message,
+            return Failed(statistics, name, disposed ? "disposed" : "error", ex.Message,
                 disposed ? $"{name} was switched out while it was writing; try again" : $"{name} failed: {ex.Message}");
         }
     }
 
-    private FallbackOutcome Failed(RoutingStatistics statistics, string requestId, string name, string reason, string error, string message)
+    private FallbackOutcome Failed(RoutingStatistics statistics, string name, string reason, string error, string message)
     {
         statistics.RecordFailure(reason);
-        _outages.Failure(requestId, name, reason, error);
+        _outages.Failure(name, reason, error);
         return new FallbackOutcome(null, reason, message);
     }
 

@@ -24,7 +24,7 @@ public static class ServeCommand
     public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         var client = new LanguageClient();
-        using var serilog = LoggingSetup.Create(LogEventLevel.Information, new LanguageClientSink(client));
+        using var serilog = LoggingSetup.Create(LogEventLevel.Information, client);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 
         // The default providers include a console logger, which writes to stdout: the protocol channel.

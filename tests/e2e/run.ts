@@ -344,7 +344,7 @@ async function main(): Promise<number> {
         const expected = squash(`for name in os.listdir("."): print(${acceptedText ?? ''}`);
         await waitFor(`main.py to contain the suggestion`, 10_000, () => (squash(readWorkspace('main.py')).includes(expected) ? true : undefined));
         log(`saved: ${JSON.stringify(readWorkspace('main.py').split('\n').slice(9, 12))}`);
-        await waitFor('the accept to reach the server', 10_000, () => (/Completion \S+ accepted/.test(serverLog()) ? true : undefined));
+        await waitFor('the accept to reach the server', 10_000, () => (/\[c\d+\] Completion accepted/.test(serverLog()) ? true : undefined));
       },
     },
     {

@@ -5,7 +5,7 @@ namespace CodeAssist.Server.Inference.Remote;
 
 /// <summary>
 /// A model served by llama.cpp's <c>llama-server</c> through <c>/infill</c>, which applies the model's own FIM
-/// tokens and can take other files as <c>input_extra</c>. <c>/health</c> tells whether a model is loaded.
+/// tokens.
 /// </summary>
 /// <remarks>
 /// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN (no
@@ -21,12 +21,7 @@ public sealed class LlamaServerModel : RemoteModel
     }
 
     /// <inheritdoc />
-    public override Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
-        CompleteAsync(request, [], cancellationToken);
-
-    /// <summary>Fills in the middle with other files as context (sent as <c>input_extra</c>, before the prefix).</summary>
-    public async Task<ModelCompletion> CompleteAsync(
-        CompletionRequest request, IReadOnlyList<RemoteContextChunk> extra, CancellationToken cancellationToken)
+    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var stops = CompletionStops();
@@ -35,7 +30,6 @@ public sealed class LlamaServerModel : RemoteModel
         var body = new LlamaInfillRequest(
             InputPrefix: request.Prefix,
             InputSuffix: request.Suffix ?? string.Empty,
-            InputExtra: [.. extra.Select(c => new LlamaExtraChunk(c.Filename, c.Text))],
             NPredict: request.MaxTokens,
             Temperature: Options.Temperature,
             Stop: stops,
@@ -50,7 +44,4 @@ public sealed class LlamaServerModel : RemoteModel
             request, reply.Content!, stops, reply.TokensPredicted ?? 0, double.NaN, double.NaN,
             reply.TokensEvaluated ?? 0, reply.TokensCached ?? 0, reply.StopType, stopwatch);
     }
-
-    /// <summary>True when <c>GET /health</c> answers 2xx within the timeout (503 while the model loads); never throws but for cancellation.</summary>
-    public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => ProbeAsync("health", cancellationToken);
 }

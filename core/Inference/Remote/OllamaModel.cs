@@ -12,7 +12,7 @@ namespace CodeAssist.Server.Inference.Remote;
 /// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN (Ollama returns
 /// none); token counts come from <c>eval_count</c> and <c>prompt_eval_count</c>.
 /// </remarks>
-public sealed class OllamaModel : RemoteModel, IChatModel
+public sealed class OllamaModel : RemoteModel
 {
     /// <summary>Creates the model; endpoints are shared through <paramref name="pool"/> when given.</summary>
     public OllamaModel(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null)
@@ -41,19 +41,6 @@ public sealed class OllamaModel : RemoteModel, IChatModel
         return Finish(
             request, reply.Response!, stops, reply.EvalCount ?? 0, double.NaN, double.NaN,
             reply.PromptEvalCount ?? 0, 0, reply.DoneReason, stopwatch);
-    }
-
-    /// <summary>Asks <c>/api/chat</c> (not streamed) and returns <c>message.content</c>.</summary>
-    public async Task<string> ChatAsync(IReadOnlyList<(string Role, string Content)> messages, int maxTokens, CancellationToken cancellationToken)
-    {
-        var body = new OllamaChatRequest(
-            Options.Model!, [.. messages.Select(m => new ChatMessageDto(m.Role, m.Content))], Stream: false,
-            GenerationOptions(maxTokens, Options.Stop));
-        var reply = await PostJsonAsync(
-            "api/chat", body, RemoteJsonContext.Default.OllamaChatRequest, RemoteJsonContext.Default.OllamaChatResponse,
-            r => r.Message?.Content is null ? "message.content" : null,
-            cancellationToken).ConfigureAwait(false);
-        return reply.Message!.Content!;
     }
 
     // An empty stop list would replace the stops in the model's Modelfile, so none is sent then.

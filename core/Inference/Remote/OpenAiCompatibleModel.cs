@@ -13,7 +13,7 @@ namespace CodeAssist.Server.Inference.Remote;
 /// returns no log-probabilities; <see cref="ModelCompletion.GeneratedTokens"/> comes from <c>usage</c>, else
 /// from the number of log-probabilities, else 0.
 /// </remarks>
-public sealed class OpenAiCompatibleModel : RemoteModel, IChatModel
+public sealed class OpenAiCompatibleModel : RemoteModel
 {
     /// <summary>Creates the model; endpoints are shared through <paramref name="pool"/> when given.</summary>
     public OpenAiCompatibleModel(RemoteModelOptions options, RemoteEndpointPool? pool = null, ILogger? logger = null)
@@ -48,17 +48,5 @@ public sealed class OpenAiCompatibleModel : RemoteModel, IChatModel
         return Finish(
             request, choice.Text!, stops, reply.Usage?.CompletionTokens ?? count, mean, min,
             reply.Usage?.PromptTokens ?? 0, 0, choice.FinishReason, stopwatch);
-    }
-
-    /// <summary>Asks <c>/chat/completions</c> and returns <c>choices[0].message.content</c>.</summary>
-    public async Task<string> ChatAsync(IReadOnlyList<(string Role, string Content)> messages, int maxTokens, CancellationToken cancellationToken)
-    {
-        var body = new OpenAiChatRequest(
-            Options.Model!, [.. messages.Select(m => new ChatMessageDto(m.Role, m.Content))], maxTokens, Options.Temperature);
-        var reply = await PostJsonAsync(
-            "chat/completions", body, RemoteJsonContext.Default.OpenAiChatRequest, RemoteJsonContext.Default.OpenAiChatResponse,
-            r => r.Choices is [{ Message.Content: not null }, ..] ? null : "choices[0].message.content",
-            cancellationToken).ConfigureAwait(false);
-        return reply.Choices![0].Message!.Content!;
     }
 }

@@ -44,42 +44,15 @@ internal sealed record OpenAiUsage(
     [property: JsonPropertyName("prompt_tokens")] int? PromptTokens,
     [property: JsonPropertyName("completion_tokens")] int? CompletionTokens);
 
-/// <summary>One chat message, as both OpenAI and Ollama write it.</summary>
-internal sealed record ChatMessageDto(
-    [property: JsonPropertyName("role")] string? Role,
-    [property: JsonPropertyName("content")] string? Content);
-
-/// <summary>OpenAI <c>POST /v1/chat/completions</c> request.</summary>
-internal sealed record OpenAiChatRequest(
-    [property: JsonPropertyName("model")] string Model,
-    [property: JsonPropertyName("messages")] IReadOnlyList<ChatMessageDto> Messages,
-    [property: JsonPropertyName("max_tokens")] int MaxTokens,
-    [property: JsonPropertyName("temperature")] double Temperature);
-
-/// <summary>OpenAI chat reply.</summary>
-internal sealed record OpenAiChatResponse(
-    [property: JsonPropertyName("choices")] IReadOnlyList<OpenAiChatChoice>? Choices);
-
-/// <summary>One choice of a chat reply.</summary>
-internal sealed record OpenAiChatChoice(
-    [property: JsonPropertyName("message")] ChatMessageDto? Message,
-    [property: JsonPropertyName("finish_reason")] string? FinishReason);
-
 /// <summary>llama.cpp server <c>POST /infill</c> request.</summary>
 internal sealed record LlamaInfillRequest(
     [property: JsonPropertyName("input_prefix")] string InputPrefix,
     [property: JsonPropertyName("input_suffix")] string InputSuffix,
-    [property: JsonPropertyName("input_extra")] IReadOnlyList<LlamaExtraChunk> InputExtra,
     [property: JsonPropertyName("n_predict")] int NPredict,
     [property: JsonPropertyName("temperature")] double Temperature,
     [property: JsonPropertyName("stop")] IReadOnlyList<string> Stop,
     [property: JsonPropertyName("stream")] bool Stream,
     [property: JsonPropertyName("cache_prompt")] bool CachePrompt);
-
-/// <summary>One <c>input_extra</c> file.</summary>
-internal sealed record LlamaExtraChunk(
-    [property: JsonPropertyName("filename")] string Filename,
-    [property: JsonPropertyName("text")] string Text);
 
 /// <summary>llama.cpp <c>/infill</c> (and <c>/completion</c>) reply.</summary>
 internal sealed record LlamaCompletionResponse(
@@ -112,28 +85,12 @@ internal sealed record OllamaGenerateResponse(
     [property: JsonPropertyName("prompt_eval_count")] int? PromptEvalCount,
     [property: JsonPropertyName("eval_count")] int? EvalCount);
 
-/// <summary>Ollama <c>POST /api/chat</c> request.</summary>
-internal sealed record OllamaChatRequest(
-    [property: JsonPropertyName("model")] string Model,
-    [property: JsonPropertyName("messages")] IReadOnlyList<ChatMessageDto> Messages,
-    [property: JsonPropertyName("stream")] bool Stream,
-    [property: JsonPropertyName("options")] OllamaOptions Options);
-
-/// <summary>Ollama <c>/api/chat</c> reply (non-streaming).</summary>
-internal sealed record OllamaChatResponse(
-    [property: JsonPropertyName("message")] ChatMessageDto? Message,
-    [property: JsonPropertyName("done_reason")] string? DoneReason);
-
 /// <summary>Source-generated JSON for the remote wire records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OpenAiCompletionRequest))]
 [JsonSerializable(typeof(OpenAiCompletionResponse))]
-[JsonSerializable(typeof(OpenAiChatRequest))]
-[JsonSerializable(typeof(OpenAiChatResponse))]
 [JsonSerializable(typeof(LlamaInfillRequest))]
 [JsonSerializable(typeof(LlamaCompletionResponse))]
 [JsonSerializable(typeof(OllamaGenerateRequest))]
 [JsonSerializable(typeof(OllamaGenerateResponse))]
-[JsonSerializable(typeof(OllamaChatRequest))]
-[JsonSerializable(typeof(OllamaChatResponse))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

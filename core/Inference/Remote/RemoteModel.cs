@@ -146,10 +146,12 @@ public abstract class RemoteModel : ICompletionModel
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            return await _endpoint.ExecuteAsync(
+            var reply = await _endpoint.ExecuteAsync(
                 token => ExchangeAsync(path, payload, responseType, validate, token),
                 Options.Timeout,
                 cancellationToken).ConfigureAwait(false);
+            Logger.LogDebug("{Kind} {Endpoint}/{Path} answered in {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
+            return reply;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -177,30 +179,6 @@ public abstract class RemoteModel : ICompletionModel
             }
 
             throw failure;
-        }
-    }
-
-    /// <summary>GETs <paramref name="path"/> outside the breaker (a probe must see a server come back); true on a 2xx within the timeout.</summary>
-    private protected async Task<bool> ProbeAsync(string path, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.Timeout);
-        using var message = new HttpRequestMessage(HttpMethod.Get, _endpoint.Resolve(path));
-        Authorize(message);
-        try
-        {
-            using var response = await _endpoint.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            Logger.LogDebug("{Kind} {Endpoint}/{Path} answered {Status}", KindName, _endpoint.DisplayName, path, (int)response.StatusCode);
-            return response.IsSuccessStatusCode;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (HttpRequestException ex)
-        {
-            Logger.LogDebug("{Kind} {Endpoint}/{Path} unreachable: {Error}", KindName, _endpoint.DisplayName, path, ex.Message);
-            return false;
         }
     }
 

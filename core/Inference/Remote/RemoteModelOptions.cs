@@ -38,9 +38,6 @@ public enum RemoteBreakerState
     HalfOpen,
 }
 
-/// <summary>One extra file given to llama.cpp's <c>/infill</c> as <c>input_extra</c> context.</summary>
-public sealed record RemoteContextChunk(string Filename, string Text);
-
 /// <summary>How to reach and drive one remote completion model.</summary>
 public sealed record RemoteModelOptions
 {

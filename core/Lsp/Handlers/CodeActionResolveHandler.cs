@@ -1,21 +1,27 @@
 using System.Text.Json;
 using CodeAssist.Server.CodeActions;
+using CodeAssist.Server.Logging;
 using CodeAssist.Server.Protocol;
+using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Lsp.Handlers;
 
 /// <summary>codeAction/resolve: generates the edit of an action offered by <see cref="CodeActionHandler"/>.</summary>
-public sealed class CodeActionResolveHandler(ServerLifecycle lifecycle, CodeActionService actions)
+public sealed class CodeActionResolveHandler(ServerLifecycle lifecycle, CodeActionService actions, ILogger<CodeActionResolveHandler> logger)
 {
+    private long _nextId;
+
     /// <summary>
     /// Answers the action with its edit (<c>documentChanges</c> when the client takes them, else <c>changes</c>).
     /// A changed document or a model that writes nothing usable is RequestFailed; a cancelled request, RequestCancelled.
+    /// Its log lines carry an id of their own (<c>a1</c>, <c>a2</c>, …).
     /// </summary>
     [JsonRpcMethod(LspMethods.CodeActionResolve, UseSingleObjectParameterDeserialization = true)]
     public async Task<CodeAction> ResolveAsync(CodeAction request, CancellationToken cancellationToken)
     {
         using var inFlight = lifecycle.BeginRequest();
+        using var scope = RequestLog.Begin(logger, $"a{Interlocked.Increment(ref _nextId)}");
         var data = Data(request);
         CodeActionEdit edit;
         try

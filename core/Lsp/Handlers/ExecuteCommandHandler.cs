@@ -1,4 +1,5 @@
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Logging;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
@@ -12,17 +13,23 @@ public sealed class ExecuteCommandHandler(
     ModelCommands models,
     ILogger<ExecuteCommandHandler> logger)
 {
-    /// <summary>Runs a command; an unknown one, or bad arguments, is InvalidParams.</summary>
+    private long _nextId;
+
+    /// <summary>
+    /// Runs a command; an unknown one, or bad arguments, is InvalidParams. Its log lines carry the accepted completion's
+    /// id (<see cref="ServerCommands.Accepted"/>), else an id of its own (<c>x1</c>, <c>x2</c>, …).
+    /// </summary>
     [JsonRpcMethod(LspMethods.WorkspaceExecuteCommand, UseSingleObjectParameterDeserialization = true)]
     public async Task<object?> ExecuteCommandAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
     {
         using var inFlight = lifecycle.BeginRequest();
+        var acceptedId = request.Command == ServerCommands.Accepted ? CommandArguments.FirstString(request) : null;
+        using var scope = RequestLog.Begin(logger, acceptedId ?? $"x{Interlocked.Increment(ref _nextId)}");
         switch (request.Command)
         {
             case ServerCommands.Accepted:
-                var id = CommandArguments.FirstString(request);
-                statistics.RecordAccepted(id);
-                logger.LogInformation("Completion {RequestId} accepted", id);
+                statistics.RecordAccepted();
+                logger.LogInformation("Completion accepted");
                 return null;
             case ServerCommands.ListModels:
                 return models.List(request);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Cli;
 
 namespace CodeAssist.Tests.Cli;
@@ -10,6 +11,7 @@ namespace CodeAssist.Tests.Cli;
 /// trainers (a Python loop in a file named train.py that appends a counter to a file every 50 ms), named by pid files
 /// under a temporary repository root.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class TrainerPauseTests : IDisposable
 {
     private const string Loop = """
@@ -51,14 +53,9 @@ public sealed class TrainerPauseTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task ATrainerIsStoppedWhileMeasuringAndRunsAgainAfter()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         var (trainer, counter) = await StartTrainerAsync("tiny");
 
         var pause = TrainerPause.Start(_root, _log.Add, watchdog: false);
@@ -79,14 +76,9 @@ public sealed class TrainerPauseTests : IDisposable
         Assert.Equal(2, _log.Count);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task StalePidsOtherProgramsAndStoppedTrainersAreLeftAlone()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // A process that has ended, a file that holds no pid, a program that is not train.py, a trainer someone else stopped.
         using var ended = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
         await ended.WaitForExitAsync();
@@ -119,28 +111,18 @@ public sealed class TrainerPauseTests : IDisposable
     public void TheCommandsFindThisRepositorysCampaignFromTheShippedModelsFolder() =>
         Assert.Equal(Path.GetFullPath(RepositoryPaths.Root), TrainerPause.FindRepositoryRoot());
 
-    [Fact]
+    [LinuxFact]
     public void WithNoCampaignFolderNothingIsPausedOrLogged()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         using var pause = TrainerPause.Start(_root, _log.Add);
         Assert.Empty(pause.Paused);
         pause.Dispose();
         Assert.Empty(_log);
     }
 
-    [Fact]
+    [LinuxFact]
     public async Task WhenTheMeasuringProcessDiesTheWatchdogResumesTheTrainer()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         var (trainer, counter) = await StartTrainerAsync("tiny");
 
         // The watchdog watches a stand-in for the measuring process, which dies without resuming anything.

@@ -1,9 +1,11 @@
 using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class CodeActionTextTests
 {
     private static readonly CodeActionPlan Docstring = new(CodeAssistActionKinds.WriteDocstring, 0, 0, "\n    \"\"\"", "\"\"\"", "    ", 8);

@@ -1,7 +1,9 @@
 using CodeAssist.Server.Completion;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class CompletionCacheTests
 {
     [Fact]

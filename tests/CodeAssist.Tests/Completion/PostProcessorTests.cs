@@ -1,9 +1,11 @@
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
 
 /// <summary>Each case is a document with the cursor marked by '‸', the model's raw output, and the text that should be inserted.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class PostProcessorTests
 {
     private const char Cursor = '‸';

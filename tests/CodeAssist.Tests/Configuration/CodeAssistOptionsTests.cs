@@ -1,9 +1,11 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Configuration;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class CodeAssistOptionsTests
 {
     private static CodeAssistOptions Parse(string json, out IReadOnlyList<string> problems) =>
@@ -65,6 +67,7 @@ public class CodeAssistOptionsTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ConfidenceCutoffSettingTests
 {
     [Fact]
@@ -81,6 +84,7 @@ public class ConfidenceCutoffSettingTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ContextCopySettingTests
 {
     [Fact]
@@ -112,6 +116,7 @@ public class ContextCopySettingTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class FimOrderSettingTests
 {
     [Theory]

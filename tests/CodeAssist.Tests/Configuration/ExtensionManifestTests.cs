@@ -6,10 +6,12 @@ using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Lsp;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Configuration;
 
 /// <summary>The settings the VS Code extension contributes (package.json) against what the server reads.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ExtensionManifestTests
 {
     private const string Prefix = "codeAssist.";

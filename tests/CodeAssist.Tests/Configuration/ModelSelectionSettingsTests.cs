@@ -1,9 +1,11 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Configuration;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ModelSelectionSettingsTests
 {
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;

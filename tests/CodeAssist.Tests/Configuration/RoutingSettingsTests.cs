@@ -3,9 +3,12 @@ using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Server.Routing;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Configuration;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class RoutingSettingsTests
 {
     private static CodeAssistOptions Parse(string json, out IReadOnlyList<string> problems, CodeAssistOptions? baseline = null) =>

@@ -1,7 +1,9 @@
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ChunkedTextTests
 {
     private static int[] Starts(ChunkedText text) => [.. Enumerable.Range(0, text.LineCount).Select(text.GetLineStart)];

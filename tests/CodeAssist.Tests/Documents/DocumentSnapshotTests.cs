@@ -1,7 +1,9 @@
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class DocumentSnapshotTests
 {
     private static DocumentSnapshot Snapshot(string text) => new TextDocument("file:///s.py", "python", 1, text).GetSnapshot();
@@ -26,19 +28,6 @@ public class DocumentSnapshotTests
         Assert.Equal("c", snapshot.GetTextBefore(7, 2).ToString());
         Assert.Equal("a", snapshot.GetTextAfter(0, 2).ToString());
         Assert.Equal("b", snapshot.GetTextAfter(3, 2).ToString());
-    }
-
-    [Fact]
-    public void LinesBeforeStartAtALineStartAndLinesAfterEndAtALineEnd()
-    {
-        DocumentSnapshot snapshot = Snapshot("l0\nl1\nl2 cursor here\nl3\nl4\n");
-        int cursor = snapshot.OffsetAt(2, 3);
-
-        Assert.Equal("l1\nl2 ", snapshot.GetLinesBefore(cursor, 1).ToString());
-        Assert.Equal("l0\nl1\nl2 ", snapshot.GetLinesBefore(cursor, 10).ToString());
-        Assert.Equal("l2 ", snapshot.GetLinesBefore(cursor, 0).ToString());
-        Assert.Equal("cursor here\nl3", snapshot.GetLinesAfter(cursor, 1).ToString());
-        Assert.Equal("cursor here\nl3\nl4\n", snapshot.GetLinesAfter(cursor, 10).ToString());
     }
 
     [Fact]

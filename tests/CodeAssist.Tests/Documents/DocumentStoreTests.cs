@@ -1,7 +1,9 @@
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class DocumentStoreTests
 {
     private const string Uri = "file:///w/main.py";
@@ -17,7 +19,7 @@ public class DocumentStoreTests
         Assert.Equal("print(1)\n", snapshot.Text);
         Assert.Equal(3, snapshot.Version);
         Assert.Equal("python", snapshot.LanguageId);
-        Assert.Equal([Uri], store.Uris);
+        Assert.Equal(1, store.Count);
         Assert.True(store.Close(Uri));
         Assert.False(store.TryGet(Uri, out _));
         Assert.False(store.Close(Uri));

@@ -1,7 +1,9 @@
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class LineIndexTests
 {
     private const string Emoji = "x = '😀' + y";
@@ -28,7 +30,6 @@ public class LineIndexTests
         var index = LineIndex.Create("ab\r\ncd\ref\ngh");
 
         Assert.Equal([2, 6, 9, 12], Enumerable.Range(0, index.LineCount).Select(index.GetLineEnd));
-        Assert.Equal([4, 7, 10, 12], Enumerable.Range(0, index.LineCount).Select(index.GetLineEndIncludingBreak));
     }
 
     [Theory]

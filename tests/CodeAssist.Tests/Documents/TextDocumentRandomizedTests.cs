@@ -1,8 +1,10 @@
 using System.Text;
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class TextDocumentRandomizedTests
 {
     private static readonly string[] Pieces =

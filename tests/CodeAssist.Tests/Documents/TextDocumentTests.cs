@@ -1,7 +1,9 @@
 using CodeAssist.Server.Documents;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Documents;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class TextDocumentTests
 {
     private const PositionEncoding Utf16 = PositionEncoding.Utf16;

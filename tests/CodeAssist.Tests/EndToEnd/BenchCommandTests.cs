@@ -1,9 +1,11 @@
 using System.Text.Json;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.EndToEnd;
 
 /// <summary>A smoke run of <c>codeassist bench</c> as a real process on a tiny workload, so the benchmark cannot rot.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class BenchCommandTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.EndToEnd;
 
 /// <summary><c>codeassist complete</c> as a user runs it: output, JSON shape and exit codes.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class CompleteCommandTests
 {
     private static readonly string Model = TestModel.Get(new TestModelOptions { OutputScale = 4f, Seed = 77 }).Path;
@@ -95,6 +97,7 @@ public sealed class CompleteCommandTests
 }
 
 /// <summary><c>codeassist models</c> as a user runs it.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ModelsCommandTests
 {
     [Fact]

@@ -2,10 +2,12 @@ using System.Text.Json;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Tests.Evaluation;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.EndToEnd;
 
 /// <summary><c>codeassist eval</c> as a user runs it, with the shipped model, a baseline, the router in front of a fake remote, and a remote that is down.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class EvalCommandTests : IAsyncLifetime
 {
     private FakeModelServer _server = null!;

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Protocol;
+using CodeAssist.Tests.Testing;
 using Nerdbank.Streams;
 
 namespace CodeAssist.Tests.EndToEnd;
 
 /// <summary>Listing and switching models, status notifications and a code action, with the built executable over its real stdin/stdout.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ModelSelectionStdioTests
 {
     private static string Json(object value) => JsonSerializer.Serialize(value, new JsonSerializerOptions { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() });

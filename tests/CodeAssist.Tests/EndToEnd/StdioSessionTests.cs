@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.EndToEnd;
 
 /// <summary>The built executable serving a whole LSP session over its real stdin/stdout.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class StdioSessionTests
 {
     private const string Source = "import os\n\n\ndef read_config(path):\n    with open(path) as handle:\n        return handle.read()\n\n\ndef main():\n    config = read_config(\"settings.ini\")\n    \n";
@@ -93,6 +95,7 @@ public sealed class StdioSessionTests
             Json(new { jsonrpc = "2.0", id = 3, method = "textDocument/inlineCompletion", @params = new { textDocument = new { uri }, position = new { line = 10, character = 10 }, context = new { triggerKind = 1 } } }),
             Json(new { jsonrpc = "2.0", id = 4, method = "textDocument/completion", @params = new { textDocument = new { uri }, position = new { line = 10, character = 10 } } }),
             Json(new { jsonrpc = "2.0", id = 5, method = "no/suchMethod", @params = new { } }),
+            Json(new { jsonrpc = "2.0", id = 7, method = "textDocument/inlineCompletion", @params = new { textDocument = new { uri = "file:///work/project/missing.py" }, position = new { line = 0, character = 0 }, context = new { triggerKind = 1 } } }),
             Json(new { jsonrpc = "2.0", id = 6, method = "shutdown" }),
             Json(new { jsonrpc = "2.0", method = "exit" }),
         };
@@ -119,16 +122,31 @@ public sealed class StdioSessionTests
         var parsed = frames.Select(f => JsonDocument.Parse(f).RootElement).ToList();
         Assert.All(parsed, m => Assert.Equal("2.0", m.GetProperty("jsonrpc").GetString()));
         var responses = parsed.Where(m => m.TryGetProperty("id", out _) && !m.TryGetProperty("method", out _)).ToDictionary(m => m.GetProperty("id").GetInt32());
-        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, responses.Keys.Order());
+        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6, 7 }, responses.Keys.Order());
         Assert.True(responses[1].GetProperty("result").GetProperty("capabilities").TryGetProperty("inlineCompletionProvider", out _));
         Assert.True(responses[2].GetProperty("result").TryGetProperty("items", out _));
         Assert.True(responses[3].GetProperty("result").TryGetProperty("items", out _));
         Assert.True(responses[4].GetProperty("result").TryGetProperty("items", out _));
         Assert.Equal(-32601, responses[5].GetProperty("error").GetProperty("code").GetInt32());
 
-        // Logs went to stderr and to the log folder, never to stdout.
+        // While the editor is connected the log goes to it as window/logMessage, and not to stderr as well (an editor
+        // shows both): each line reaches it once. The warning about the unknown document (request c4) carries its id.
         var errors = await stderr;
-        Assert.Contains("Language server listening", errors);
-        Assert.NotEmpty(Directory.GetFiles(logs, "codeassist-*.log"));
+        var logMessages = parsed.Where(m => m.TryGetProperty("method", out var method) && method.GetString() == "window/logMessage")
+            .Select(m => (Type: m.GetProperty("params").GetProperty("type").GetInt32(), Text: m.GetProperty("params").GetProperty("message").GetString()!))
+            .ToList();
+        var listening = Assert.Single(logMessages, m => m.Text.Contains("Language server listening", StringComparison.Ordinal));
+        Assert.Equal(3, listening.Type);
+        var warning = Assert.Single(logMessages, m => m.Text.Contains("Completion for unknown document", StringComparison.Ordinal));
+        Assert.Equal(2, warning.Type);
+        Assert.StartsWith("[c4] ", warning.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Language server listening", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Completion for unknown document", errors, StringComparison.Ordinal);
+
+        // The log file has everything, each line of a request with its id.
+        var file = string.Concat(Directory.GetFiles(logs, "codeassist-*.log").Select(File.ReadAllText));
+        Assert.Contains("Language server listening", file, StringComparison.Ordinal);
+        Assert.Matches(@"\[c1\] .+ generated \d+ tokens", file);
+        Assert.Contains("[c4] Completion for unknown document", file, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,10 @@
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Evaluation;
 
 namespace CodeAssist.Tests.Evaluation;
 
 /// <summary>The measures, on hand-made cases whose answers are known.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class EvalMetricsTests
 {
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Evaluation;
 using CodeAssist.Tools.Evaluation.Reporting;
 using Spectre.Console;
@@ -8,6 +9,7 @@ using Spectre.Console;
 namespace CodeAssist.Tests.Evaluation;
 
 /// <summary>The JSON, table and HTML forms of a report, built by hand so every figure is known.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class EvalReportTests
 {
     private static EvalReport Report()
@@ -181,6 +183,7 @@ public sealed class EvalReportTests
 }
 
 /// <summary>Paired comparisons of contestants on the same points.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PairedComparisonTests
 {
     [Fact]

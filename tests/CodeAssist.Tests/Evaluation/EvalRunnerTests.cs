@@ -2,12 +2,14 @@ using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Tests.Gguf;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Evaluation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Evaluation;
 
 /// <summary>Contestants of every kind through the real pipeline: a local GGUF, baselines, remote endpoints up and down, and the router.</summary>
+[Trait(TestCategory.Name, TestCategory.Model)]
 public sealed class EvalRunnerTests : IAsyncLifetime
 {
     private static readonly EvalKind[] AllKinds = [EvalKind.Line, EvalKind.Fim, EvalKind.Block];

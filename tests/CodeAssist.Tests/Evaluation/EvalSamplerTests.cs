@@ -1,8 +1,10 @@
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Evaluation;
 
 namespace CodeAssist.Tests.Evaluation;
 
 /// <summary>Where the sampler puts cursors, that a seed fixes them, and which files it skips.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class EvalSamplerTests
 {
     private static readonly EvalKind[] AllKinds = [EvalKind.Line, EvalKind.Fim, EvalKind.Block];

@@ -1,9 +1,11 @@
 using CodeAssist.Server.Configuration;
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Cli;
 
 namespace CodeAssist.Tests.Evaluation;
 
 /// <summary>How <c>codeassist eval</c> builds the settings the router and <c>remote</c> run with: the settings file, then the flags.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class EvalSettingsTests
 {
     private static EvalCommand.EvalArguments Arguments(

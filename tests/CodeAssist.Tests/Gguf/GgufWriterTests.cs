@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using CodeAssist.Tests.Testing;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -8,6 +9,7 @@ using LLama.Native;
 
 namespace CodeAssist.Tests.Gguf;
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class GgufWriterTests
 {
     [Fact]

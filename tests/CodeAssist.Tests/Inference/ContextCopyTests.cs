@@ -1,8 +1,10 @@
 using CodeAssist.Server.Inference;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Inference;
 
 /// <summary>The copy model over the context: which earlier occurrence it finds and what it proposes.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ContextCopyTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using CodeAssist.Server.Inference.Gguf;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Inference;
 
 /// <summary>What <see cref="CodeAssist.Server.Inference.Gguf.GgufReader"/> reports about a file's tensor layout.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class GgufReaderTests
 {
     [Fact]

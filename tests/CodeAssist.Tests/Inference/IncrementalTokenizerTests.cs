@@ -1,11 +1,13 @@
 using System.Runtime.InteropServices;
 using CodeAssist.Server.Inference;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 using LLama.Native;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Inference;
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public sealed class IncrementalTokenizerTests
 {
     [Theory]

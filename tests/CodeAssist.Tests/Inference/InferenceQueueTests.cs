@@ -1,7 +1,9 @@
 using CodeAssist.Server.Inference;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Inference;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class InferenceQueueTests
 {
     private static int WaitUntilCancelled(CancellationToken token, ManualResetEventSlim started)

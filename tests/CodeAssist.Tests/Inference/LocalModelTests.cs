@@ -1,10 +1,12 @@
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Inference;
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class LocalModelTests
 {
     // Peaked distributions keep greedy decoding away from near-ties, so tiny numeric differences
@@ -158,8 +160,13 @@ public class LocalModelTests
         using var model = LocalModel.Load(TestModel.Get(new TestModelOptions { Fim = null, Name = "plain" }).Path, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance);
         Assert.Equal(FimFamily.None, model.Description.Template.Family);
         Assert.Equal([PromptPart.Text("x = 1")], model.Description.Template.Build("x = 1", "\ny = 2"));
-        var completion = await model.CompleteAsync(new CompletionRequest("def f(x):\n    return", "\n", 8), CancellationToken.None);
-        Assert.True(completion.GeneratedTokens >= 0);
+
+        // The suffix is not in the prompt: a long one gives the same prompt, no longer than the prefix's tokens (and BOS).
+        const string Prefix = "def f(x):\n    return";
+        var shortSuffix = await model.CompleteAsync(new CompletionRequest(Prefix, "\n", 8), CancellationToken.None);
+        var longSuffix = await model.CompleteAsync(new CompletionRequest(Prefix, "\n" + string.Concat(Enumerable.Repeat("y = 2\n", 40)), 8), CancellationToken.None);
+        Assert.InRange(shortSuffix.PromptTokens, 1, model.CountTokens(Prefix) + 1);
+        Assert.Equal(shortSuffix.PromptTokens, longSuffix.PromptTokens);
     }
 
     [Theory]
@@ -182,6 +189,7 @@ public class LocalModelTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class HealingCutTests
 {
     [Theory]
@@ -207,6 +215,7 @@ public class HealingCutTests
     }
 }
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class ConfidenceCutoffTests
 {
     [Fact]

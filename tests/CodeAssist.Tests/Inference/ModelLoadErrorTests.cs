@@ -1,9 +1,11 @@
 using CodeAssist.Server.Inference;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Inference;
 
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class ModelLoadErrorTests
 {
     private static ModelLoadException LoadFails(string path) =>

@@ -4,10 +4,12 @@ using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Python;
 using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Lsp;
 
 /// <summary>textDocument/codeAction and codeAction/resolve through the real protocol.</summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class CodeActionProtocolTests : IAsyncLifetime
 {
     private const string Implement = "Implement function with codeassist-py-tiny";

@@ -2,11 +2,13 @@ using System.Text.Json;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeAssist.Tests.Lsp;
 
 /// <summary>The real server, driven through its protocol over an in-memory stream pair.</summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class LanguageServerProtocolTests
 {
     private static readonly TestModelOptions Peaked = new() { OutputScale = 4f, Seed = 77 };
@@ -109,7 +111,7 @@ public sealed class LanguageServerProtocolTests
         var response = await client.InlineCompletionAsync(uri, line, 4);
         var items = response.GetProperty("result").GetProperty("items");
         var stats = client.Services.GetRequiredService<CompletionStatistics>();
-        Assert.Equal(1, stats.ModelCalls);
+        Assert.Equal(1, client.ModelCalls);
         var item = Assert.Single(items.EnumerateArray());
         Assert.False(string.IsNullOrEmpty(item.GetProperty("insertText").GetString()));
         Assert.Equal(line, item.GetProperty("range").GetProperty("start").GetProperty("line").GetInt32());
@@ -132,8 +134,7 @@ public sealed class LanguageServerProtocolTests
         await client.OpenAsync(uri, Source);
         var first = await client.InlineCompletionAsync(uri, 10, 4);
         var second = await client.InlineCompletionAsync(uri, 10, 4);
-        var stats = client.Services.GetRequiredService<CompletionStatistics>();
-        Assert.Equal(1, stats.ModelCalls);
+        Assert.Equal(1, client.ModelCalls);
         Assert.Equal(first.GetProperty("result").GetProperty("items").GetRawText().Length, second.GetProperty("result").GetProperty("items").GetRawText().Length);
     }
 
@@ -170,7 +171,7 @@ public sealed class LanguageServerProtocolTests
         var response = await client.InlineCompletionAsync(uri, 4, 6);
         Assert.True(response.TryGetProperty("result", out _));
         Assert.DoesNotContain(client.Notifications("window/logMessage"), n => n.GetProperty("params").GetProperty("message").GetString()!.Contains("outside"));
-        Assert.Equal(1, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(1, client.ModelCalls);
     }
 
     [Fact]
@@ -201,7 +202,7 @@ public sealed class LanguageServerProtocolTests
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { enable = false } } });
         var response = await client.InlineCompletionAsync(uri, 10, 4);
         Assert.Equal(0, response.GetProperty("result").GetProperty("items").GetArrayLength());
-        Assert.Equal(0, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(0, client.ModelCalls);
     }
 
     [Fact]
@@ -229,7 +230,7 @@ public sealed class LanguageServerProtocolTests
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { contextCopy = false } } });
         var alone = Suggestion(await client.InlineCompletionAsync(uri, 5, 24));
         Assert.False(alone.StartsWith("uuxes(widget_count", StringComparison.Ordinal), alone);
-        Assert.Equal(2, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(2, client.ModelCalls);
     }
 
     [Fact]
@@ -278,7 +279,7 @@ public sealed class LanguageServerProtocolTests
 
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { model = TestModel.Get(Peaked).Path } } });
         await client.InlineCompletionAsync(uri, 10, 4);
-        Assert.Equal(1, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(1, client.ModelCalls);
     }
 
     [Fact]
@@ -321,8 +322,7 @@ public sealed class LanguageServerProtocolTests
         Assert.True(responses[^1].TryGetProperty("result", out _), responses[^1].GetRawText());
         var cancelled = responses[..^1].Count(r => r.TryGetProperty("error", out var e) && e.GetProperty("code").GetInt32() == LspErrorCodes.RequestCancelled);
         Assert.True(cancelled >= typed.Length - 3, $"{cancelled} of {typed.Length - 1} superseded requests were cancelled");
-        var stats = client.Services.GetRequiredService<CompletionStatistics>();
-        Assert.True(stats.ModelCalls <= 3, $"{stats.ModelCalls} decodes for one burst of typing");
+        Assert.True(client.ModelCalls <= 3, $"{client.ModelCalls} decodes for one burst of typing");
     }
 
     [Fact]
@@ -346,7 +346,7 @@ public sealed class LanguageServerProtocolTests
         var second = await client.InlineCompletionAsync(uri, 10, 5, triggerKind: 2);
         Assert.Equal(suggestion[1..], second.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
         var stats = client.Services.GetRequiredService<CompletionStatistics>();
-        Assert.Equal(1, stats.ModelCalls);
+        Assert.Equal(1, client.ModelCalls);
         Assert.Equal(1, stats.TypedThrough);
     }
 

@@ -5,11 +5,14 @@ using System.Text.Json.Nodes;
 using CodeAssist.Server;
 using CodeAssist.Server.Logging;
 using CodeAssist.Server.Lsp;
+using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nerdbank.Streams;
 using Serilog;
+using Serilog.Core;
+using Serilog.Events;
 
 namespace CodeAssist.Tests.Lsp;
 
@@ -54,12 +57,31 @@ internal sealed class LspTestClient : IAsyncDisposable
     /// <summary>The server's services (for assertions on its state).</summary>
     public IServiceProvider Services => _services;
 
-    /// <summary>Starts the server; <paramref name="configure"/> registers services before the server's own (they win where it uses TryAdd).</summary>
-    public static LspTestClient Start(Action<IServiceCollection>? configure = null)
+    /// <summary>Model calls of both tiers so far (what codeAssist/stats reports as tiers.local.calls plus tiers.fallback.calls).</summary>
+    public long ModelCalls
+    {
+        get
+        {
+            var routing = _services.GetRequiredService<RoutingStatistics>();
+            return routing.LocalCalls + routing.FallbackCalls;
+        }
+    }
+
+    /// <summary>
+    /// Starts the server; <paramref name="configure"/> registers services before the server's own (they win where it uses TryAdd).
+    /// The editor gets the server's log from information up, as from <c>codeassist serve</c>; <paramref name="capture"/> gets every event.
+    /// </summary>
+    public static LspTestClient Start(Action<IServiceCollection>? configure = null, ILogEventSink? capture = null)
     {
         var (clientStream, serverStream) = FullDuplexStream.CreatePair();
         var client = new LanguageClient();
-        var serilog = new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(new LanguageClientSink(client)).CreateLogger();
+        var configuration = new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(new LanguageClientSink(client), LogEventLevel.Information);
+        if (capture is not null)
+        {
+            configuration = configuration.WriteTo.Sink(capture);
+        }
+
+        var serilog = configuration.CreateLogger();
         var collection = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddSerilog(serilog, dispose: true))
             .AddSingleton(client);

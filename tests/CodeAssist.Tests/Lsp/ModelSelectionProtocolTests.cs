@@ -1,15 +1,18 @@
 using System.Text.Json;
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeAssist.Tests.Lsp;
 
 /// <summary>codeAssist.listModels, codeAssist.selectModel and codeAssist/status through the real protocol, with the shipped tiny model.</summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class ModelSelectionProtocolTests : IDisposable
 {
     private const string Source = "import os\n\n\ndef read_config(path):\n    with open(path) as handle:\n        return handle.read()\n\n\ndef main():\n    config = read_config(\"settings.ini\")\n    print(config)\n";
@@ -157,9 +160,9 @@ public sealed class ModelSelectionProtocolTests : IDisposable
         // The listing follows, and a completion is answered by the new model (the cache was cleared: a model call).
         var listed = Models(await client.ExecuteCommandAsync("codeAssist.listModels", new { tier = "local" }));
         Assert.Equal(copy, Assert.Single(listed, m => m.GetProperty("active").GetBoolean()).GetProperty("path").GetString());
-        var calls = client.Services.GetRequiredService<CompletionStatistics>().ModelCalls;
+        var calls = client.ModelCalls;
         Assert.True((await client.InlineCompletionAsync(uri, 10, 4)).TryGetProperty("result", out _));
-        Assert.Equal(calls + 1, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(calls + 1, client.ModelCalls);
         Assert.Equal(copy, models.Current!.Description.Path);
     }
 
@@ -215,10 +218,10 @@ public sealed class ModelSelectionProtocolTests : IDisposable
         // The shipped model is still the one in use, and it still completes.
         var models = client.Services.GetRequiredService<ModelManager>();
         Assert.Equal(RepositoryPaths.TinyModel, models.Current!.Description.Path);
-        var calls = client.Services.GetRequiredService<CompletionStatistics>().ModelCalls;
+        var calls = client.ModelCalls;
         var completion = await client.InlineCompletionAsync(uri, 10, 4);
         Assert.True(completion.TryGetProperty("result", out _), completion.GetRawText());
-        Assert.Equal(calls + 1, client.Services.GetRequiredService<CompletionStatistics>().ModelCalls);
+        Assert.Equal(calls + 1, client.ModelCalls);
         var listed = Models(await client.ExecuteCommandAsync("codeAssist.listModels", new { tier = "local" }));
         Assert.Equal("codeassist-py-tiny", Assert.Single(listed, m => m.GetProperty("active").GetBoolean()).GetProperty("id").GetString());
 

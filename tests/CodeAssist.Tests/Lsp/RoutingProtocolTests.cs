@@ -2,14 +2,18 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference.Remote;
+using CodeAssist.Server.Logging;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Logging;
 using CodeAssist.Tests.Remote;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeAssist.Tests.Lsp;
 
 /// <summary>The router through the protocol: stats, cancellation of remote calls, machine-only settings.</summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class RoutingProtocolTests : IAsyncLifetime
 {
     private static readonly TestModelOptions Peaked = new() { OutputScale = 4f, Seed = 77 };
@@ -83,6 +87,38 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
         Assert.Equal(1, fallback.GetProperty("failed").GetInt64());
         Assert.Equal(1, fallback.GetProperty("failures").GetProperty("http-500").GetInt64());
         Assert.Equal("closed", fallback.GetProperty("breaker").GetString());
+    }
+
+    [Fact]
+    public async Task EveryLineARequestLogsCarriesItsIdFromTheRouterToTheRemoteCall()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, """{"error":"down"}""", 500);
+        var log = new CapturedLog();
+        await using var client = LspTestClient.Start(capture: log);
+        await client.InitializeAsync(Settings(deadlineMs: 15000));
+        var uri = LspTestClient.FileUri("ids.py");
+        await client.OpenAsync(uri, "x = \n\ny = \n");
+
+        // Two invoked requests, c1 and c2: each escalates to the fallback, which fails, and is answered locally.
+        foreach (var line in new[] { 0, 2 })
+        {
+            var response = await client.InlineCompletionAsync(uri, line, 4, triggerKind: 1);
+            Assert.True(response.TryGetProperty("result", out _), response.GetRawText());
+        }
+
+        // The remote model's own line, logged inside the HTTP call, carries the id of the request that made the call:
+        // no id was passed to it.
+        var remote = log.WithTemplate("{Kind} {Endpoint}/{Path} failed");
+        Assert.Equal(["c1", "c2"], remote.Select(RequestLog.IdOf));
+        Assert.Equal(["c1", "c2"], log.WithTemplate("Route: escalating").Select(RequestLog.IdOf));
+        Assert.Equal(["c1"], log.WithTemplate("Fallback {Fallback} is failing").Select(RequestLog.IdOf));
+        Assert.Equal(["c1", "c2"], log.WithTemplate("{Model} generated").Select(RequestLog.IdOf));
+
+        // Lines logged outside a request have no id; the editor sees the id in front of the message.
+        Assert.Null(RequestLog.IdOf(Assert.Single(log.WithTemplate("Language server listening"))));
+        var warning = await client.WaitForNotificationAsync("window/logMessage", n => n.GetProperty("params").GetProperty("message").GetString()!.Contains("is failing"));
+        Assert.StartsWith("[c1] Fallback ", warning.GetProperty("params").GetProperty("message").GetString());
+        Assert.Equal((int)MessageType.Warning, warning.GetProperty("params").GetProperty("type").GetInt32());
     }
 
     [Fact]

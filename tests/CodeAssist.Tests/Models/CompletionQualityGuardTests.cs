@@ -1,4 +1,5 @@
 using CodeAssist.Server.Configuration;
+using CodeAssist.Tests.Testing;
 using CodeAssist.Tools.Evaluation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -10,6 +11,7 @@ namespace CodeAssist.Tests.Models;
 /// (Debian's numpy, never trained on): it must beat repeating the previous line, and beat the copy model alone
 /// (<c>baseline:copy</c>, the same pipeline over random weights), so the margin is partly the trained model's.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class CompletionQualityGuardTests(ITestOutputHelper output)
 {
     // Measured on these 180 points (numpy, seed 1), Nov 2026, edit similarity:

@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Models;
 
 /// <summary>The lifecycle both tiers' models go through, with fake models: the load gate, failed settings, state events, switching and retiring.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ModelLifecycleTests
 {
     private static readonly Key A = new("a");

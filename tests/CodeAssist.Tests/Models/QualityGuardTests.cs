@@ -1,6 +1,7 @@
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Testing;
 using LLama.Native;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -8,6 +9,7 @@ using Xunit.Abstractions;
 namespace CodeAssist.Tests.Models;
 
 /// <summary>Shipped models clearly beat a unigram baseline on held-out code, and a random-weight model does not.</summary>
+[Trait(TestCategory.Name, TestCategory.Model)]
 public class QualityGuardTests(ITestOutputHelper output)
 {
     // Measured on this sample (4 numpy files x 2,048 tokens, 512-token windows, 8,176 predicted tokens), Nov 2026:
@@ -77,29 +79,27 @@ public class QualityGuardTests(ITestOutputHelper output)
         Assert.True(modelLoss <= ceiling, $"{fileName}: loss {modelLoss:F4} nats/token is above its ceiling {ceiling:F3}: the model regressed");
     }
 
+    [Fact]
+    public void AtMostOneCatalogModelIsTheDefaultFallback()
+    {
+        var marked = DefaultFallbackFactAttribute.MarkedModels();
+        Assert.True(marked.Count <= 1, $"more than one default fallback: {string.Join(", ", marked)}");
+    }
+
     /// <summary>
     /// The router escalates to the catalog's <c>defaultFallback</c> model out of the box, so that model must be
-    /// better than tiny on the same tokens; marking a model that is not fails here.
+    /// better than tiny on the same tokens; marking a model that is not fails here. Skipped while none is marked.
     /// </summary>
-    [Fact]
+    [DefaultFallbackFact]
     public async Task TheDefaultFallbackModelHasALowerHeldOutLossThanTiny()
     {
-        using var catalog = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(RepositoryPaths.TinyModel)!, "catalog.json")));
-        var marked = catalog.RootElement.GetProperty("models").EnumerateArray()
-            .Where(m => m.TryGetProperty("defaultFallback", out var flag) && flag.GetBoolean())
-            .Select(m => m.GetProperty("file").GetString()!)
-            .ToList();
-        Assert.True(marked.Count <= 1, $"more than one default fallback: {string.Join(", ", marked)}");
+        var fileName = Assert.Single(DefaultFallbackFactAttribute.MarkedModels());
         var (tiny, _, predicted, _) = await MeasureAsync(RepositoryPaths.TinyModel);
-        output.WriteLine($"tiny {tiny:F4} nats/token on {predicted} tokens; default fallback: {(marked.Count == 0 ? "none marked" : marked[0])}");
-        foreach (var fileName in marked)
-        {
-            var (fallback, _, _, _) = await MeasureAsync(RepositoryPaths.ShippedModel(fileName));
-            output.WriteLine($"{fileName}: {fallback:F4} nats/token");
-            Assert.True(
-                tiny - fallback >= FallbackOverTinyMargin,
-                $"{fileName} (the default fallback) has loss {fallback:F4} nats/token, not {FallbackOverTinyMargin} below tiny's {tiny:F4}: escalating to it would not help");
-        }
+        var (fallback, _, _, _) = await MeasureAsync(RepositoryPaths.ShippedModel(fileName));
+        output.WriteLine($"tiny {tiny:F4} nats/token on {predicted} tokens; {fileName} (the default fallback) {fallback:F4}");
+        Assert.True(
+            tiny - fallback >= FallbackOverTinyMargin,
+            $"{fileName} (the default fallback) has loss {fallback:F4} nats/token, not {FallbackOverTinyMargin} below tiny's {tiny:F4}: escalating to it would not help");
     }
 
     /// <summary>
@@ -179,5 +179,27 @@ public class QualityGuardTests(ITestOutputHelper output)
         var path = TestModelFiles.NewPath("random-weights-tiny-shape");
         CodeAssist.Tools.Evaluation.RandomWeights.Write(source, path, RandomSeed);
         return path;
+    }
+}
+
+/// <summary>A fact about the catalog's default fallback model: skipped, not passed, while <c>models/catalog.json</c> marks none.</summary>
+public sealed class DefaultFallbackFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when no model is marked.</summary>
+    public DefaultFallbackFactAttribute()
+    {
+        if (MarkedModels().Count == 0)
+        {
+            Skip = "models/catalog.json marks no model as defaultFallback";
+        }
+    }
+
+    /// <summary>The files of the catalog's models marked <c>defaultFallback</c>.</summary>
+    public static IReadOnlyList<string> MarkedModels()
+    {
+        using var catalog = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(RepositoryPaths.TinyModel)!, "catalog.json")));
+        return [.. catalog.RootElement.GetProperty("models").EnumerateArray()
+            .Where(m => m.TryGetProperty("defaultFallback", out var flag) && flag.GetBoolean())
+            .Select(m => m.GetProperty("file").GetString()!)];
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 using LLama;
 using LLama.Common;
 using LLama.Native;
@@ -12,6 +13,7 @@ using Xunit.Abstractions;
 namespace CodeAssist.Tests.Models;
 
 /// <summary>The recipe's smoke run exports a GGUF that llama.cpp runs exactly as PyTorch does, metadata intact.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public class RecipeSmokeTests(RecipeSmokeRun run, ITestOutputHelper output) : IClassFixture<RecipeSmokeRun>
 {
     // The export is F16 and llama.cpp keeps K/V in F16; PyTorch runs the same F16-rounded weights in F32.

@@ -1,10 +1,12 @@
 using CodeAssist.Server.Inference;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace CodeAssist.Tests.Models;
 
 /// <summary>llama.cpp and the recipe's Python tokenizer give the same ids on held-out third-party Python.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public class TokenizerAgreementTests(ITestOutputHelper output)
 {
     /// <summary>Every shipped model; they may share a tokenizer, but each file carries its own copy.</summary>

@@ -1,7 +1,9 @@
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Prompting;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ContextBuilderTests
 {
     // One token per four characters, rounded up: enough to exercise the budget arithmetic.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CodeAssist.Server.Protocol;
+using CodeAssist.Tests.Testing;
 using Nerdbank.Streams;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
@@ -10,6 +11,7 @@ namespace CodeAssist.Tests.Protocol;
 /// <summary>
 /// What StreamJsonRpc, configured with <see cref="LspJsonContext"/>, does on the wire. The LSP wiring relies on these facts.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class StreamJsonRpcWireTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string ValidInlineCompletionParams = """{"textDocument":{"uri":"file:///w/a.py"},"position":{"line":2,"character":4},"context":{"triggerKind":1}}""";

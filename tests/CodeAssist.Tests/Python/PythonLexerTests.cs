@@ -1,7 +1,9 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class PythonLexerTests
 {
     [Theory]
@@ -18,7 +20,7 @@ public class PythonLexerTests
         PythonLexResult result = PythonLexer.Lex(text);
 
         Assert.True(result.EndsInString);
-        Assert.False(result.EndsInComment);
+        Assert.False(result.EndState.InComment);
     }
 
     [Theory]
@@ -38,7 +40,7 @@ public class PythonLexerTests
         PythonLexResult result = PythonLexer.Lex(text);
 
         Assert.False(result.EndsInString);
-        Assert.False(result.EndsInComment);
+        Assert.False(result.EndState.InComment);
         Assert.Equal(0, result.BracketDepth);
     }
 
@@ -51,7 +53,7 @@ public class PythonLexerTests
     {
         PythonLexResult result = PythonLexer.Lex(text);
 
-        Assert.Equal(inComment, result.EndsInComment);
+        Assert.Equal(inComment, result.EndState.InComment);
         Assert.Equal(depth, result.BracketDepth);
     }
 

@@ -1,7 +1,9 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonOutlineTests
 {
     [Theory]

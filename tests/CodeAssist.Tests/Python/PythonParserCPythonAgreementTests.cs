@@ -1,4 +1,5 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 using Xunit.Abstractions;
 
 namespace CodeAssist.Tests.Python;
@@ -8,6 +9,7 @@ namespace CodeAssist.Tests.Python;
 /// it. CPython is Debian's /usr/bin/python3 (3.11); the parser also accepts 3.12 and 3.13 syntax, which real 3.11-era
 /// code does not use, and leaves out CPython's checks that need scopes ('return' outside a function and the like).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class PythonParserCPythonAgreementTests(ITestOutputHelper output)
 {
     private const int Seed = 20250614;

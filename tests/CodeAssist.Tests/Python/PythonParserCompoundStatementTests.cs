@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The parser on compound statements: definitions, decorators, if, loops, try, with, match, and their blocks.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserCompoundStatementTests
 {
     [Theory]

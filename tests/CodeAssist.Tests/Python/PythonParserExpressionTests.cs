@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The parser on expressions: operators, comparisons, calls, subscripts, displays, comprehensions, lambdas, literals.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserExpressionTests
 {
     [Theory]

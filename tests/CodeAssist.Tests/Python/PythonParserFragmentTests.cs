@@ -1,4 +1,5 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
@@ -6,6 +7,7 @@ namespace CodeAssist.Tests.Python;
 /// The parser on fragments (<see cref="PythonParseOptions.Fragment"/>): lines of a block that may continue a statement
 /// before them and run on into blocks that enclose them, as a completion's context window is.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserFragmentTests
 {
     [Theory]

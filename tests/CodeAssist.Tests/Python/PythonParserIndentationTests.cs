@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The parser on blocks and indentation: INDENT and DEDENT, blank and comment lines, continuations, indented texts.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserIndentationTests
 {
     [Theory]

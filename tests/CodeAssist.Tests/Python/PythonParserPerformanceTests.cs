@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 using Xunit.Abstractions;
 
 namespace CodeAssist.Tests.Python;
@@ -10,6 +11,7 @@ namespace CodeAssist.Tests.Python;
 /// under a millisecond. Measured and printed, not asserted (the test machine's load varies): the thread's CPU time
 /// per check, which load does not inflate, beside the wall-clock time.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserPerformanceTests(ITestOutputHelper output)
 {
     private const int Rounds = 9;

@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The parser on simple statements: expressions, assignments and the keyword statements that fit on a line.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonParserSimpleStatementTests
 {
     [Theory]

@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The tokenizer-level syntax check the evaluation uses to skip broken files, with CPython's verdicts as the reference.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonSyntaxCheckTests
 {
     [Theory]

@@ -1,8 +1,10 @@
 using CodeAssist.Server.Python;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Python;
 
 /// <summary>The tokens the parser reads: kinds, structural tokens from indentation, and how the end of a text is described.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class PythonTokenizerTests
 {
     [Fact]

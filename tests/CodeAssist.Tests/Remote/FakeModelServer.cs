@@ -152,17 +152,6 @@ public static class WireReplies
         usage = new { prompt_tokens = 7, completion_tokens = 2, total_tokens = 9 },
     });
 
-    /// <summary>OpenAI chat completion.</summary>
-    public static string OpenAiChat(string content) => JsonSerializer.Serialize(new
-    {
-        id = "chatcmpl-1",
-        @object = "chat.completion",
-        created = 1700000000,
-        model = "m",
-        choices = new[] { new { index = 0, message = new { role = "assistant", content, refusal = (string?)null }, logprobs = (object?)null, finish_reason = "stop" } },
-        usage = new { prompt_tokens = 9, completion_tokens = 3, total_tokens = 12 },
-    });
-
     /// <summary>llama.cpp <c>/infill</c>.</summary>
     public static string LlamaInfill(string content) => JsonSerializer.Serialize(new
     {
@@ -199,19 +188,6 @@ public static class WireReplies
         prompt_eval_duration = 325953000L,
         eval_count = 5,
         eval_duration = 4709213000L,
-    });
-
-    /// <summary>Ollama <c>/api/chat</c>, not streamed.</summary>
-    public static string OllamaChat(string content) => JsonSerializer.Serialize(new
-    {
-        model = "m",
-        created_at = "2023-12-12T14:13:43.416799Z",
-        message = new { role = "assistant", content },
-        done = true,
-        done_reason = "stop",
-        total_duration = 5191566416L,
-        prompt_eval_count = 26,
-        eval_count = 298,
     });
 
     /// <summary>The documented success reply of <paramref name="kind"/>'s completion endpoint.</summary>

@@ -1,8 +1,10 @@
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Remote;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public class RemoteModelOptionsTests
 {
     private static readonly RemoteModelOptions Valid = new() { Kind = RemoteKind.OpenAi, Endpoint = new Uri("http://127.0.0.1:8080/v1"), Model = "m" };

@@ -2,9 +2,11 @@ using System.Text.Json;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Remote;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class RemoteWireFormatTests : IAsyncLifetime
 {
     private FakeModelServer _server = null!;
@@ -125,27 +127,7 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OpenAiChatPostsMessagesAndReturnsTheAssistantContent()
-    {
-        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiChat("Use a list comprehension."));
-        using var model = new OpenAiCompatibleModel(Options(RemoteKind.OpenAi));
-
-        var answer = await model.ChatAsync([("system", "You are terse."), ("user", "Refactor this.")], 64, CancellationToken.None);
-
-        Assert.Equal("Use a list comprehension.", answer);
-        var sent = _server.Last;
-        Assert.Equal("/v1/chat/completions", sent.Path);
-        var json = sent.Json;
-        Assert.Equal("coder", json.GetProperty("model").GetString());
-        Assert.Equal(64, json.GetProperty("max_tokens").GetInt32());
-        var messages = json.GetProperty("messages").EnumerateArray().ToArray();
-        Assert.Equal(2, messages.Length);
-        Assert.Equal("system", messages[0].GetProperty("role").GetString());
-        Assert.Equal("Refactor this.", messages[1].GetProperty("content").GetString());
-    }
-
-    [Fact]
-    public async Task LlamaInfillAlwaysSendsInputSuffixAndInputExtra()
+    public async Task LlamaInfillAlwaysSendsInputSuffix()
     {
         _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.LlamaInfill("a + b"));
         using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp) with { Model = null });
@@ -157,8 +139,6 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         var json = sent.Json;
         Assert.Equal("x = ", json.GetProperty("input_prefix").GetString());
         Assert.Equal("", json.GetProperty("input_suffix").GetString());
-        Assert.Equal(JsonValueKind.Array, json.GetProperty("input_extra").ValueKind);
-        Assert.Equal(0, json.GetProperty("input_extra").GetArrayLength());
         Assert.Equal(32, json.GetProperty("n_predict").GetInt32());
         Assert.Equal(0, json.GetProperty("temperature").GetDouble());
         Assert.Equal(JsonValueKind.Array, json.GetProperty("stop").ValueKind);
@@ -172,39 +152,6 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal(StopReason.EndToken, result.StopReason);
         Assert.True(double.IsNaN(result.MeanLogprob));
         Assert.Equal("llamacpp", model.Description.Id);
-    }
-
-    [Fact]
-    public async Task LlamaInfillSendsExtraFilesAsFilenameTextObjects()
-    {
-        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.LlamaInfill("1"));
-        using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp));
-
-        await model.CompleteAsync(Request(), [new RemoteContextChunk("util.py", "def helper():\n    pass\n")], CancellationToken.None);
-
-        var extra = _server.Last.Json.GetProperty("input_extra").EnumerateArray().Single();
-        Assert.Equal("util.py", extra.GetProperty("filename").GetString());
-        Assert.Equal("def helper():\n    pass\n", extra.GetProperty("text").GetString());
-    }
-
-    [Fact]
-    public async Task LlamaHealthIsTrueOnOkAndFalseWhileLoadingOrUnreachable()
-    {
-        var loading = true;
-        _server.Reply = (context, request) => request.Path == "/health"
-            ? loading
-                ? FakeModelServer.WriteJsonAsync(context, """{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}""", 503)
-                : FakeModelServer.WriteJsonAsync(context, """{"status":"ok"}""")
-            : FakeModelServer.WriteJsonAsync(context, "{}", 404);
-        using var model = new LlamaServerModel(Options(RemoteKind.LlamaCpp));
-
-        Assert.False(await model.IsHealthyAsync(CancellationToken.None));
-        loading = false;
-        Assert.True(await model.IsHealthyAsync(CancellationToken.None));
-        Assert.Equal("GET", _server.Last.Method);
-
-        using var dead = new LlamaServerModel(Options(RemoteKind.LlamaCpp) with { Endpoint = new Uri($"http://127.0.0.1:{FakeModelServer.FreePort()}") });
-        Assert.False(await dead.IsHealthyAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -253,23 +200,6 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal("<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>", json.GetProperty("prompt").GetString());
         Assert.True(json.GetProperty("raw").GetBoolean());
         Assert.False(json.TryGetProperty("suffix", out _));
-    }
-
-    [Fact]
-    public async Task OllamaChatPostsMessagesNotStreamedAndReturnsTheMessage()
-    {
-        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OllamaChat("Done."));
-        using var model = new OllamaModel(Options(RemoteKind.Ollama));
-
-        var answer = await model.ChatAsync([("user", "Explain.")], 48, CancellationToken.None);
-
-        Assert.Equal("Done.", answer);
-        var sent = _server.Last;
-        Assert.Equal("/api/chat", sent.Path);
-        var json = sent.Json;
-        Assert.False(json.GetProperty("stream").GetBoolean());
-        Assert.Equal(48, json.GetProperty("options").GetProperty("num_predict").GetInt32());
-        Assert.Equal("Explain.", json.GetProperty("messages")[0].GetProperty("content").GetString());
     }
 
     [Fact]

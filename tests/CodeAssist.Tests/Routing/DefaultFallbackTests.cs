@@ -4,6 +4,7 @@ using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Lsp;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,6 +15,7 @@ namespace CodeAssist.Tests.Routing;
 /// fallback: through the real server with the shipped tiny model as the local tier and a copy of the shipped small
 /// model marked in a catalog of the test's own.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Protocol)]
 public sealed class DefaultFallbackTests : IDisposable
 {
     private const string Source =

@@ -5,22 +5,20 @@ using CodeAssist.Server.Documents;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeAssist.Tests.Routing;
 
 /// <summary>The larger-local tier with real GGUF files, through the whole completion pipeline.</summary>
+[Trait(TestCategory.Name, TestCategory.Model)]
 public sealed class LargerLocalFallbackTests
 {
     private static readonly TestModelOptions Small = new() { OutputScale = 4f, Seed = 77 };
-    private static readonly TestModelOptions Larger = new() { OutputScale = 4f, Seed = 91, Name = "codeassist-larger-test", EmbeddingLength = 96, HeadCount = 6, HeadCountKv = 3 };
 
-    /// <summary>The shipped small model when it exists, else a second synthetic model.</summary>
-    private static string LargerModelPath()
-    {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "models", "codeassist-py-small.gguf");
-        return File.Exists(shipped) ? Path.GetFullPath(shipped) : TestModel.Get(Larger).Path;
-    }
+    /// <summary>The shipped small model (always in models/: a test that cannot find it fails).</summary>
+    private static string LargerModelPath() => RepositoryPaths.ShippedModel("codeassist-py-small.gguf");
 
     [Fact]
     public async Task AnInvokedRequestIsAnsweredByTheLargerLocalModelLoadedOnFirstUseAndReloadedWhenItChanges()

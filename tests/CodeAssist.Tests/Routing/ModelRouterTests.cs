@@ -2,11 +2,13 @@ using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Routing;
+using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CodeAssist.Tests.Routing;
 
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ModelRouterTests : IDisposable
 {
     private readonly ScriptedModel _local = new("small", "local_answer", -0.2, TimeSpan.FromMilliseconds(20));
@@ -27,7 +29,7 @@ public sealed class ModelRouterTests : IDisposable
     private Task<RoutedAnswer?> RouteAsync(CodeAssistOptions options, bool invoked = false, bool startsBlock = false, ScriptedModel? local = null, CancellationToken cancellationToken = default)
     {
         _localTier.Model = local ?? _local;
-        return _router.RouteAsync(new RouteRequest("t1", invoked, startsBlock, options), RoutingTestKit.Attempt, cancellationToken);
+        return _router.RouteAsync(new RouteRequest(invoked, startsBlock, options), RoutingTestKit.Attempt, cancellationToken);
     }
 
     [Fact]
@@ -150,7 +152,7 @@ public sealed class ModelRouterTests : IDisposable
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         using var provider = new FallbackModelProvider(factory, _ => throw new InvalidOperationException("boom"));
         var router = new ModelRouter(new FixedLocalTier(_local), provider, _statistics, factory.CreateLogger<ModelRouter>());
-        var request = new RouteRequest("t2", true, false, RoutingTestKit.Options());
+        var request = new RouteRequest(true, false, RoutingTestKit.Options());
         for (var i = 0; i < 3; i++)
         {
             var routed = await router.RouteAsync(request, RoutingTestKit.Attempt, CancellationToken.None);

@@ -1,9 +1,11 @@
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Statistics;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Statistics;
 
 /// <summary>The one percentile and the one log-softmax that every figure in the project goes through.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class OneOfEachTests
 {
     [Fact]

@@ -27,9 +27,6 @@ internal sealed class BenchLspClient : IAsyncDisposable
         _reader = Task.Run(ReadLoopAsync);
     }
 
-    /// <summary>The id the next request will get.</summary>
-    public int NextId => Volatile.Read(ref _nextId) + 1;
-
     /// <summary>Sends a request and returns the response message (result or error).</summary>
     public Task<JsonElement> RequestAsync(string method, Action<Utf8JsonWriter>? writeParams) =>
         RequestAsync(method, writeParams, out _);
