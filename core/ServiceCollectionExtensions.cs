@@ -21,6 +21,7 @@ public static class ServiceCollectionExtensions
     {
         // A test may register its own default fallback (a catalog of its own) before this.
         services.TryAddSingleton(provider => DefaultFallback.Shipped(provider.GetRequiredService<ILogger<DefaultFallback>>()));
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());

@@ -5,11 +5,12 @@ public static class DeadlinePolicy
 {
     /// <summary>
     /// True when <paramref name="work"/> finished within <paramref name="deadline"/> of <paramref name="started"/>
-    /// (a <see cref="TimeProvider"/> timestamp); false when the time ran out first. The work itself is not cancelled.
+    /// (a timestamp of <paramref name="time"/>); false when the time ran out first. The work itself is not cancelled.
     /// </summary>
-    public static async Task<bool> FinishesWithinAsync(Task work, TimeSpan deadline, long started, CancellationToken cancellationToken)
+    public static async Task<bool> FinishesWithinAsync(Task work, TimeSpan deadline, long started, TimeProvider time, CancellationToken cancellationToken)
     {
-        var left = deadline - TimeProvider.System.GetElapsedTime(started);
+        ArgumentNullException.ThrowIfNull(time);
+        var left = deadline - time.GetElapsedTime(started);
         if (work.IsCompleted)
         {
             return true;
@@ -21,7 +22,7 @@ public static class DeadlinePolicy
         }
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(left, timer.Token);
+        var delay = Task.Delay(left, time, timer.Token);
         var first = await Task.WhenAny(work, delay).ConfigureAwait(false);
         await timer.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

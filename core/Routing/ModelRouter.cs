@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
@@ -23,20 +22,24 @@ public sealed class ModelRouter
     private readonly RoutingStatistics _codeActions;
     private readonly ILogger<ModelRouter> _logger;
     private readonly FallbackOutageReporter _outages;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the router over both tiers.</summary>
     /// <param name="local">The local tier.</param>
     /// <param name="fallback">The fallback tier.</param>
     /// <param name="statistics">Where completions are counted.</param>
     /// <param name="logger">The router's log.</param>
+    /// <param name="time">The clock deadlines and latencies are measured with (the system's when not given; tests fake it).</param>
     /// <param name="codeActionStatistics">Where code actions are counted (a fresh one when not given).</param>
     public ModelRouter(
         ILocalTier local,
         FallbackModelProvider fallback,
         RoutingStatistics statistics,
         ILogger<ModelRouter> logger,
+        TimeProvider? time = null,
         [FromKeyedServices(RoutingStatistics.CodeActionsKey)] RoutingStatistics? codeActionStatistics = null)
     {
+        _time = time ?? TimeProvider.System;
         _local = local;
         _fallback = fallback;
         _completions = statistics;
@@ -60,9 +63,9 @@ public sealed class ModelRouter
             var name = FallbackModelProvider.Describe(options.Fallback);
             _logger.LogInformation(
                 "Route: {Fallback} first (code action), deadline {DeadlineMs} ms", name, options.Routing.CodeActionDeadlineMs);
-            var started = Stopwatch.GetTimestamp();
+            var started = _time.GetTimestamp();
             var fallback = RunFallbackAsync(request, attempt, statistics, cancellationToken);
-            if (!await DeadlinePolicy.FinishesWithinAsync(fallback, TimeSpan.FromMilliseconds(options.Routing.CodeActionDeadlineMs), started, cancellationToken).ConfigureAwait(false))
+            if (!await DeadlinePolicy.FinishesWithinAsync(fallback, TimeSpan.FromMilliseconds(options.Routing.CodeActionDeadlineMs), started, _time, cancellationToken).ConfigureAwait(false))
             {
                 statistics.RecordLate();
                 failures.Add($"the fallback ({name}) did not answer within {options.Routing.CodeActionDeadlineMs} ms");
@@ -154,7 +157,7 @@ public sealed class ModelRouter
         }
 
         Escalating(request, late.Value);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var fallback = RunFallbackAsync(request, attempt, _completions, cancellationToken);
         var chosen = await ChooseAsync(request, fallback, started, cancellationToken).ConfigureAwait(false);
         return Answered(_completions, chosen ?? answer);
@@ -180,7 +183,7 @@ public sealed class ModelRouter
         ITierAttempt attempt, CancellationToken cancellationToken)
     {
         Escalating(request, reason);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         using var localCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fallback = RunFallbackAsync(request, attempt, _completions, cancellationToken);
         var localTask = LocalAsync(local, attempt, _completions, localCancel.Token);
@@ -210,7 +213,7 @@ public sealed class ModelRouter
     private async Task<RoutedAnswer?> ChooseAsync(RouteRequest request, Task<FallbackOutcome> fallback, long started, CancellationToken cancellationToken)
     {
         var deadline = TimeSpan.FromMilliseconds(request.Options.Routing.DeadlineMs);
-        if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, cancellationToken).ConfigureAwait(false))
+        if (!await DeadlinePolicy.FinishesWithinAsync(fallback, deadline, started, _time, cancellationToken).ConfigureAwait(false))
         {
             _completions.RecordLate();
             _logger.LogInformation("Route: local (fallback missed the {DeadlineMs} ms deadline)", request.Options.Routing.DeadlineMs);
@@ -222,7 +225,7 @@ public sealed class ModelRouter
         if (outcome.Answer is { } answer)
         {
             _completions.RecordUsed();
-            _logger.LogInformation("Route: fallback answered in {ElapsedMs} ms", (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            _logger.LogInformation("Route: fallback answered in {ElapsedMs} ms", (long)_time.GetElapsedTime(started).TotalMilliseconds);
             return new RoutedAnswer(answer, Tier.Fallback);
         }
 
@@ -248,13 +251,13 @@ public sealed class ModelRouter
         return answer;
     }
 
-    private static async Task<RoutedAnswer> LocalAsync(
+    private async Task<RoutedAnswer> LocalAsync(
         ICompletionModel local, ITierAttempt attempt, RoutingStatistics statistics, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         statistics.RecordCall(Tier.Local);
         var answer = await attempt.RunAsync(local, cancellationToken).ConfigureAwait(false);
-        statistics.RecordLatency(Tier.Local, TimeProvider.System.GetElapsedTime(started));
+        statistics.RecordLatency(Tier.Local, _time.GetElapsedTime(started));
         return new RoutedAnswer(answer, Tier.Local);
     }
 
@@ -268,7 +271,7 @@ public sealed class ModelRouter
     {
         await Task.Yield();
         var name = FallbackModelProvider.Describe(request.Options.Fallback);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         try
         {
             var model = await _fallback.GetAsync(request.Options, cancellationToken).ConfigureAwait(false);
@@ -280,7 +283,7 @@ public sealed class ModelRouter
 
             statistics.RecordCall(Tier.Fallback);
             var answer = await attempt.RunAsync(model, cancellationToken).ConfigureAwait(false);
-            statistics.RecordLatency(Tier.Fallback, TimeProvider.System.GetElapsedTime(started));
+            statistics.RecordLatency(Tier.Fallback, _time.GetElapsedTime(started));
             _outages.Success(name);
             if (answer.Text.Length == 0)
             {

@@ -5,6 +5,7 @@ using CodeAssist.Server.Routing;
 using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CodeAssist.Tests.Routing;
 
@@ -106,25 +107,61 @@ public sealed class ModelRouterTests : IDisposable
     [Fact]
     public async Task AFallbackSlowerThanTheDeadlineGivesTheLocalAnswerAtTheDeadline()
     {
-        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5));
-        var stopwatch = Stopwatch.StartNew();
-        var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 300), invoked: true);
-        stopwatch.Stop();
+        var time = new FakeTimeProvider();
+        var local = new ScriptedModel("small", "local_answer", -0.2, TimeSpan.FromMilliseconds(20), time);
+        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5), time);
+        var router = new ModelRouter(new FixedLocalTier(local), _provider, _statistics, NullLogger<ModelRouter>.Instance, time);
+        var started = time.GetUtcNow();
+        var routing = router.RouteAsync(new RouteRequest(Invoked: true, StartsBlock: false, RoutingTestKit.Options(deadlineMs: 300)), RoutingTestKit.Attempt, CancellationToken.None);
+        var routed = await RunOnFakeTimeAsync(time, routing, () => local.Calls == 1 && _fallback.Calls == 1);
         Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal("local_answer", routed.Answer.Text);
-        Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 300 + 1500);
+
+        // Answered at the deadline on the simulated clock (give or take the 5 ms steps), not after the fallback's 5 s.
+        Assert.InRange((time.GetUtcNow() - started).TotalMilliseconds, 300, 350);
         Assert.Equal(1, _statistics.FallbackLate);
         Assert.Equal(0, _statistics.FallbackUsed);
+    }
+
+    /// <summary>
+    /// Waits (in real time) until <paramref name="started"/> says both tiers are running, then moves <paramref name="time"/>
+    /// on in 5 ms steps until <paramref name="work"/> is done (at most a simulated minute).
+    /// </summary>
+    private static async Task<T> RunOnFakeTimeAsync<T>(FakeTimeProvider time, Task<T> work, Func<bool> started)
+    {
+        for (var i = 0; i < 500 && !started(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(started(), "the tiers never started");
+        for (var step = 0; step < 12_000 && !work.IsCompleted; step++)
+        {
+            // Let the work reach its next wait before time moves.
+            await Task.Delay(1);
+            if (!work.IsCompleted)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(5));
+            }
+        }
+
+        return await work;
     }
 
     [Fact]
     public async Task AFallbackFasterThanTheDeadlineIsUsedEvenWhenTheLocalOneIsSlower()
     {
-        var slowLocal = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromSeconds(5));
-        var stopwatch = Stopwatch.StartNew();
-        var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 3000), invoked: true, local: slowLocal);
+        var time = new FakeTimeProvider();
+        var slowLocal = new ScriptedModel("small", "local_answer", -0.1, TimeSpan.FromSeconds(5), time);
+        _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromMilliseconds(200), time);
+        var router = new ModelRouter(new FixedLocalTier(slowLocal), _provider, _statistics, NullLogger<ModelRouter>.Instance, time);
+        var started = time.GetUtcNow();
+        var routing = router.RouteAsync(new RouteRequest(Invoked: true, StartsBlock: false, RoutingTestKit.Options(deadlineMs: 3000)), RoutingTestKit.Attempt, CancellationToken.None);
+        var routed = await RunOnFakeTimeAsync(time, routing, () => slowLocal.Calls == 1 && _fallback.Calls == 1);
         Assert.Equal(Tier.Fallback, routed!.Tier);
-        Assert.True(stopwatch.ElapsedMilliseconds < 2500, $"{stopwatch.ElapsedMilliseconds} ms");
+
+        // When the fallback answered on the simulated clock: not at the deadline, not after the local model's 5 s.
+        Assert.InRange((time.GetUtcNow() - started).TotalMilliseconds, 200, 250);
 
         // The local decode is no longer wanted and is cancelled.
         for (var i = 0; i < 100 && slowLocal.Cancelled == 0; i++)

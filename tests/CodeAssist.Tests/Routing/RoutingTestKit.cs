@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Tests.Routing;
 
-/// <summary>A model that answers a fixed text with a fixed confidence after a delay, and records how it was called.</summary>
-internal sealed class ScriptedModel(string id, string text, double meanLogprob, TimeSpan delay) : ICompletionModel
+/// <summary>A model that answers a fixed text with a fixed confidence after a delay (on <paramref name="time"/>, the system clock by default), and records how it was called.</summary>
+internal sealed class ScriptedModel(string id, string text, double meanLogprob, TimeSpan delay, TimeProvider? time = null) : ICompletionModel
 {
     private int _calls;
     private int _cancelled;
@@ -26,7 +26,7 @@ internal sealed class ScriptedModel(string id, string text, double meanLogprob, 
         Interlocked.Increment(ref _calls);
         try
         {
-            await Task.Delay(delay, cancellationToken);
+            await Task.Delay(delay, time ?? TimeProvider.System, cancellationToken);
         }
         catch (OperationCanceledException)
         {
