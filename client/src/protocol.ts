@@ -67,6 +67,8 @@ export interface StatsResult {
   typedThrough: number;
   accepted: number;
   cancelled: number;
+  silenced?: number;
+  rejected?: number;
   tiers: Record<string, TierStats>;
   escalations: Record<string, number>;
   fallback: {

@@ -26,6 +26,8 @@ export function statsMarkdown(stats: StatsResult, when: Date = new Date()): stri
         ['typed through a shown suggestion', stats.typedThrough],
         ['accepted', `${stats.accepted} (${percent(stats.accepted, stats.requests)} of requests)`],
         ['cancelled or superseded', stats.cancelled],
+        ['silent in a comment or string', stats.silenced ?? 0],
+        ['rejected by the checks', stats.rejected ?? 0],
       ],
     ),
     '',

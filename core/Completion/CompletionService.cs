@@ -94,6 +94,14 @@ public sealed class CompletionService(
 
         // 5. context: analysed once, after the cheap answers; the post-processor reuses it rather than lexing again.
         var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run);
+        if (run.Checks && !invoked && context.Block.PrefixEndState is { } state && (state.InTripleQuotedText || state.InComment))
+        {
+            // Prose, not code (a comment, a docstring): an automatic suggestion here is noise. An explicit request still
+            // gets one. A one-line string is left alone: dictionary keys, names and paths are what the copy model does best.
+            statistics.RecordSilenced();
+            logger.LogDebug("Silent: the cursor is in a {Where}", state.InComment ? "comment" : "triple-quoted string");
+            return Empty(requestId, state.InComment ? "in-comment" : "in-docstring", stopwatch);
+        }
 
         // 6. route: the router picks the tiers and runs the attempt with each.
         RoutedAnswer? routed;
@@ -122,6 +130,10 @@ public sealed class CompletionService(
 
         // 7. remember: keyed by the local model, the cache answers "what would this request show", whichever tier made it.
         var (answer, generation, description) = routed.Answer;
+        if (routed.Answer.Rejection is not null)
+        {
+            statistics.RecordRejected();
+        }
         if (!run.UseCache)
         {
             return new CompletionResult(requestId, answer, description.Id, Tiers.Name(routed.Tier), "model", generation.MeanLogprob, stopwatch.Elapsed, generation);

@@ -10,6 +10,8 @@ public sealed class CompletionStatistics
     private readonly Counter _typedThrough = new();
     private readonly Counter _cancelled = new();
     private readonly Counter _accepted = new();
+    private readonly Counter _silenced = new();
+    private readonly Counter _rejected = new();
 
     /// <summary>Completion requests received.</summary>
     public long Requests => _requests.Value;
@@ -26,6 +28,12 @@ public sealed class CompletionStatistics
     /// <summary>Suggestions the user accepted.</summary>
     public long Accepted => _accepted.Value;
 
+    /// <summary>Automatic requests in a comment or string, answered with nothing without asking a model.</summary>
+    public long Silenced => _silenced.Value;
+
+    /// <summary>Requests whose answer the checks rejected (nothing shown, or the fallback asked).</summary>
+    public long Rejected => _rejected.Value;
+
     internal void RecordRequest() => _requests.Increment();
 
     internal void RecordCacheHit() => _cacheHits.Increment();
@@ -33,6 +41,10 @@ public sealed class CompletionStatistics
     internal void RecordTypedThrough() => _typedThrough.Increment();
 
     internal void RecordCancelled() => _cancelled.Increment();
+
+    internal void RecordSilenced() => _silenced.Increment();
+
+    internal void RecordRejected() => _rejected.Increment();
 
     /// <summary>Counts an accepted suggestion.</summary>
     public void RecordAccepted() => _accepted.Increment();

@@ -27,14 +27,15 @@ public sealed class EvaluationPipeline(CompletionService completions)
     /// <param name="options">The settings to complete with.</param>
     /// <param name="tiers">Which tiers may answer.</param>
     /// <param name="cancellationToken">Cancels the completion (propagates as <see cref="OperationCanceledException"/>).</param>
+    /// <param name="checks">Run the silence and check stages (off: what the pipeline showed before them).</param>
     public Task<CompletionResult> CompleteAsync(
-        string pointId, string prefix, string suffix, CodeAssistOptions options, EvaluationTiers tiers, CancellationToken cancellationToken) =>
+        string pointId, string prefix, string suffix, CodeAssistOptions options, EvaluationTiers tiers, CancellationToken cancellationToken, bool checks = true) =>
         completions.CompleteTextAsync(
             $"eval-{pointId}",
             new CursorText($"eval://{pointId}", prefix.Length, prefix, suffix),
             invoked: false,
             options with { DebounceMs = 0 },
             Stopwatch.StartNew(),
-            new PipelineRun(UseCache: false, LocalTier: tiers == EvaluationTiers.Routed),
+            new PipelineRun(UseCache: false, LocalTier: tiers == EvaluationTiers.Routed, Checks: checks),
             cancellationToken);
 }

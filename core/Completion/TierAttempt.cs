@@ -38,10 +38,25 @@ internal sealed class TierAttempt(
             Truncated = generation.StopReason == StopReason.Length,
         };
         var text = postProcessor.Process(generation.Text, context.Prefix, context.Suffix, processing);
+
+        // check: an automatic request never shows code that cannot be Python where it would go — only the valid start of
+        // it, if any (an explicit one shows the tier's best as it is).
+        string? rejection = null;
+        if (context.Run.Checks)
+        {
+            var check = CandidateCheck.Check(context.Prefix, text, context.Suffix);
+            if (check.Rejection is not null)
+            {
+                rejection = check.Rejection;
+                logger.LogDebug("{Model}'s candidate {Candidate} rejected ({Reason}); kept {Kept}", description.Id, text, rejection, check.Kept);
+                text = context.Invoked ? text : check.Kept;
+            }
+        }
+
         logger.LogInformation(
             "{Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
             description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
             generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
-        return new TierAnswer(text, generation, description);
+        return new TierAnswer(text, generation, description) { Rejection = rejection };
     }
 }

@@ -18,6 +18,12 @@ public sealed record StatsResult
     /// <summary>Requests cancelled or superseded.</summary>
     public required long Cancelled { get; init; }
 
+    /// <summary>Automatic requests in a comment or string: nothing shown, no model asked.</summary>
+    public required long Silenced { get; init; }
+
+    /// <summary>Answers the checks rejected (not Python where they would go): nothing shown, or the fallback asked.</summary>
+    public required long Rejected { get; init; }
+
     /// <summary>Per tier ("local", "fallback"): calls, answers and latency.</summary>
     public required IReadOnlyDictionary<string, TierStats> Tiers { get; init; }
 

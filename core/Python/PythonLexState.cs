@@ -21,6 +21,12 @@ public sealed class PythonLexState
     /// <summary>Inside a string literal, including the replacement fields of an f-string.</summary>
     public bool InString => Frames.Length > 1;
 
+    /// <summary>
+    /// Inside the text of a triple-quoted string (a docstring or other prose), not in one of an f-string's replacement
+    /// fields: the innermost frame is such a string.
+    /// </summary>
+    public bool InTripleQuotedText => Frames[^1] is { Kind: LexFrameKind.String, Triple: true };
+
     /// <summary>Inside a comment that the end of the text cut short.</summary>
     public bool InComment { get; }
 

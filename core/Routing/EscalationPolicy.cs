@@ -14,8 +14,11 @@ public enum EscalationReason
     /// <summary>The local answer's mean log-probability was below the threshold.</summary>
     Unsure,
 
-    /// <summary>The local answer was empty (or invalid) after post-processing.</summary>
+    /// <summary>The local answer was empty after post-processing.</summary>
     EmptyLocal,
+
+    /// <summary>The local candidate failed the checks (it is not Python where it would go).</summary>
+    Rejected,
 }
 
 /// <summary>Decides whether a request escalates to the fallback tier, before and after the local answer.</summary>
@@ -28,6 +31,7 @@ public static class EscalationPolicy
         EscalationReason.BlockStart => "blockStart",
         EscalationReason.Unsure => "unsure",
         EscalationReason.EmptyLocal => "emptyLocal",
+        EscalationReason.Rejected => "rejected",
         _ => reason.ToString(),
     };
 
@@ -38,8 +42,9 @@ public static class EscalationPolicy
         : null;
 
     /// <summary>A reason found in the local answer (the fallback then runs after it), or null when it is good enough.</summary>
-    public static EscalationReason? AfterLocal(RoutingOptions routing, string text, double meanLogprob) =>
-        text.Length == 0 ? EscalationReason.EmptyLocal
+    public static EscalationReason? AfterLocal(RoutingOptions routing, string text, double meanLogprob, bool rejected = false) =>
+        rejected ? EscalationReason.Rejected
+        : text.Length == 0 ? EscalationReason.EmptyLocal
         : meanLogprob < routing.MinMeanLogprob ? EscalationReason.Unsure
         : null;
 }

@@ -143,7 +143,7 @@ public sealed class ModelRouter
         }
 
         var answer = await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false);
-        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob);
+        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob, answer.Answer.Rejection is not null);
         if (late is null)
         {
             _logger.LogDebug("Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);

@@ -31,6 +31,8 @@ public sealed class StatsHandler(
             TypedThrough = completions.TypedThrough,
             Accepted = completions.Accepted,
             Cancelled = completions.Cancelled,
+            Silenced = completions.Silenced,
+            Rejected = completions.Rejected,
             Tiers = PerTier(routing),
             Escalations = routing.Escalations,
             Fallback = new FallbackStats

@@ -83,4 +83,14 @@ public sealed class EvalMetricsTests
         Assert.Equal("a = 1\n    b = 2", EvalMetrics.NormalizeBlock("a = 1   \n\n   \n    b = 2\n\n"));
         Assert.Equal(string.Empty, EvalMetrics.NormalizeBlock("\n  \n"));
     }
+
+    [Theory]
+    [InlineData("print(name)", "print(name)", 11)] // exact: the whole line
+    [InlineData("print(path) as handle:", "print(name)", 6)] // "print(" then a word the two part in
+    [InlineData("foobar", "foobaz", 0)] // one word, not the same word
+    [InlineData("x = foo(1)", "x = bar(1)", 4)]
+    [InlineData("", "print(name)", 0)]
+    [InlineData("return a\nmore", "return a", 8)] // the first line only
+    public void AcceptedCharactersAreWhatWordByWordAcceptKeeps(string completion, string expected, int kept) =>
+        Assert.Equal(kept, EvalMetrics.AcceptedChars(completion, expected));
 }

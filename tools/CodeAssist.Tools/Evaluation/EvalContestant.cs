@@ -42,19 +42,24 @@ public enum ContestantStatus
 /// One entry of <c>--models</c>, parsed: <c>baseline:repeat-line</c>, <c>baseline:unigram</c>, <c>router</c>,
 /// <c>remote</c>, <c>openai:URL#MODEL</c>, <c>llamacpp:URL</c>, <c>ollama:URL#MODEL</c>, a GGUF path, a catalog id,
 /// or a GGUF file name in the model folders. A model entry prefixed with <c>nocopy:</c> runs the model alone, without
-/// the context copy model the server mixes in by default (<c>contextCopy</c>).
+/// the context copy model the server mixes in by default (<c>contextCopy</c>); prefixed with <c>unchecked:</c>, it runs
+/// without the silence in comments and strings and without the check stage, to measure what they change.
 /// </summary>
 /// <param name="Name">The entry as given, which names the contestant in the report.</param>
 /// <param name="Kind">What it is.</param>
 /// <param name="Remote">For remote contestants: the endpoint as fallback settings (the configured ones for <c>remote</c>).</param>
 /// <param name="ModelAlone">For model entries: <c>nocopy:</c> was given, so the context copy model is off.</param>
-public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false)
+/// <param name="Unchecked">For model entries: <c>unchecked:</c> was given, so the silence and check stages are off.</param>
+public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false, bool Unchecked = false)
 {
+    /// <summary>The prefix that runs a model without the silence and check stages.</summary>
+    public const string UncheckedPrefix = "unchecked:";
+
     /// <summary>The prefix that runs a model without the context copy model.</summary>
     public const string NoCopyPrefix = "nocopy:";
 
     /// <summary>For model entries: the path, catalog id or file name to resolve (the entry without <c>nocopy:</c>).</summary>
-    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Name;
+    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Unchecked ? Name[UncheckedPrefix.Length..] : Name;
 
     /// <summary>The repeat-the-previous-line baseline.</summary>
     public const string RepeatLine = "baseline:repeat-line";
@@ -111,7 +116,11 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
             });
         }
 
-        return new ContestantSpec(entry, ContestantKind.Model, ModelAlone: entry.StartsWith(NoCopyPrefix, StringComparison.Ordinal) && entry.Length > NoCopyPrefix.Length);
+        return new ContestantSpec(
+            entry,
+            ContestantKind.Model,
+            ModelAlone: entry.StartsWith(NoCopyPrefix, StringComparison.Ordinal) && entry.Length > NoCopyPrefix.Length,
+            Unchecked: entry.StartsWith(UncheckedPrefix, StringComparison.Ordinal) && entry.Length > UncheckedPrefix.Length);
     }
 
     /// <summary>

@@ -78,6 +78,49 @@ public static class EvalMetrics
         return new PointScore(ExactMatch(FirstLine(predicted), FirstLine(actual)), firstLine, EditSimilarity(FirstLine(predicted), FirstLine(actual)));
     }
 
+    /// <summary>
+    /// Characters of <paramref name="completion"/>'s first line a user keeps when the real text is <paramref name="expected"/>:
+    /// all of it when the first lines are equal, else their common start cut back to the end of a word (accepting word
+    /// by word keeps whole words only).
+    /// </summary>
+    public static int AcceptedChars(string completion, string expected)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        ArgumentNullException.ThrowIfNull(expected);
+        var suggested = FirstLine(completion).TrimEnd();
+        var real = FirstLine(expected).TrimEnd();
+        if (suggested.Length == 0)
+        {
+            return 0;
+        }
+
+        if (string.Equals(suggested, real, StringComparison.Ordinal))
+        {
+            return suggested.Length;
+        }
+
+        var common = 0;
+        while (common < suggested.Length && common < real.Length && suggested[common] == real[common])
+        {
+            common++;
+        }
+
+        // A word the two texts part in the middle of is not kept.
+        while (common > 0 && common < suggested.Length && IsWordChar(suggested[common - 1]) && IsWordChar(suggested[common]))
+        {
+            common--;
+        }
+
+        while (common > 0 && common < real.Length && IsWordChar(real[common - 1]) && IsWordChar(real[common]))
+        {
+            common--;
+        }
+
+        return common;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+
     /// <summary>The <paramref name="q"/>-quantile (0–1) of <paramref name="values"/>; 0 when there are none.</summary>
     public static double Percentile(IReadOnlyList<double> values, double q) => Server.Statistics.Percentile.Of(values, q) ?? 0;
 }

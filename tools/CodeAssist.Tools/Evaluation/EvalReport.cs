@@ -23,7 +23,16 @@ public sealed record KindResult(
     double? EscalationShare = null,
     double? FallbackShare = null,
     IReadOnlyList<double>? PointEditSimilarity = null,
-    IReadOnlyList<string>? PointCompletions = null);
+    IReadOnlyList<string>? PointCompletions = null,
+    AcceptanceFigures? Acceptance = null);
+
+/// <summary>What a user would get from the suggestions at these points.</summary>
+/// <param name="Shown">Share of points with a suggestion.</param>
+/// <param name="ExactAmongShown">Of the points with a suggestion, the share whose first line is exactly right (precision).</param>
+/// <param name="Noise">Of the points with a suggestion, the share where the user could keep fewer than 3 characters.</param>
+/// <param name="AcceptedCharsPerPoint">Characters a user would keep per point (all points): the whole first line when it is exact, else the common start cut back to the end of a word, as word-by-word accept keeps.</param>
+/// <param name="FalseRejections">Share of points whose real text the checks (<c>CandidateCheck</c>) reject: a check that rejects real code is wrong.</param>
+public sealed record AcceptanceFigures(double Shown, double ExactAmongShown, double Noise, double AcceptedCharsPerPoint, double FalseRejections);
 
 /// <summary>What the router contestant did: which tiers, how often it escalated and why, and how the fallback fared.</summary>
 /// <param name="Local">The local model's id.</param>

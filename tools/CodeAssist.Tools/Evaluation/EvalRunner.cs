@@ -117,7 +117,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
 
     private static string DisplayName(ContestantSpec spec) =>
         spec.Kind == ContestantKind.Model && (spec.Target.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Target.Contains('/', StringComparison.Ordinal) || spec.Target.Contains('\\', StringComparison.Ordinal))
-            ? (spec.ModelAlone ? ContestantSpec.NoCopyPrefix : string.Empty) + Path.GetFileNameWithoutExtension(spec.Target)
+            ? (spec.ModelAlone ? ContestantSpec.NoCopyPrefix : spec.Unchecked ? ContestantSpec.UncheckedPrefix : string.Empty) + Path.GetFileNameWithoutExtension(spec.Target)
             : spec.Name;
 
     private async Task<ContestantResult> RunPipelineAsync(ContestantSpec spec, string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
@@ -206,7 +206,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
             var result = await pipeline.CompleteAsync(
-                index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken).ConfigureAwait(false);
+                index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken, checks: !spec.Unchecked).ConfigureAwait(false);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
             var fromFallback = result.Tier == Tiers.Name(Tier.Fallback);
             if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)
@@ -298,8 +298,25 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                 routed ? items.Average(o => o.Escalated ? 1.0 : 0.0) : null,
                 routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
                 [.. scores.Select(s => s.EditSimilarity)],
-                [.. items.Select(o => o.Completion)]);
+                [.. items.Select(o => o.Completion)],
+                Acceptance(items, scores));
         }).ToList();
+
+    private static AcceptanceFigures Acceptance(List<Outcome> items, List<PointScore> scores)
+    {
+        var shown = items.Select(o => o.Completion.Trim().Length > 0).ToList();
+        var kept = items.Select(o => EvalMetrics.AcceptedChars(o.Completion, o.Sample.Expected)).ToList();
+        var shownCount = shown.Count(s => s);
+        var exactShown = Enumerable.Range(0, items.Count).Count(i => shown[i] && scores[i].FirstLineExactMatch);
+        var noise = Enumerable.Range(0, items.Count).Count(i => shown[i] && kept[i] < 3);
+        var falseRejections = items.Count(o => CandidateCheck.Reject(o.Sample.Prefix, o.Sample.Expected, o.Sample.Suffix) is not null);
+        return new AcceptanceFigures(
+            (double)shownCount / items.Count,
+            shownCount == 0 ? 0 : (double)exactShown / shownCount,
+            shownCount == 0 ? 0 : (double)noise / shownCount,
+            kept.Average(),
+            (double)falseRejections / items.Count);
+    }
 
     private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);
 }

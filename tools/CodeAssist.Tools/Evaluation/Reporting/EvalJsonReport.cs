@@ -123,6 +123,17 @@ public static class EvalJsonReport
                 writer.WriteEndArray();
             }
 
+            if (k.Acceptance is { } acceptance)
+            {
+                writer.WriteStartObject("acceptance");
+                writer.WriteNumber("shown", Math.Round(acceptance.Shown, 4));
+                writer.WriteNumber("exactAmongShown", Math.Round(acceptance.ExactAmongShown, 4));
+                writer.WriteNumber("noise", Math.Round(acceptance.Noise, 4));
+                writer.WriteNumber("acceptedCharsPerPoint", Math.Round(acceptance.AcceptedCharsPerPoint, 3));
+                writer.WriteNumber("falseRejections", Math.Round(acceptance.FalseRejections, 4));
+                writer.WriteEndObject();
+            }
+
             if (k.PointCompletions is { } completions)
             {
                 writer.WriteStartArray("pointCompletions");

@@ -74,6 +74,16 @@ public static class EvalTableReport
             {
                 notes.Add($"{c.Name}: failed calls: {string.Join(", ", failures.Select(kv => $"{kv.Key} {kv.Value}"))}");
             }
+
+            if (c.Status == ContestantStatus.Ok)
+            {
+                foreach (var k in c.Kinds.Where(k => k.Acceptance is not null))
+                {
+                    var a = k.Acceptance!;
+                    notes.Add(System.FormattableString.Invariant(
+                        $"{c.Name}, {EvalNames.Of(k.Kind)}: shown {a.Shown:P0}, exact among shown {a.ExactAmongShown:P1}, noise {a.Noise:P0} of shown, {a.AcceptedCharsPerPoint:0.00} characters kept per point, false rejections {a.FalseRejections:P1}"));
+                }
+            }
         }
 
         var paired = PairedComparison.Against(report);

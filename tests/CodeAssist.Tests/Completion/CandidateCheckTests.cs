@@ -1,0 +1,71 @@
+using CodeAssist.Server.Completion;
+using CodeAssist.Tests.Testing;
+
+namespace CodeAssist.Tests.Completion;
+
+/// <summary>The check stage: a candidate must be Python where it would go; an invalid one keeps only its valid start.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public sealed class CandidateCheckTests
+{
+    private const string Loop = "import os\n\n\nfor name in os.listdir(\".\"):\n    ";
+
+    [Fact]
+    public void TheGhostTextAUserSawIsRejectedAndItsValidStartKept()
+    {
+        var check = CandidateCheck.Check(Loop, "print(path) as handle:", string.Empty);
+        Assert.NotNull(check.Rejection);
+        Assert.StartsWith("syntax", check.Rejection, StringComparison.Ordinal);
+        Assert.Equal("print(path)", check.Kept);
+    }
+
+    [Theory]
+    [InlineData("print(name)")]
+    [InlineData("print(name,")] // unfinished: the next lines may close it
+    [InlineData("if name.endswith(\".py\"):")] // an open block
+    [InlineData("total += len(name)  # count")]
+    public void ValidAndUnfinishedCandidatesPass(string candidate)
+    {
+        var check = CandidateCheck.Check(Loop, candidate, string.Empty);
+        Assert.Null(check.Rejection);
+        Assert.Equal(candidate, check.Kept);
+    }
+
+    [Fact]
+    public void TheRestOfTheCursorsLineCounts()
+    {
+        const string prefix = "def f(a, b):\n    return max(";
+        Assert.Null(CandidateCheck.Reject(prefix, "a, b", ")\n"));
+        Assert.NotNull(CandidateCheck.Reject(prefix, "a, b))", ")\n"));
+    }
+
+    [Fact]
+    public void AMultiLineCandidateKeepsTheWholeLinesBeforeItsError()
+    {
+        var check = CandidateCheck.Check("def area(width, height):\n    ", "result = width * height\n    return result as r", "\n");
+        Assert.NotNull(check.Rejection);
+        Assert.Equal("result = width * height", check.Kept);
+    }
+
+    [Fact]
+    public void NothingIsKeptWhenTheFirstTokenIsAlreadyWrong()
+    {
+        var check = CandidateCheck.Check("x = 1\n", ") + 2", string.Empty);
+        Assert.NotNull(check.Rejection);
+        Assert.Equal(string.Empty, check.Kept);
+    }
+
+    [Fact]
+    public void CodeThatIsAlreadyInvalidBeforeTheCursorCannotBeJudgedSoEverythingPasses()
+    {
+        const string broken = "def f(:\n    return 1\n\nx = ";
+        Assert.Null(CandidateCheck.Reject(broken, "1 as y", string.Empty));
+    }
+
+    [Fact]
+    public void TheRegionStartsAtTheLastTopLevelStatement()
+    {
+        const string prefix = "import os\n\nclass A:\n    def f(self):\n        return (\n            1\n)\n    x = ";
+        Assert.Equal(prefix.IndexOf("class", StringComparison.Ordinal), CandidateCheck.StatementStart(prefix));
+        Assert.Equal(0, CandidateCheck.StatementStart("    x = "));
+    }
+}
