@@ -61,18 +61,28 @@ public sealed record FallbackOptions
     public int TimeoutMs { get; init; } = 5000;
 
     /// <summary>True when the fallback is a remote server.</summary>
-    public bool IsRemote => Kind is FallbackKind.OpenAi or FallbackKind.LlamaCpp or FallbackKind.Ollama;
+    public bool IsRemote => IsRemoteKind(Kind);
+
+    // The one table of fallback kinds and their names: settings, the eval's flags and contestants, logs and stats.
+    private static readonly (string Name, FallbackKind Kind)[] Kinds =
+    [
+        ("none", FallbackKind.None),
+        ("local", FallbackKind.Local),
+        ("openai", FallbackKind.OpenAi),
+        ("llamacpp", FallbackKind.LlamaCpp),
+        ("ollama", FallbackKind.Ollama),
+    ];
 
     /// <summary>The name used for a kind in settings and logs.</summary>
-    public static string KindName(FallbackKind kind) => kind switch
-    {
-        FallbackKind.None => "none",
-        FallbackKind.Local => "local",
-        FallbackKind.OpenAi => "openai",
-        FallbackKind.LlamaCpp => "llamacpp",
-        FallbackKind.Ollama => "ollama",
-        _ => kind.ToString(),
-    };
+    public static string KindName(FallbackKind kind) =>
+        Array.Find(Kinds, entry => entry.Kind == kind).Name ?? kind.ToString();
+
+    /// <summary>The kind a name in settings or on the command line means; null for none known.</summary>
+    public static FallbackKind? ParseKind(string? name) =>
+        Array.FindIndex(Kinds, entry => string.Equals(entry.Name, name, StringComparison.Ordinal)) is var i and >= 0 ? Kinds[i].Kind : null;
+
+    /// <summary>True for the kinds that are remote servers.</summary>
+    public static bool IsRemoteKind(FallbackKind kind) => kind is FallbackKind.OpenAi or FallbackKind.LlamaCpp or FallbackKind.Ollama;
 
     /// <summary>Reads a <c>fallback</c> object over <paramref name="baseline"/>; bad values are reported and skipped.</summary>
     public static FallbackOptions Parse(JsonElement json, FallbackOptions baseline, List<string> errors)
@@ -98,15 +108,7 @@ public sealed record FallbackOptions
                     options = options with { ChosenKind = null };
                     break;
                 case "kind":
-                    FallbackKind? kind = value.ValueKind == JsonValueKind.String ? value.GetString() switch
-                    {
-                        "none" => FallbackKind.None,
-                        "local" => FallbackKind.Local,
-                        "openai" => FallbackKind.OpenAi,
-                        "llamacpp" => FallbackKind.LlamaCpp,
-                        "ollama" => FallbackKind.Ollama,
-                        _ => null,
-                    } : null;
+                    var kind = value.ValueKind == JsonValueKind.String ? ParseKind(value.GetString()) : null;
                     if (kind is { } k)
                     {
                         options = options with { Kind = k };

@@ -1,3 +1,4 @@
+using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Statistics;
 using CodeAssist.Tests.Testing;
@@ -34,5 +35,19 @@ public sealed class OneOfEachTests
         // Large logits do not overflow.
         Assert.Equal(Math.Log(0.5), LogSoftmax.Of([1000f, 1000f], 1), 9);
         Assert.Throws<ArgumentOutOfRangeException>(() => LogSoftmax.Of([1f], 1));
+    }
+
+    [Fact]
+    public void EveryFallbackKindHasOneNameThatParsesBackToIt()
+    {
+        foreach (var kind in Enum.GetValues<FallbackKind>())
+        {
+            Assert.Equal(kind, FallbackOptions.ParseKind(FallbackOptions.KindName(kind)));
+        }
+
+        Assert.Null(FallbackOptions.ParseKind("OpenAI"));
+        Assert.Null(FallbackOptions.ParseKind(null));
+        Assert.True(FallbackOptions.IsRemoteKind(FallbackKind.Ollama));
+        Assert.False(FallbackOptions.IsRemoteKind(FallbackKind.Local));
     }
 }

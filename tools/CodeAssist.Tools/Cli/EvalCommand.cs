@@ -250,15 +250,7 @@ public static class EvalCommand
         var fallback = options.Fallback;
         if (arguments.FallbackKind is { } kindName)
         {
-            FallbackKind? kind = kindName switch
-            {
-                "none" => FallbackKind.None,
-                "local" => FallbackKind.Local,
-                "openai" => FallbackKind.OpenAi,
-                "llamacpp" => FallbackKind.LlamaCpp,
-                "ollama" => FallbackKind.Ollama,
-                _ => null,
-            };
+            var kind = FallbackOptions.ParseKind(kindName);
             if (kind is null)
             {
                 error = $"unknown --fallback-kind '{kindName}' (expected local, openai, llamacpp, ollama or none)";

@@ -166,11 +166,6 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
         return byName;
     }
 
-    private static FallbackKind? RemoteKindOf(string word) => word switch
-    {
-        "openai" => FallbackKind.OpenAi,
-        "llamacpp" => FallbackKind.LlamaCpp,
-        "ollama" => FallbackKind.Ollama,
-        _ => null,
-    };
+    private static FallbackKind? RemoteKindOf(string word) =>
+        FallbackOptions.ParseKind(word) is { } kind && FallbackOptions.IsRemoteKind(kind) ? kind : null;
 }
