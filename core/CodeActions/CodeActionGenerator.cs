@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
-using CodeAssist.Server.Logging;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
 using CodeAssist.Server.Routing;
@@ -29,12 +28,9 @@ public sealed partial class CodeActionGenerator(
     PostProcessor postProcessor,
     ILogger<CodeActionGenerator> logger)
 {
-    private long _nextId;
-
     /// <summary>Generates the text for <paramref name="plan"/> in <paramref name="text"/>; <see cref="CodeActionFailedException"/> when no model wrote anything usable.</summary>
     public async Task<GeneratedText> GenerateAsync(string uri, string text, CodeActionPlan plan, IndentStyle style, CancellationToken cancellationToken)
     {
-        using var scope = RequestLog.Begin(logger, $"a{Interlocked.Increment(ref _nextId)}");
         var options = settings.Current;
         var attempt = new CodeActionAttempt(this, uri, plan.Prefix(text), plan.Suffix(text), plan, style, options);
         var route = new RouteRequest(Invoked: true, StartsBlock: !plan.IsDocstring, options);
