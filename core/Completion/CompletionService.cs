@@ -28,7 +28,6 @@ public sealed class CompletionService(
     ModelRouter router,
     ILogger<CompletionService> logger)
 {
-    private const string LocalTier = "local";
     private readonly NewestRequestWins _newest = new();
     private readonly CompletionMemory _memory = new(cache, statistics);
     private long _nextId;
@@ -86,7 +85,7 @@ public sealed class CompletionService(
         if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options, out var cached, out var source, out var key))
         {
             logger.LogDebug("Answered from the cache ({Source})", source);
-            return Shown(requestId, text, cached, key, LocalTier, loadedModel.Description.Id, source, 0, stopwatch, null);
+            return Shown(requestId, text, cached, key, Tiers.Name(Tier.Local), loadedModel.Description.Id, source, 0, stopwatch, null);
         }
 
         // 4. debounce.
