@@ -3,7 +3,7 @@ namespace CodeAssist.Server.Completion;
 /// <summary>
 /// Answers repeated and typed-through requests without a model call: an LRU of finished completions
 /// keyed by (model, prefix, suffix), and per document the last suggestion shown, so that typing the
-/// characters it suggested returns the rest of it.
+/// characters it suggested returns the rest of it. Each answer keeps the tier and model that wrote it.
 /// </summary>
 public sealed class CompletionCache(int capacity = 256)
 {
@@ -11,8 +11,8 @@ public sealed class CompletionCache(int capacity = 256)
     private const int ContextProbe = 512;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<Key, LinkedListNode<(Key Key, string Text)>> _entries = [];
-    private readonly LinkedList<(Key Key, string Text)> _order = new();
+    private readonly Dictionary<Key, LinkedListNode<(Key Key, string Text, SuggestionOrigin Origin)>> _entries = [];
+    private readonly LinkedList<(Key Key, string Text, SuggestionOrigin Origin)> _order = new();
     private readonly Dictionary<string, Suggestion> _lastByDocument = new(StringComparer.Ordinal);
 
     /// <summary>Cache hits since start.</summary>
@@ -21,8 +21,8 @@ public sealed class CompletionCache(int capacity = 256)
     /// <summary>Typed-through hits since start.</summary>
     public long TypedThroughHits { get; private set; }
 
-    /// <summary>A finished completion for exactly this model, prefix and suffix, if one is cached.</summary>
-    public bool TryGet(string model, string prefix, string suffix, out string text)
+    /// <summary>A finished completion for exactly this model, prefix and suffix, if one is cached, and who wrote it.</summary>
+    public bool TryGet(string model, string prefix, string suffix, out string text, out SuggestionOrigin origin)
     {
         lock (_gate)
         {
@@ -31,17 +31,19 @@ public sealed class CompletionCache(int capacity = 256)
                 _order.Remove(node);
                 _order.AddFirst(node);
                 text = node.Value.Text;
+                origin = node.Value.Origin;
                 Hits++;
                 return true;
             }
         }
 
         text = string.Empty;
+        origin = default;
         return false;
     }
 
-    /// <summary>Stores a finished completion, evicting the least recently used one when full.</summary>
-    public void Add(string model, string prefix, string suffix, string text)
+    /// <summary>Stores a finished completion and who wrote it, evicting the least recently used one when full.</summary>
+    public void Add(string model, string prefix, string suffix, string text, SuggestionOrigin origin)
     {
         var key = new Key(model, prefix, suffix);
         lock (_gate)
@@ -51,7 +53,7 @@ public sealed class CompletionCache(int capacity = 256)
                 _order.Remove(existing);
             }
 
-            var node = _order.AddFirst((key, text));
+            var node = _order.AddFirst((key, text, origin));
             _entries[key] = node;
             while (_entries.Count > capacity && _order.Last is { } last)
             {
@@ -61,8 +63,8 @@ public sealed class CompletionCache(int capacity = 256)
         }
     }
 
-    /// <summary>Remembers the suggestion shown in a document at a cursor offset.</summary>
-    public void RememberShown(string document, string model, int cursorOffset, string prefix, string suffix, string text)
+    /// <summary>Remembers the suggestion shown in a document at a cursor offset, and who wrote it.</summary>
+    public void RememberShown(string document, string model, int cursorOffset, string prefix, string suffix, string text, SuggestionOrigin origin)
     {
         if (text.Length == 0)
         {
@@ -71,17 +73,18 @@ public sealed class CompletionCache(int capacity = 256)
 
         lock (_gate)
         {
-            _lastByDocument[document] = new Suggestion(model, cursorOffset, Tail(prefix), Head(suffix), text);
+            _lastByDocument[document] = new Suggestion(model, cursorOffset, Tail(prefix), Head(suffix), text, origin);
         }
     }
 
     /// <summary>
     /// When the user has typed the start of the last suggestion (same text after the cursor, the text
-    /// before it grown by exactly those characters), returns what is left of the suggestion.
+    /// before it grown by exactly those characters), returns what is left of the suggestion and who wrote it.
     /// </summary>
-    public bool TryTypeThrough(string document, string model, int cursorOffset, string prefix, string suffix, out string rest)
+    public bool TryTypeThrough(string document, string model, int cursorOffset, string prefix, string suffix, out string rest, out SuggestionOrigin origin)
     {
         rest = string.Empty;
+        origin = default;
         lock (_gate)
         {
             if (!_lastByDocument.TryGetValue(document, out var last) || last.Model != model)
@@ -105,6 +108,7 @@ public sealed class CompletionCache(int capacity = 256)
             }
 
             rest = last.Text[typed..];
+            origin = last.Origin;
             TypedThroughHits++;
             return true;
         }
@@ -136,5 +140,5 @@ public sealed class CompletionCache(int capacity = 256)
 
     private readonly record struct Key(string Model, string Prefix, string Suffix);
 
-    private sealed record Suggestion(string Model, int CursorOffset, string PrefixTail, string SuffixHead, string Text);
+    private sealed record Suggestion(string Model, int CursorOffset, string PrefixTail, string SuffixHead, string Text, SuggestionOrigin Origin);
 }

@@ -10,35 +10,33 @@ namespace CodeAssist.Server.Completion;
 /// </summary>
 internal sealed class CompletionMemory(CompletionCache cache, CompletionStatistics statistics)
 {
-    /// <summary>The cheap answer for <paramref name="context"/> under <paramref name="localModel"/>: typed through the last suggestion, or cached.</summary>
-    public bool TryAnswer(CursorText context, ModelDescription localModel, CodeAssistOptions options, out string text, out string source, out string cacheKey)
+    /// <summary>The cheap answer for <paramref name="context"/> under <paramref name="localModel"/>: typed through the last suggestion, or cached; null when there is none.</summary>
+    public Recalled? TryAnswer(CursorText context, ModelDescription localModel, CodeAssistOptions options)
     {
-        cacheKey = Key(localModel, options);
-        if (cache.TryTypeThrough(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, out text))
+        var cacheKey = Key(localModel, options);
+        if (cache.TryTypeThrough(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, out var text, out var origin))
         {
             statistics.RecordTypedThrough();
-            source = "typed-through";
-            return true;
+            return new Recalled(text, origin, "typed-through", cacheKey);
         }
 
-        if (cache.TryGet(cacheKey, context.Prefix, context.Suffix, out text))
+        if (cache.TryGet(cacheKey, context.Prefix, context.Suffix, out text, out origin))
         {
             statistics.RecordCacheHit();
-            source = "cache";
-            return true;
+            return new Recalled(text, origin, "cache", cacheKey);
         }
 
-        source = string.Empty;
-        return false;
+        return null;
     }
 
     /// <summary>Remembers a model's answer for the same text.</summary>
-    public void Add(string cacheKey, CursorText context, string text) => cache.Add(cacheKey, context.Prefix, context.Suffix, text);
+    public void Add(string cacheKey, CursorText context, string text, SuggestionOrigin origin) =>
+        cache.Add(cacheKey, context.Prefix, context.Suffix, text, origin);
 
     /// <summary>Remembers what the editor is shown, so that typing it through answers at once.</summary>
-    public void Shown(string cacheKey, CursorText context, string text)
+    public void Shown(string cacheKey, CursorText context, string text, SuggestionOrigin origin)
     {
-        cache.RememberShown(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, text);
+        cache.RememberShown(context.DocumentKey, cacheKey, context.CursorOffset, context.Prefix, context.Suffix, text, origin);
     }
 
     // What a cached answer depends on besides the text around the cursor: the model file and the settings that change
@@ -49,3 +47,6 @@ internal sealed class CompletionMemory(CompletionCache cache, CompletionStatisti
         CultureInfo.InvariantCulture,
         $"{model.Path}|copy={options.ContextCopy}|cutoff={options.ConfidenceCutoff}|max={options.MaxTokens}|lines={options.MaxLines}|multiline={options.Multiline}");
 }
+
+/// <summary>An answer from the cache stage: its text, who wrote it, "typed-through" or "cache", and the cache key it was found under.</summary>
+internal sealed record Recalled(string Text, SuggestionOrigin Origin, string Source, string CacheKey);

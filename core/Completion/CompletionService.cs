@@ -15,7 +15,8 @@ namespace CodeAssist.Server.Completion;
 /// 1. snapshot (<see cref="CursorText"/>), 2. newest request wins (<see cref="NewestRequestWins"/>),
 /// 3. cache and typed-through (<see cref="CompletionMemory"/>), 4. debounce (<see cref="Debounce"/>),
 /// 5. context (<see cref="CompletionContext"/>: the current file), 6. route (<see cref="ModelRouter"/>, which runs a
-/// <see cref="TierAttempt"/> per tier: prompt → generate → post-process), 7. remember (<see cref="CompletionMemory"/>).
+/// <see cref="TierAttempt"/> per tier: prompt → generate → post-process), 7. remember (<see cref="CompletionMemory"/>, and
+/// who wrote what was shown, in <see cref="CompletionStatistics"/>).
 /// </summary>
 public sealed class CompletionService(
     DocumentStore documents,
@@ -82,10 +83,10 @@ public sealed class CompletionService(
     {
         // 3. cache: an answer typed through or cached for the loaded model, no model call.
         var loadedModel = run.LocalTier ? models.Ready : null;
-        if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options, out var cached, out var source, out var key))
+        if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options) is { } recalled)
         {
-            logger.LogDebug("Answered from the cache ({Source})", source);
-            return Shown(requestId, text, cached, key, Tiers.Name(Tier.Local), loadedModel.Description.Id, source, 0, stopwatch, null);
+            logger.LogDebug("Answered from the cache ({Source})", recalled.Source);
+            return Shown(requestId, text, recalled.Text, recalled.CacheKey, recalled.Origin, recalled.Source, 0, stopwatch, null);
         }
 
         // 4. debounce.
@@ -139,15 +140,23 @@ public sealed class CompletionService(
         }
 
         var cacheKey = CompletionMemory.Key(routed.LocalModel ?? description, options);
-        _memory.Add(cacheKey, text, answer);
-        return Shown(requestId, text, answer, cacheKey, Tiers.Name(routed.Tier), description.Id, "model", generation.MeanLogprob, stopwatch, generation);
+        var origin = new SuggestionOrigin(routed.Tier, description.Id);
+        _memory.Add(cacheKey, text, answer, origin);
+        return Shown(requestId, text, answer, cacheKey, origin, "model", generation.MeanLogprob, stopwatch, generation);
     }
 
+    // The answer goes back to the editor: remembered for typing through, and counted as shown for the model that wrote it
+    // (the cached and typed-through ones too), so that its accepted command can be credited to that model.
     private CompletionResult Shown(
-        string requestId, CursorText text, string answer, string cacheKey, string tier, string modelId, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
+        string requestId, CursorText text, string answer, string cacheKey, SuggestionOrigin origin, string source, double meanLogprob, Stopwatch stopwatch, ModelCompletion? generation)
     {
-        _memory.Shown(cacheKey, text, answer);
-        return new CompletionResult(requestId, answer, modelId, tier, source, meanLogprob, stopwatch.Elapsed, generation);
+        _memory.Shown(cacheKey, text, answer, origin);
+        if (answer.Length > 0)
+        {
+            statistics.RecordShown(requestId, origin);
+        }
+
+        return new CompletionResult(requestId, answer, origin.Model, Tiers.Name(origin.Tier), source, meanLogprob, stopwatch.Elapsed, generation);
     }
 
     private static CompletionResult Empty(string requestId, string reason, Stopwatch stopwatch) =>

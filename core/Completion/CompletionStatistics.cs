@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CodeAssist.Server.Statistics;
 
 namespace CodeAssist.Server.Completion;
@@ -12,6 +13,8 @@ public sealed class CompletionStatistics
     private readonly Counter _accepted = new();
     private readonly Counter _silenced = new();
     private readonly Counter _rejected = new();
+    private readonly ShownSuggestions _shown = new();
+    private readonly ConcurrentDictionary<SuggestionOrigin, (Counter Shown, Counter Accepted)> _byOrigin = new();
 
     /// <summary>Completion requests received.</summary>
     public long Requests => _requests.Value;
@@ -25,7 +28,7 @@ public sealed class CompletionStatistics
     /// <summary>Requests cancelled or superseded.</summary>
     public long Cancelled => _cancelled.Value;
 
-    /// <summary>Suggestions the user accepted.</summary>
+    /// <summary>Suggestions the user accepted (every accepted command, whether or not its request id is still known).</summary>
     public long Accepted => _accepted.Value;
 
     /// <summary>Automatic requests in a comment or string, answered with nothing without asking a model.</summary>
@@ -33,6 +36,14 @@ public sealed class CompletionStatistics
 
     /// <summary>Requests whose answer the checks rejected (nothing shown, or the fallback asked).</summary>
     public long Rejected => _rejected.Value;
+
+    /// <summary>
+    /// Suggestions shown and accepted per tier and model. Shown: a non-empty answer to an editor's request, written by a
+    /// model, read from the cache or typed through (each counted for the model that wrote it). Accepted: an accepted
+    /// command for one of the last 256 requests shown, at most once per request.
+    /// </summary>
+    public IReadOnlyDictionary<SuggestionOrigin, SuggestionCounts> Suggestions =>
+        _byOrigin.ToDictionary(pair => pair.Key, pair => new SuggestionCounts(pair.Value.Shown.Value, pair.Value.Accepted.Value));
 
     internal void RecordRequest() => _requests.Increment();
 
@@ -46,6 +57,31 @@ public sealed class CompletionStatistics
 
     internal void RecordRejected() => _rejected.Increment();
 
-    /// <summary>Counts an accepted suggestion.</summary>
-    public void RecordAccepted() => _accepted.Increment();
+    /// <summary>Counts a suggestion shown for <paramref name="requestId"/> and remembers who wrote it, for its accepted command.</summary>
+    internal void RecordShown(string requestId, SuggestionOrigin origin)
+    {
+        _shown.Remember(requestId, origin);
+        Figures(origin).Shown.Increment();
+    }
+
+    /// <summary>
+    /// Counts an accepted suggestion, and for its tier and model when <paramref name="requestId"/> is one of the last
+    /// suggestions shown; returns who wrote it, null for an unknown or forgotten id (counted only in <see cref="Accepted"/>).
+    /// </summary>
+    public SuggestionOrigin? RecordAccepted(string? requestId)
+    {
+        _accepted.Increment();
+        if (requestId is null || !_shown.TryTake(requestId, out var origin))
+        {
+            return null;
+        }
+
+        Figures(origin).Accepted.Increment();
+        return origin;
+    }
+
+    private (Counter Shown, Counter Accepted) Figures(SuggestionOrigin origin) => _byOrigin.GetOrAdd(origin, static _ => (new Counter(), new Counter()));
 }
+
+/// <summary>One tier and model's suggestions: how many were shown, how many of them accepted.</summary>
+public readonly record struct SuggestionCounts(long Shown, long Accepted);

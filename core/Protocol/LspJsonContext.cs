@@ -70,6 +70,7 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(Location))]
 // codeAssist/ methods
 [JsonSerializable(typeof(StatsResult))]
+[JsonSerializable(typeof(SuggestionStats))]
 [JsonSerializable(typeof(StatusParams))]
 [JsonSerializable(typeof(ListModelsArguments))]
 [JsonSerializable(typeof(SelectModelArguments))]

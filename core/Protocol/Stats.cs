@@ -27,6 +27,13 @@ public sealed record StatsResult
     /// <summary>Per tier ("local", "fallback"): calls, answers and latency.</summary>
     public required IReadOnlyDictionary<string, TierStats> Tiers { get; init; }
 
+    /// <summary>
+    /// Per tier ("local", "fallback", both always present) and model id: suggestions shown and accepted. Cached and
+    /// typed-through answers count for the model that wrote them; an accepted command counts here only when its request
+    /// id is one of the last 256 shown (every one counts in <see cref="Accepted"/>).
+    /// </summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, SuggestionStats>> Suggestions { get; init; }
+
     /// <summary>Escalations by reason: invoked, blockStart, unsure, emptyLocal.</summary>
     public required IReadOnlyDictionary<string, long> Escalations { get; init; }
 
@@ -97,6 +104,16 @@ public sealed record TierStats
     public double? P50Ms { get; init; }
 
     public double? P95Ms { get; init; }
+}
+
+/// <summary>One model's suggestions in one tier: how many the editor was shown, how many of those were accepted.</summary>
+public sealed record SuggestionStats
+{
+    /// <summary>Non-empty suggestions returned to the editor.</summary>
+    public required long Shown { get; init; }
+
+    /// <summary>Of those, the ones whose accepted command arrived (at most once each).</summary>
+    public required long Accepted { get; init; }
 }
 
 /// <summary>What happened to escalations, and the state of the fallback.</summary>

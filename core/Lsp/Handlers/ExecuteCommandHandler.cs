@@ -1,6 +1,7 @@
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Logging;
 using CodeAssist.Server.Protocol;
+using CodeAssist.Server.Routing;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
@@ -28,8 +29,16 @@ public sealed class ExecuteCommandHandler(
         switch (request.Command)
         {
             case ServerCommands.Accepted:
-                statistics.RecordAccepted();
-                logger.LogInformation("Completion accepted");
+                // An id that was never shown, or shown too long ago to be remembered, counts only in the total.
+                if (statistics.RecordAccepted(acceptedId) is { } origin)
+                {
+                    logger.LogInformation("Completion accepted, written by {Model} ({Tier})", origin.Model, Tiers.Name(origin.Tier));
+                }
+                else
+                {
+                    logger.LogInformation("Completion accepted, not among the suggestions remembered");
+                }
+
                 return null;
             case ServerCommands.ListModels:
                 return models.List(request);

@@ -34,6 +34,7 @@ public sealed class StatsHandler(
             Silenced = completions.Silenced,
             Rejected = completions.Rejected,
             Tiers = PerTier(routing),
+            Suggestions = PerModel(completions.Suggestions),
             Escalations = routing.Escalations,
             Fallback = new FallbackStats
             {
@@ -77,6 +78,19 @@ public sealed class StatsHandler(
         [Tiers.Name(Tier.Local)] = Figures(statistics, Tier.Local, statistics.LocalCalls, statistics.LocalAnswers),
         [Tiers.Name(Tier.Fallback)] = Figures(statistics, Tier.Fallback, statistics.FallbackCalls, statistics.FallbackAnswers),
     };
+
+    private static Dictionary<string, IReadOnlyDictionary<string, SuggestionStats>> PerModel(IReadOnlyDictionary<SuggestionOrigin, SuggestionCounts> counts)
+    {
+        var perTier = new Dictionary<string, IReadOnlyDictionary<string, SuggestionStats>>(StringComparer.Ordinal);
+        foreach (var tier in Enum.GetValues<Tier>())
+        {
+            perTier[Tiers.Name(tier)] = counts
+                .Where(pair => pair.Key.Tier == tier)
+                .ToDictionary(pair => pair.Key.Model, pair => new SuggestionStats { Shown = pair.Value.Shown, Accepted = pair.Value.Accepted }, StringComparer.Ordinal);
+        }
+
+        return perTier;
+    }
 
     private static TierStats Figures(RoutingStatistics statistics, Tier tier, long calls, long answers)
     {

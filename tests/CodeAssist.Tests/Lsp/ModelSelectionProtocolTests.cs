@@ -384,4 +384,49 @@ public sealed class ModelSelectionProtocolTests : IDisposable
         var after = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result").GetProperty("accepted").GetInt64();
         Assert.Equal(before + 1, after);
     }
+
+    [Fact]
+    public async Task SuggestionsShownAndAcceptedAreCountedForTheLocalTierAndTheModelThatWroteThem()
+    {
+        await using var client = await StartAsync(Settings());
+        var modelId = client.Services.GetRequiredService<ModelManager>().Current!.Description.Id;
+        var uri = LspTestClient.FileUri("config.py");
+        await client.OpenAsync(uri, Source);
+        var items = new List<JsonElement>();
+        for (var line = 10; line >= 0 && items.Count < 2; line--)
+        {
+            var result = (await client.InlineCompletionAsync(uri, line, 4)).GetProperty("result").GetProperty("items");
+            if (result.GetArrayLength() > 0)
+            {
+                items.Add(result[0]);
+            }
+        }
+
+        Assert.Equal(2, items.Count);
+        var firstId = items[0].GetProperty("command").GetProperty("arguments")[0].GetString();
+        var accepted = await client.ExecuteCommandAsync("codeAssist.accepted", firstId!);
+        Assert.False(accepted.TryGetProperty("error", out _), accepted.GetRawText());
+
+        var stats = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
+        var suggestions = stats.GetProperty("suggestions");
+        var local = suggestions.GetProperty("local");
+        Assert.Equal([modelId], local.EnumerateObject().Select(model => model.Name));
+        Assert.Equal(2, local.GetProperty(modelId).GetProperty("shown").GetInt64());
+        Assert.Equal(1, local.GetProperty(modelId).GetProperty("accepted").GetInt64());
+        Assert.Empty(suggestions.GetProperty("fallback").EnumerateObject());
+        Assert.Equal(1, stats.GetProperty("accepted").GetInt64());
+
+        // An id the server never showed, and the same id accepted again: counted in the total only, no error, and the
+        // server keeps answering.
+        foreach (var id in new[] { "bogus-id", firstId! })
+        {
+            var response = await client.ExecuteCommandAsync("codeAssist.accepted", id);
+            Assert.False(response.TryGetProperty("error", out _), response.GetRawText());
+        }
+
+        var after = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
+        Assert.Equal(local.GetRawText(), after.GetProperty("suggestions").GetProperty("local").GetRawText());
+        Assert.Equal(3, after.GetProperty("accepted").GetInt64());
+        Assert.True((await client.InlineCompletionAsync(uri, 9, 4)).TryGetProperty("result", out _));
+    }
 }

@@ -87,6 +87,18 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
         Assert.Equal(1, fallback.GetProperty("failed").GetInt64());
         Assert.Equal(1, fallback.GetProperty("failures").GetProperty("http-500").GetInt64());
         Assert.Equal("closed", fallback.GetProperty("breaker").GetString());
+
+        // The fallback wrote the first two suggestions, and the accepted command for c1 is credited to it.
+        var coder = stats.GetProperty("suggestions").GetProperty("fallback").GetProperty("coder");
+        Assert.Equal(2, coder.GetProperty("shown").GetInt64());
+        Assert.Equal(1, coder.GetProperty("accepted").GetInt64());
+
+        // Asked again, the first answer comes from the cache: shown once more, still for the fallback model that wrote it.
+        var again = await client.InlineCompletionAsync(uri, 0, 4, triggerKind: 1);
+        Assert.Equal("42", again.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
+        var later = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
+        Assert.Equal(1, later.GetProperty("cacheHits").GetInt64());
+        Assert.Equal(3, later.GetProperty("suggestions").GetProperty("fallback").GetProperty("coder").GetProperty("shown").GetInt64());
     }
 
     [Fact]
