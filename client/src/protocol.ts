@@ -60,6 +60,12 @@ export interface TierStats {
   p95Ms?: number | null;
 }
 
+/** One model's suggestions in one tier: shown to the editor, and of those accepted. */
+export interface SuggestionStats {
+  shown: number;
+  accepted: number;
+}
+
 /** The result of codeAssist/stats (core/Protocol/Stats.cs). */
 export interface StatsResult {
   requests: number;
@@ -70,6 +76,8 @@ export interface StatsResult {
   silenced?: number;
   rejected?: number;
   tiers: Record<string, TierStats>;
+  /** Per tier, then per model id: suggestions shown and accepted (absent from older servers). */
+  suggestions?: Record<string, Record<string, SuggestionStats>>;
   escalations: Record<string, number>;
   fallback: {
     kind: string;

@@ -1,4 +1,4 @@
-import type { StatsResult, TierStats } from './protocol';
+import type { StatsResult, SuggestionStats, TierStats } from './protocol';
 
 function ms(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : `${value.toFixed(1)} ms`;
@@ -39,6 +39,17 @@ export function statsMarkdown(stats: StatsResult, when: Date = new Date()): stri
     lines.push(`| ${tier} | ${figures.calls} | ${figures.answers} | ${ms(figures.p50Ms)} | ${ms(figures.p95Ms)} |`);
   }
   lines.push('');
+
+  // Older servers do not count suggestions per model.
+  if (stats.suggestions !== undefined) {
+    lines.push('## Suggestions by model', '');
+    const perModel = Object.entries(stats.suggestions).flatMap(([tier, models]) =>
+      (Object.entries(models) as Array<[string, SuggestionStats]>).map(
+        ([model, figures]) => `- ${tier} · ${model}: shown ${figures.shown}, accepted ${figures.accepted} (${percent(figures.accepted, figures.shown)})`,
+      ),
+    );
+    lines.push(...(perModel.length > 0 ? perModel : ['none shown yet']), '');
+  }
 
   lines.push('## Escalations to the fallback', '');
   const escalations = Object.entries(stats.escalations);

@@ -12,6 +12,10 @@ const stats: StatsResult = {
     local: { calls: 9, answers: 6, p50Ms: 41.24, p95Ms: 88 },
     fallback: { calls: 0, answers: 0 },
   },
+  suggestions: {
+    local: { 'tiny-v1': { shown: 120, accepted: 31 }, 'small-v1': { shown: 0, accepted: 0 } },
+    fallback: { coder: { shown: 4, accepted: 4 } },
+  },
   escalations: { invoked: 2, blockStart: 1, unsure: 0, emptyLocal: 0 },
   fallback: { kind: 'openai', used: 2, late: 1, failed: 1, failures: { timeout: 1, 'http-500': 1 }, breaker: 'closed' },
   codeActions: {
@@ -35,6 +39,18 @@ describe('stats report', () => {
   it('gives each tier its calls and latency, with a dash before the first call', () => {
     assert.match(text, /\| local \| 9 \| 6 \| 41\.2 ms \| 88\.0 ms \|/);
     assert.match(text, /\| fallback \| 0 \| 0 \| – \| – \|/);
+  });
+
+  it('gives each tier and model its suggestions shown and accepted, with the acceptance rate', () => {
+    assert.match(text, /## Suggestions by model\n\n- local · tiny-v1: shown 120, accepted 31 \(26%\)\n/);
+    assert.match(text, /- local · small-v1: shown 0, accepted 0 \(–\)\n/);
+    assert.match(text, /- fallback · coder: shown 4, accepted 4 \(100%\)\n/);
+  });
+
+  it('says when no suggestion was shown yet, and leaves the section out for a server without the counts', () => {
+    assert.match(statsMarkdown({ ...stats, suggestions: { local: {}, fallback: {} } }), /## Suggestions by model\n\nnone shown yet\n/);
+    const { suggestions: _, ...older } = stats;
+    assert.doesNotMatch(statsMarkdown(older), /Suggestions by model/);
   });
 
   it('lists escalations, the fallback outcome and failures by reason', () => {
