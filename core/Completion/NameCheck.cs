@@ -8,8 +8,9 @@ namespace CodeAssist.Server.Completion;
 /// bases must be an attribute that class has; <c>os.x</c> for a standard-library module must be a name of it.
 /// </summary>
 /// <remarks>
-/// Whatever cannot be judged passes: a star import from outside the standard library, a class with bases or dynamic
-/// attributes, third-party modules, a chain through something that is not a module. The document's bindings come
+/// Whatever cannot be judged passes: a star import from outside the standard library, a module that writes its
+/// globals by name, a class with bases or dynamic attributes, third-party modules, a chain through something that is
+/// not a module, an upper-case module constant (they differ by platform). The document's bindings come
 /// from one tokenizer pass over it (<see cref="PythonNames"/>), once per call.
 /// </remarks>
 internal static class NameCheck
@@ -49,6 +50,8 @@ internal static class NameCheck
         return null;
     }
 
+    private static bool IsConstant(string name) => name.Any(char.IsAsciiLetterUpper) && !name.Any(char.IsAsciiLetterLower);
+
     /// <summary>Where the candidate is cut for a bad read: before the name, or before the dot of an attribute.</summary>
     private static int Cut(string text, PythonNameRead read)
     {
@@ -76,7 +79,7 @@ internal static class NameCheck
         {
             string name = chain[0];
             bool bound = own.Binds(name) || document.Binds(name) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name)
-                || document.UnknownStarImport || own.UnknownStarImport;
+                || document.UnknownStarImport || own.UnknownStarImport || document.DynamicGlobals;
             return bound ? null : $"'{name}' is not bound";
         }
 
@@ -113,6 +116,11 @@ internal static class NameCheck
         }
 
         string attribute = chain[^1];
+        if (IsConstant(attribute))
+        {
+            return null; // constants differ by platform and build (os.O_BINARY, os.RTLD_MEMBER): the table has one
+        }
+
         var names = StandardLibrary.Names(module);
         bool has = names is null || names.Contains(attribute) || names.Contains("__getattr__") || StandardLibrary.IsModule($"{module}.{attribute}");
         return has ? null : $"module '{module}' has no attribute '{attribute}'";

@@ -12,6 +12,9 @@ internal sealed class PythonBindings
     /// <summary>Whether a <c>from m import *</c> names a module outside the standard-library table, so any name may be bound.</summary>
     public bool UnknownStarImport { get; set; }
 
+    /// <summary>Whether the text writes module globals by name (<c>globals()</c>, <c>Enum._convert_</c>), so any name may be bound.</summary>
+    public bool DynamicGlobals { get; set; }
+
     /// <summary>Attributes assigned on <c>self</c> or <c>cls</c> anywhere (<c>self.x = …</c>, augmented, tuple and <c>as</c> targets).</summary>
     public HashSet<string> SelfAttributes { get; } = new(StringComparer.Ordinal);
 

@@ -238,6 +238,10 @@ internal sealed class PythonNames
                     {
                         Pattern(i + 1, end - 1);
                     }
+                    else if (WritesGlobals(i))
+                    {
+                        _bindings.DynamicGlobals = true;
+                    }
                     else if (_open.Count > 0 && DynamicNames.Contains(Text(i)))
                     {
                         foreach (var (open, _) in _open)
@@ -250,6 +254,12 @@ internal sealed class PythonNames
             }
         }
     }
+
+    /// <summary><c>globals()[…]</c>, <c>globals().update(…)</c>, <c>globals().setdefault(…)</c>, <c>d = globals()</c> or an enum's <c>_convert_</c>, which bind names no target shows.</summary>
+    private bool WritesGlobals(int i) =>
+        IsName(i, "_convert_")
+        || (IsName(i, "globals") && Is(i + 1, K.LeftParen) && Is(i + 2, K.RightParen)
+            && (Is(i + 3, K.LeftBracket) || Is(i - 1, K.Equal) || (Is(i + 3, K.Dot) && (IsName(i + 4, "update") || IsName(i + 4, "setdefault")))));
 
     private bool IsSelf(int index) => (IsName(index, "self") || IsName(index, "cls")) && !Is(index - 1, K.Dot);
 

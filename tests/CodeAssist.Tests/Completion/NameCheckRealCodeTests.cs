@@ -35,7 +35,8 @@ public sealed class NameCheckRealCodeTests(ITestOutputHelper output)
         int lineNumber = 0;
         foreach (var (path, text) in files)
         {
-            bool starImport = NameCheck.DocumentBindings(text, string.Empty).UnknownStarImport;
+            var bindings = NameCheck.DocumentBindings(text, string.Empty);
+            bool starImport = bindings.UnknownStarImport || bindings.DynamicGlobals;
             for (int start = 0; start < text.Length; lineNumber++)
             {
                 int newline = text.IndexOf('\n', start);
@@ -142,7 +143,7 @@ public sealed class NameCheckRealCodeTests(ITestOutputHelper output)
         PythonNames.BindFragment(own, tokens);
         string place = read.Count == 0 ? "not a read (import, keyword)"
             : read[0].Chain.Length == 1 && own.Binds(read[0].Name) ? "bound by the line (target, def)"
-            : read[0].Chain.Length == 1 ? starImport ? "a read, file has a star import" : "a read"
+            : read[0].Chain.Length == 1 ? starImport ? "a read, file binds dynamically" : "a read"
             : read[0].Chain[0] is "self" or "cls" ? "self.attribute"
             : "other attribute";
         var name = new PythonToken(token.Kind, token.Start - region.Length, token.Length);
