@@ -1,0 +1,98 @@
+namespace CodeAssist.Server.Python;
+
+/// <summary>
+/// The names a Python text binds, at any scope, as <see cref="PythonNames"/> finds them: what a name read elsewhere
+/// in the same file may refer to, which names are standard-library modules, and what each class's instances have.
+/// </summary>
+internal sealed class PythonBindings
+{
+    /// <summary>Every name bound anywhere: targets, parameters, definitions, imports, globals, captures.</summary>
+    public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a <c>from m import *</c> names a module outside the standard-library table, so any name may be bound.</summary>
+    public bool UnknownStarImport { get; set; }
+
+    /// <summary>Whether the text writes module globals by name (<c>globals()</c>, <c>Enum._convert_</c>), so any name may be bound.</summary>
+    public bool DynamicGlobals { get; set; }
+
+    /// <summary>Attributes assigned on <c>self</c> or <c>cls</c> anywhere (<c>self.x = …</c>, augmented, tuple and <c>as</c> targets).</summary>
+    public HashSet<string> SelfAttributes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Attributes assigned on anything (<c>request.cls.array = …</c>) and every class's members: a mixin's
+    /// <c>self.x</c> may be what a class it is mixed into defines.
+    /// </summary>
+    public HashSet<string> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The classes, when their extent is known (the text tokenized whole); empty otherwise.</summary>
+    public List<PythonClassBindings> Classes { get; } = [];
+
+    /// <summary>Names an import binds to a standard-library module: <c>os</c> for <c>import os</c>, <c>ET</c> for <c>import xml.etree.ElementTree as ET</c>.</summary>
+    internal Dictionary<string, string> ModuleAliases { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Names bound some other way too (an assignment, a parameter, another import), which a module alias then does not decide.</summary>
+    internal HashSet<string> OtherwiseBound { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The standard-library module <paramref name="name"/> stands for, when every binding of it here is an import of that module.</summary>
+    public string? ModuleOf(string name) =>
+        ModuleAliases.TryGetValue(name, out var module) && !OtherwiseBound.Contains(name) ? module : null;
+
+    /// <summary>Whether <paramref name="name"/> is bound here and is not only a standard-library module.</summary>
+    public bool Binds(string name) => Names.Contains(name);
+
+    /// <summary>The innermost class whose body holds <paramref name="offset"/>; null when none does or extents are unknown.</summary>
+    public PythonClassBindings? ClassAt(int offset)
+    {
+        PythonClassBindings? found = null;
+        foreach (var candidate in Classes)
+        {
+            if (candidate.Start < offset && offset <= candidate.End && (found is null || candidate.Start > found.Start))
+            {
+                found = candidate;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Records a binding that is not an import of a standard-library module.</summary>
+    public void Bind(string name)
+    {
+        Names.Add(name);
+        OtherwiseBound.Add(name);
+    }
+
+    /// <summary>Records <paramref name="name"/> bound by an import of <paramref name="module"/>.</summary>
+    public void BindModule(string name, string module)
+    {
+        Names.Add(name);
+        if (!StandardLibrary.IsModule(module) || (ModuleAliases.TryGetValue(name, out var other) && other != module))
+        {
+            OtherwiseBound.Add(name);
+            return;
+        }
+
+        ModuleAliases[name] = module;
+    }
+}
+
+/// <summary>One class of a text, for judging <c>self.attr</c> in its methods.</summary>
+/// <param name="Name">The class's name.</param>
+/// <param name="Start">Offset of its <c>class</c> keyword.</param>
+internal sealed record PythonClassBindings(string Name, int Start)
+{
+    /// <summary>Offset where its body ends (the first token after it), or the text's length.</summary>
+    public int End { get; set; } = int.MaxValue;
+
+    /// <summary>Whether it names a base class (other than <c>object</c>) or a keyword such as <c>metaclass=</c>: what instances have is then unknown.</summary>
+    public bool HasBases { get; set; }
+
+    /// <summary>Whether its body uses <c>__getattr__</c>, <c>__slots__</c>, <c>__dict__</c>, <c>setattr</c> and the like: attributes may come from anywhere.</summary>
+    public bool Dynamic { get; set; }
+
+    /// <summary>Methods, class attributes, and attributes assigned on <c>self</c> or <c>cls</c> in its body.</summary>
+    public HashSet<string> Attributes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether what its instances have can be told from its body alone.</summary>
+    public bool Judgeable => !HasBases && !Dynamic;
+}
