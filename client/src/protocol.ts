@@ -75,6 +75,12 @@ export interface StatsResult {
   cancelled: number;
   silenced?: number;
   rejected?: number;
+  /** Automatic requests the local tier was unsure of, with no fallback to ask: nothing shown. */
+  abstained?: number;
+  /** Candidates the models proposed. */
+  candidates?: number;
+  /** Candidates the checks rejected, by check: syntax, names, repetition. */
+  rejectedBy?: Record<string, number>;
   tiers: Record<string, TierStats>;
   /** Per tier, then per model id: suggestions shown and accepted (absent from older servers). */
   suggestions?: Record<string, Record<string, SuggestionStats>>;

@@ -8,6 +8,9 @@ const stats: StatsResult = {
   typedThrough: 3,
   accepted: 3,
   cancelled: 4,
+  abstained: 5,
+  candidates: 40,
+  rejectedBy: { syntax: 6, names: 2, repetition: 1 },
   tiers: {
     local: { calls: 9, answers: 6, p50Ms: 41.24, p95Ms: 88 },
     fallback: { calls: 0, answers: 0 },
@@ -34,6 +37,13 @@ describe('stats report', () => {
     assert.match(text, /\| requests \| 12 \|/);
     assert.match(text, /\| accepted \| 3 \(25% of requests\) \|/);
     assert.match(text, /\| cancelled or superseded \| 4 \|/);
+  });
+
+  it('counts candidates, the checks that rejected them and the requests left unanswered when unsure', () => {
+    assert.match(text, /\| unsure, nothing shown \| 5 \|/);
+    assert.match(text, /\| candidates proposed \| 40 \|/);
+    assert.match(text, /\| candidates rejected \(syntax\) \| 6 \|/);
+    assert.match(text, /\| candidates rejected \(names\) \| 2 \|/);
   });
 
   it('gives each tier its calls and latency, with a dash before the first call', () => {

@@ -45,7 +45,7 @@ internal sealed class CompletionMemory(CompletionCache cache, CompletionStatisti
     // one model share a name.
     public static string Key(ModelDescription model, CodeAssistOptions options) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{model.Path}|copy={options.ContextCopy}|cutoff={options.ConfidenceCutoff}|max={options.MaxTokens}|lines={options.MaxLines}|multiline={options.Multiline}");
+        $"{model.Path}|copy={options.ContextCopy}|max={options.MaxTokens}|lines={options.MaxLines}|multiline={options.Multiline}");
 }
 
 /// <summary>An answer from the cache stage: its text, who wrote it, "typed-through" or "cache", and the cache key it was found under.</summary>

@@ -130,10 +130,17 @@ public sealed class CompletionService(
 
         // 7. remember: keyed by the local model, the cache answers "what would this request show", whichever tier made it.
         var (answer, generation, description) = routed.Answer;
+        statistics.RecordCandidates(routed.Answer.Candidates, routed.Answer.RejectedBy);
         if (routed.Answer.Rejection is not null)
         {
             statistics.RecordRejected();
         }
+
+        if (routed.Answer.Abstained)
+        {
+            statistics.RecordAbstained();
+        }
+
         if (!run.UseCache)
         {
             return new CompletionResult(requestId, answer, description.Id, Tiers.Name(routed.Tier), "model", generation.MeanLogprob, stopwatch.Elapsed, generation);

@@ -15,6 +15,9 @@ public sealed class CompletionStatistics
     private readonly Counter _rejected = new();
     private readonly ShownSuggestions _shown = new();
     private readonly ConcurrentDictionary<SuggestionOrigin, (Counter Shown, Counter Accepted)> _byOrigin = new();
+    private readonly Counter _abstained = new();
+    private readonly Counter _candidates = new();
+    private readonly CountsByName _rejectedBy = new();
 
     /// <summary>Completion requests received.</summary>
     public long Requests => _requests.Value;
@@ -44,6 +47,15 @@ public sealed class CompletionStatistics
     /// </summary>
     public IReadOnlyDictionary<SuggestionOrigin, SuggestionCounts> Suggestions =>
         _byOrigin.ToDictionary(pair => pair.Key, pair => new SuggestionCounts(pair.Value.Shown.Value, pair.Value.Accepted.Value));
+
+    /// <summary>Automatic requests the local tier was unsure of, with no fallback to ask: nothing shown.</summary>
+    public long Abstained => _abstained.Value;
+
+    /// <summary>Candidates the models proposed, over all requests that asked one.</summary>
+    public long Candidates => _candidates.Value;
+
+    /// <summary>Candidates the checks rejected, by check ("syntax", "names", "repetition": a cut-off line that loops).</summary>
+    public IReadOnlyDictionary<string, long> RejectedBy => _rejectedBy.Snapshot(["syntax", "names", "repetition"]);
 
     internal void RecordRequest() => _requests.Increment();
 
@@ -81,6 +93,18 @@ public sealed class CompletionStatistics
     }
 
     private (Counter Shown, Counter Accepted) Figures(SuggestionOrigin origin) => _byOrigin.GetOrAdd(origin, static _ => (new Counter(), new Counter()));
+
+    internal void RecordAbstained() => _abstained.Increment();
+
+    /// <summary>Counts one answer's candidates and the checks that rejected some of them.</summary>
+    internal void RecordCandidates(int candidates, IReadOnlyList<string> rejectedBy)
+    {
+        _candidates.Add(candidates);
+        foreach (var check in rejectedBy)
+        {
+            _rejectedBy.Increment(check);
+        }
+    }
 }
 
 /// <summary>One tier and model's suggestions: how many were shown, how many of them accepted.</summary>

@@ -8,7 +8,8 @@ namespace CodeAssist.Server.Completion;
 /// <summary>
 /// One tier's turn at an inline completion, as the router runs it for each model it chooses: the prompt within that
 /// model's budget (<see cref="PromptBuilder"/>), generation, and the same Python post-processing for every tier.
-/// The next stages of an attempt (several candidates, checks, ranking) belong here, between generation and answer.
+/// The model proposes several candidates (<see cref="CompletionRequest.Candidates"/>); each is post-processed and
+/// checked (<see cref="CandidateCheck"/>), and the best that passed is the answer (<see cref="CandidateRanking"/>).
 /// </summary>
 internal sealed class TierAttempt(
     CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, ILogger logger) : ITierAttempt
@@ -26,37 +27,62 @@ internal sealed class TierAttempt(
             prompt.Suffix,
             maxTokens,
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
-            MinTokenLogprob: options.ConfidenceCutoff,
-            Copy: ContextCopy.For(options.ContextCopy, description));
+            Copy: ContextCopy.For(options.ContextCopy, description),
+            Candidates: options.Candidates);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-        var processing = new PostProcessorOptions
-        {
-            Multiline = context.Multiline,
-            MaxLines = options.MaxLines,
-            IndentStyle = context.IndentStyle,
-            Context = context.Block,
-            Truncated = generation.StopReason == StopReason.Length,
-        };
-        var text = postProcessor.Process(generation.Text, context.Prefix, context.Suffix, processing);
 
-        // check: an automatic request never shows code that cannot be Python where it would go — only the valid start of
-        // it, if any (an explicit one shows the tier's best as it is).
-        string? rejection = null;
-        if (context.Run.Checks)
+        // post-process and check every candidate, then rank the ones that passed.
+        var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
+        foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
-            var check = CandidateCheck.Check(context.Prefix, text, context.Suffix);
-            if (check.Rejection is not null)
-            {
-                rejection = check.Rejection;
-                logger.LogDebug("{Model}'s candidate {Candidate} rejected ({Reason}); kept {Kept}", description.Id, text, rejection, check.Kept);
-                text = context.Invoked ? text : check.Kept;
-            }
+            judged.Add(Judge(candidate));
+        }
+
+        var ranked = CandidateRanking.Rank(judged);
+        var chosen = ranked.Count > 0 ? ranked[0] : null;
+        var rejected = judged.Where(c => c.Rejection is not null).ToList();
+
+        // An automatic request never shows a candidate the checks rejected; an explicit one shows the tier's best as it is.
+        var shown = chosen ?? (context.Invoked ? judged.Where(c => c.Text.Length > 0).MaxBy(c => c.Score) ?? judged[0] : judged[0]);
+        var text = chosen is null && !context.Invoked ? string.Empty : shown.Text;
+        var rejection = chosen is null ? rejected.FirstOrDefault()?.Rejection : null;
+        if (judged.Count > 1 || rejected.Count > 0)
+        {
+            logger.LogDebug(
+                "{Model}: {Count} candidates, chose {Chosen} (mean logprob {Score:F2}); dropped {Dropped}",
+                description.Id, judged.Count, chosen?.Text ?? "nothing", chosen?.Score ?? double.NaN,
+                string.Join("; ", judged.Where(c => c != chosen).Select(c => $"{c.Text} ({c.Rejection ?? (c.Text.Length == 0 ? "empty" : $"ranked lower, {c.Score:F2}")})")));
         }
 
         logger.LogInformation(
-            "{Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Chars} chars kept",
-            description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
-            generation.PromptTokens, generation.ReusedPromptTokens, generation.MeanLogprob, text.Length);
-        return new TierAnswer(text, generation, description) { Rejection = rejection };
+            "{Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Candidates} candidates, {Chars} chars kept",
+            description.Id, judged.Sum(c => c.Generation.GeneratedTokens), StopReasons.Name(shown.Generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
+            generation.PromptTokens, generation.ReusedPromptTokens, shown.Generation.MeanLogprob, judged.Count, text.Length);
+        return new TierAnswer(text, shown.Generation, description)
+        {
+            Rejection = rejection,
+            Candidates = judged.Count,
+            RejectedBy = [.. rejected.Select(c => c.RejectedBy!)],
+        };
+
+        JudgedCandidate Judge(ModelCompletion candidate)
+        {
+            var processing = new PostProcessorOptions
+            {
+                Multiline = context.Multiline,
+                MaxLines = options.MaxLines,
+                IndentStyle = context.IndentStyle,
+                Context = context.Block,
+                Truncated = candidate.StopReason == StopReason.Length,
+            };
+            var processed = postProcessor.Process(candidate.Text, context.Prefix, context.Suffix, processing);
+            if (context.Run.Checks && processed.Length > 0 && candidate.StopReason == StopReason.Length && RepetitionCheck.Reject(processed) is { } loop)
+            {
+                return new JudgedCandidate(candidate, processed, loop);
+            }
+
+            var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix) : null;
+            return new JudgedCandidate(candidate, processed, check?.Rejection);
+        }
     }
 }

@@ -33,6 +33,16 @@ public sealed record CodeAssistOptions
     /// <summary>Most tokens one completion generates.</summary>
     public int MaxTokens { get; init; } = 64;
 
+    /// <summary>
+    /// Most candidates the local model proposes per request: it branches where it hesitates (see
+    /// <see cref="Inference.Local.CandidateDecoder"/>), the checks drop the ones that are not Python in place, the best
+    /// remaining one is shown. 1: the greedy candidate alone.
+    /// </summary>
+    public int Candidates { get; init; } = DefaultCandidates;
+
+    /// <summary>The default of <see cref="Candidates"/>, chosen from measurements (README, "Candidates").</summary>
+    public const int DefaultCandidates = 4;
+
     /// <summary>Pause after a keystroke before a decode starts, in milliseconds.</summary>
     public int DebounceMs { get; init; } = 75;
 
@@ -47,9 +57,6 @@ public sealed record CodeAssistOptions
 
     /// <summary>FIM prompt order for models trained with both (null: what the model declares).</summary>
     public Prompting.FimOrder? FimOrder { get; init; }
-
-    /// <summary>A completion ends before a token whose log-probability is below this (null: no cut).</summary>
-    public double? ConfidenceCutoff { get; init; }
 
     /// <summary>
     /// Mix a copy model over the prompt into a local model's predictions: where the last tokens also occur earlier in
@@ -134,6 +141,13 @@ public sealed record CodeAssistOptions
                     }
 
                     break;
+                case "candidates":
+                    if (ReadInt(value, 1, 8, "candidates", errors) is { } candidates)
+                    {
+                        options = options with { Candidates = candidates };
+                    }
+
+                    break;
                 case "maxTokens":
                     if (ReadInt(value, 1, 4096, "maxTokens", errors) is { } maxTokens)
                     {
@@ -192,21 +206,6 @@ public sealed record CodeAssistOptions
                     else
                     {
                         errors.Add("fimOrder must be \"auto\", \"psm\" or \"spm\"");
-                    }
-
-                    break;
-                case "confidenceCutoff":
-                    if (value.ValueKind == JsonValueKind.Null)
-                    {
-                        options = options with { ConfidenceCutoff = null };
-                    }
-                    else if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var cutoff) && cutoff <= 0 && cutoff >= -50)
-                    {
-                        options = options with { ConfidenceCutoff = cutoff };
-                    }
-                    else
-                    {
-                        errors.Add("confidenceCutoff must be a number from -50 to 0, or null");
                     }
 
                     break;

@@ -225,8 +225,15 @@ public sealed record RoutingOptions
     /// <summary>Escalate when the cursor starts a block or an empty function body (the multi-line case).</summary>
     public bool EscalateOnBlockStart { get; init; } = true;
 
-    /// <summary>Escalate when the local answer's mean token log-probability is below this (natural log).</summary>
+    /// <summary>
+    /// The one confidence threshold: a local answer whose mean token log-probability (natural log) is below this is
+    /// unsure — an automatic request then escalates, or, with no fallback, shows nothing. Measured trade-off in the
+    /// README ("Candidates, checks and abstaining").
+    /// </summary>
     public double MinMeanLogprob { get; init; } = -1.0;
+
+    /// <summary>The lowest <see cref="MinMeanLogprob"/>: no answer is ever unsure.</summary>
+    public const double NeverUnsure = -50;
 
     /// <summary>How long the fallback may take before the local answer is used instead.</summary>
     public int DeadlineMs { get; init; } = 1500;

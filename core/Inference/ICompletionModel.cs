@@ -33,6 +33,8 @@ public sealed record ModelDescription(
 /// <param name="MinTokenLogprob">Generation ends before a token the model is less sure of than this (natural log); null: never.</param>
 /// <param name="ForceLength">Never end at an end-of-generation token: always generate MaxTokens (speed measurement).</param>
 /// <param name="Copy">Mix a copy model over the prompt into the local model's predictions (<see cref="ContextCopy"/>); null: the model alone.</param>
+/// <param name="Candidates">Most candidates to generate; models that make one answer with one (the local model branches, see <see cref="Local.CandidateDecoder"/>).</param>
+/// <param name="BranchMargin">A new candidate branches off where another token is at most this many nats less likely than the chosen one.</param>
 public sealed record CompletionRequest(
     string Prefix,
     string Suffix,
@@ -40,7 +42,13 @@ public sealed record CompletionRequest(
     Func<string, bool>? StopWhen = null,
     double? MinTokenLogprob = null,
     bool ForceLength = false,
-    ContextCopyOptions? Copy = null);
+    ContextCopyOptions? Copy = null,
+    int Candidates = 1,
+    double BranchMargin = CompletionRequest.DefaultBranchMargin)
+{
+    /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
+    public const double DefaultBranchMargin = 1.1;
+}
 
 /// <summary>What a model generated, with the figures the router and benchmarks need.</summary>
 /// <param name="Text">The completion after the cursor.</param>
@@ -54,4 +62,8 @@ public sealed record ModelCompletion(
     int PromptTokens,
     int ReusedPromptTokens,
     StopReason StopReason,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The other candidates of the same request, in the order they were found (empty for models that make one).</summary>
+    public IReadOnlyList<ModelCompletion> Alternatives { get; init; } = [];
+}

@@ -23,16 +23,15 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
     private readonly InferenceStatistics? _statistics;
     private readonly ModelVocabulary _vocabulary;
     private readonly KvCacheSession _session;
-    private readonly TokenSampler _sampler;
+    private readonly CandidateDecoder _decoder;
     private bool _disposed;
 
-    private LocalModel(string path, GgufFileInfo file, LLamaWeights weights, LLamaContext context, LocalModelOptions options, ILogger logger)
+    private LocalModel(string path, GgufFileInfo file, LLamaWeights weights, LLamaContext context, int logicalSize, LocalModelOptions options, ILogger logger)
     {
         _file = file;
         _weights = weights;
         _statistics = options.Statistics;
         _vocabulary = new ModelVocabulary(path, weights, () => _disposed, logger);
-        _sampler = new TokenSampler(_vocabulary);
         var template = FimTemplateDetector.Detect(this, options.FimOrder);
         _vocabulary.AddStopTokens(template);
         Description = new ModelDescription(
@@ -40,10 +39,11 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             Path: System.IO.Path.GetFullPath(path),
             Architecture: file.Architecture,
             Template: template,
-            ContextLength: (int)context.ContextSize,
+            ContextLength: logicalSize,
             ParameterCount: (long)weights.ParameterCount,
             FileSizeBytes: file.FileSize);
-        _session = new KvCacheSession(context, options.ReuseKvCache, options.Statistics);
+        _session = new KvCacheSession(context, logicalSize, options.Candidates, options.ReuseKvCache, options.Statistics);
+        _decoder = new CandidateDecoder(_session, _vocabulary, new TokenSampler(_vocabulary));
         _queue = new InferenceQueue(Description.Id);
     }
 
@@ -73,6 +73,13 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         var threads = options.Threads is > 0 ? options.Threads.Value : LocalModelOptions.DefaultThreads;
         var parameters = CreateParameters(path, file, options.ContextSize, threads);
         var contextSize = (int)parameters.ContextSize!.Value;
+        if (options.Candidates > 1)
+        {
+            // Branches share the prompt's cells in one unified cache; each needs room for its own tokens only.
+            parameters.SeqMax = (uint)options.Candidates;
+            parameters.KVUnified = true;
+            parameters.ContextSize = (uint)(contextSize + ((options.Candidates - 1) * options.MaxTokens));
+        }
 
         var stopwatch = Stopwatch.StartNew();
         LLamaWeights weights;
@@ -96,7 +103,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             throw new ModelLoadException($"could not create a context of {contextSize} tokens for {path}: {ex.Message}", ex);
         }
 
-        var model = new LocalModel(path, file, weights, context, options, logger);
+        var model = new LocalModel(path, file, weights, context, contextSize, options, logger);
         logger.LogInformation(
             "Loaded {ModelId} ({Architecture}, {Parameters} parameters, FIM {Family}/{Order}) from {Path} in {ElapsedMs} ms with {Threads} threads",
             model.Description.Id, file.Architecture, model.Description.ParameterCount, model.Description.Template.Family,
@@ -186,80 +193,21 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
 
         var reused = _session.Prepare(prompt, cancellationToken);
         var decoded = trace is null ? null : new List<int>();
-        var output = new List<byte>();
-        var requiredDone = 0;
-        double logprobSum = 0;
-        var minLogprob = 0.0;
-        var generated = 0;
-        var stopReason = StopReason.Length;
-        var healingTokens = 0;
-        while (true)
-        {
-            var healing = requiredDone < required.Length;
-            if (!healing && generated - healingTokens >= maxTokens)
-            {
-                break;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var logits = _session.Logits(_session.LastLogitIndex);
-            var token = healing ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(requiredDone), _vocabulary) : _sampler.ArgMax(logits, request.ForceLength);
-            var logprob = token < 0 ? double.NegativeInfinity : _sampler.LogProbability(logits, token);
-            if (request.Copy is { } copy && token >= 0)
-            {
-                (token, logprob) = _sampler.MixInCopy(
-                    copy, logits, token, logprob, _session.History, prompt.Count, healing ? required.AsSpan(requiredDone) : default, healing, request.ForceLength);
-            }
-
-            if (token < 0 || _vocabulary.Ends(token))
-            {
-                stopReason = token < 0 ? StopReason.NoToken : StopReason.EndToken;
-                break;
-            }
-
-            if (!healing && request.MinTokenLogprob is { } floor && logprob < floor && generated > healingTokens)
-            {
-                // Past this point the model is guessing; a shorter suggestion that is right beats a longer one.
-                stopReason = StopReason.LowConfidence;
-                break;
-            }
-
-            logprobSum += logprob;
-            minLogprob = generated == 0 ? logprob : Math.Min(minLogprob, logprob);
-            generated++;
-            healingTokens += healing ? 1 : 0;
-            var piece = _vocabulary.Piece(token);
-            output.AddRange(piece);
-            requiredDone = Math.Min(required.Length, requiredDone + piece.Length);
-
-            if (requiredDone >= required.Length && request.StopWhen is { } stop && stop(Utf8Output.DecodeAfter(output, required.Length)))
-            {
-                stopReason = StopReason.StopCondition;
-                break;
-            }
-
-            if (_session.CachedCount + 1 >= _session.ContextSize)
-            {
-                stopReason = StopReason.ContextFull;
-                break;
-            }
-
-            _session.Append(token, cancellationToken);
-            decoded?.Add(token);
-        }
-
-        _statistics?.RecordGenerated(generated);
+        var branches = _decoder.Decode(prompt.Count, required, request, maxTokens, decoded, cancellationToken);
+        _statistics?.RecordGenerated(branches.Sum(b => b.Sequence == 0 ? b.Generated : b.OwnTokens));
         trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], _session.DecodeTime, _session.DecodeCpu));
-        return new ModelCompletion(
-            Utf8Output.DecodeAfter(output, required.Length),
-            Utf8Output.DecodeAfter(output, 0),
-            generated,
-            generated == 0 ? 0 : logprobSum / generated,
-            minLogprob,
+        var elapsed = stopwatch.Elapsed;
+        var completions = branches.Select(b => new ModelCompletion(
+            Utf8Output.DecodeAfter(b.Output, required.Length),
+            Utf8Output.DecodeAfter(b.Output, 0),
+            b.Generated,
+            b.Generated == 0 ? 0 : b.LogprobSum / b.Generated,
+            b.MinLogprob,
             prompt.Count,
             reused,
-            stopReason,
-            stopwatch.Elapsed);
+            b.StopReason,
+            elapsed)).ToList();
+        return completions[0] with { Alternatives = completions[1..] };
     }
 
     /// <inheritdoc />

@@ -8,6 +8,15 @@ public sealed record LocalModelOptions
     /// <summary>Tokens the context holds (prompt plus generation).</summary>
     public int ContextSize { get; init; } = 2048;
 
+    /// <summary>
+    /// Most candidates one request may ask for (<see cref="CompletionRequest.Candidates"/>): above 1 the context gets a
+    /// unified KV cache with that many sequences and <c>(Candidates − 1) × MaxTokens</c> cells beyond <see cref="ContextSize"/>.
+    /// </summary>
+    public int Candidates { get; init; } = 1;
+
+    /// <summary>Most tokens one candidate generates (sizes the cells of the branches).</summary>
+    public int MaxTokens { get; init; } = 64;
+
     /// <summary>CPU threads for decoding; null means half the logical processors, at least one.</summary>
     public int? Threads { get; init; }
 

@@ -87,7 +87,7 @@ public sealed class ModelManager : IDisposable, ILocalTier
             () =>
             {
                 var options = _settings.Current;
-                return new LoadKey(Path.GetFullPath(path), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse);
+                return KeyFor(options) with { Path = Path.GetFullPath(path) };
             },
             Load,
             onSwitched,
@@ -99,13 +99,22 @@ public sealed class ModelManager : IDisposable, ILocalTier
         LocalModel.Load(key.Path!, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>());
 
     private LocalModelOptions OptionsFor(LoadKey key) =>
-        new() { ContextSize = key.ContextSize, Threads = key.Threads, FimOrder = key.FimOrder, ReuseKvCache = key.ReuseKvCache, Statistics = _statistics };
+        new()
+        {
+            ContextSize = key.ContextSize,
+            Threads = key.Threads,
+            FimOrder = key.FimOrder,
+            ReuseKvCache = key.ReuseKvCache,
+            Candidates = key.Candidates,
+            MaxTokens = key.MaxTokens,
+            Statistics = _statistics,
+        };
 
     private static LoadKey KeyFor(CodeAssistOptions options) =>
-        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse);
+        new(DefaultModelLocator.Resolve(options.Model), options.Threads, options.ContextSize, options.FimOrder, options.KvCacheReuse, options.Candidates, options.MaxTokens);
 
     /// <inheritdoc />
     public void Dispose() => _lifecycle.Dispose();
 
-    private sealed record LoadKey(string? Path, int? Threads, int ContextSize, Prompting.FimOrder? FimOrder, bool ReuseKvCache);
+    private sealed record LoadKey(string? Path, int? Threads, int ContextSize, Prompting.FimOrder? FimOrder, bool ReuseKvCache, int Candidates, int MaxTokens);
 }

@@ -24,6 +24,15 @@ public sealed record StatsResult
     /// <summary>Answers the checks rejected (not Python where they would go): nothing shown, or the fallback asked.</summary>
     public required long Rejected { get; init; }
 
+    /// <summary>Automatic requests the local tier was unsure of (mean log-probability below <c>routing.minMeanLogprob</c>) with no fallback to ask: nothing shown.</summary>
+    public required long Abstained { get; init; }
+
+    /// <summary>Candidates the models proposed (the local model proposes up to <c>candidates</c> per request).</summary>
+    public required long Candidates { get; init; }
+
+    /// <summary>Candidates the checks rejected, by check: syntax, names, repetition (a cut-off line that loops).</summary>
+    public required IReadOnlyDictionary<string, long> RejectedBy { get; init; }
+
     /// <summary>Per tier ("local", "fallback"): calls, answers and latency.</summary>
     public required IReadOnlyDictionary<string, TierStats> Tiers { get; init; }
 

@@ -152,6 +152,13 @@ public sealed class ModelRouter
 
         if (!hasFallback)
         {
+            if (!request.Invoked && late.Value is EscalationReason.Unsure or EscalationReason.Rejected && answer.Answer.Text.Length > 0)
+            {
+                // Unsure and nobody to ask: an automatic request shows nothing rather than a guess.
+                _logger.LogDebug("Route: abstain (unsure: mean logprob {MeanLogprob:F2} below {Threshold}; no fallback is configured)", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+                return Answered(_completions, answer with { Answer = answer.Answer with { Text = string.Empty, Abstained = true } });
+            }
+
             _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(late.Value));
             return Answered(_completions, answer);
         }
@@ -287,9 +294,11 @@ public sealed class ModelRouter
             _outages.Success(name);
             if (answer.Text.Length == 0)
             {
-                // A healthy server with nothing to say: the local answer is used, and it is no outage.
-                statistics.RecordFailure("empty");
-                return new FallbackOutcome(null, "empty", $"{model.Description.Id} wrote nothing usable");
+                // A healthy server with nothing to say, or only what the checks rejected: the local answer is used, and
+                // it is no outage.
+                var reason = answer.Rejection is null ? "empty" : "rejected";
+                statistics.RecordFailure(reason);
+                return new FallbackOutcome(null, reason, $"{model.Description.Id} wrote nothing usable");
             }
 
             return new FallbackOutcome(answer, null, null);

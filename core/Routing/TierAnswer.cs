@@ -7,4 +7,13 @@ public sealed record TierAnswer(string Text, ModelCompletion Generation, ModelDe
 {
     /// <summary>Why the checks rejected the tier's candidate (its text is then empty for automatic requests); null when it passed.</summary>
     public string? Rejection { get; init; }
+
+    /// <summary>Whether the router withheld the answer: an automatic request the local tier was unsure of, with no fallback to ask.</summary>
+    public bool Abstained { get; init; }
+
+    /// <summary>How many candidates the model proposed (1 for models that make one).</summary>
+    public int Candidates { get; init; } = 1;
+
+    /// <summary>The check that rejected each rejected candidate ("syntax", "names", …), one entry per candidate.</summary>
+    public IReadOnlyList<string> RejectedBy { get; init; } = [];
 }

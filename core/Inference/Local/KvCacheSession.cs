@@ -8,13 +8,17 @@ namespace CodeAssist.Server.Inference.Local;
 
 /// <summary>
 /// The model's one llama.cpp context and what its KV cache holds. A prompt decodes only the tokens after its longest
-/// common prefix with what is cached; a decode can be aborted from another thread between its ubatches.
+/// common prefix with what is cached; a decode can be aborted from another thread between its ubatches. Sequence 0 is the
+/// prompt and the first candidate; other candidates branch off it (<see cref="Fork"/>) into sequences of their own that
+/// share the prompt's cells (a unified KV cache), decode one token each per step (<see cref="Step"/>) and are dropped
+/// when the request ends (<see cref="DropBranches"/>).
 /// </summary>
 internal sealed class KvCacheSession : IDisposable
 {
     private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
 
     private readonly LLamaContext _context;
+    private readonly int _logicalSize;
     private readonly bool _reuse;
     private readonly InferenceStatistics? _statistics;
     private readonly List<LLamaToken> _cachedTokens = [];
@@ -25,10 +29,15 @@ internal sealed class KvCacheSession : IDisposable
     private TimeSpan _decodeCpu;
     private bool _measureDecodeCpu;
 
-    /// <summary>Takes over <paramref name="context"/>; <paramref name="reuse"/> false decodes every prompt whole (benchmarks).</summary>
-    public KvCacheSession(LLamaContext context, bool reuse, InferenceStatistics? statistics)
+    /// <summary>
+    /// Takes over <paramref name="context"/>; <paramref name="reuse"/> false decodes every prompt whole (benchmarks).
+    /// <paramref name="logicalSize"/> is the most positions one sequence may use; the context's cells beyond it hold branches.
+    /// </summary>
+    public KvCacheSession(LLamaContext context, int logicalSize, int sequences, bool reuse, InferenceStatistics? statistics)
     {
+        Sequences = Math.Max(1, sequences);
         _context = context;
+        _logicalSize = Math.Min(logicalSize, (int)context.ContextSize);
         _reuse = reuse;
         _statistics = statistics;
         _abortHandle = GCHandle.Alloc(_abort);
@@ -38,8 +47,14 @@ internal sealed class KvCacheSession : IDisposable
         }
     }
 
-    /// <summary>Tokens the context holds.</summary>
-    public int ContextSize => (int)_context.ContextSize;
+    /// <summary>Sequences the context was made for: the most candidates one request can branch into.</summary>
+    public int Sequences { get; }
+
+    /// <summary>Positions one sequence may use: the prompt and one candidate.</summary>
+    public int ContextSize => _logicalSize;
+
+    /// <summary>KV cells in all: the prompt, the first candidate and the tokens of every branch.</summary>
+    public int TotalCells => (int)_context.ContextSize;
 
     /// <summary>Tokens currently held in the KV cache.</summary>
     public int CachedCount => _cachedTokens.Count;
@@ -137,6 +152,44 @@ internal sealed class KvCacheSession : IDisposable
         LastLogitIndex = 0;
     }
 
+    /// <summary>Makes sequence <paramref name="to"/> share every cell of sequence <paramref name="from"/> (no copy: unified cells gain a sequence id).</summary>
+    public void Fork(int from, int to)
+    {
+        _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)to, -1, -1);
+        _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)from, (LLamaSeqId)to, -1, -1);
+    }
+
+    /// <summary>
+    /// Decodes one token for each of several sequences in one batch; <paramref name="logitIndices"/> receives where each
+    /// token's logits are. Tokens of sequence 0 join <see cref="History"/>.
+    /// </summary>
+    public void Step(ReadOnlySpan<BranchToken> tokens, Span<int> logitIndices, CancellationToken cancellationToken)
+    {
+        _batch.Clear();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            logitIndices[i] = _batch.Add((LLamaToken)tokens[i].Token, tokens[i].Position, (LLamaSeqId)tokens[i].Sequence, true);
+        }
+
+        DecodeOrThrow(cancellationToken);
+        foreach (var token in tokens)
+        {
+            if (token.Sequence == 0)
+            {
+                _cachedTokens.Add((LLamaToken)token.Token);
+            }
+        }
+    }
+
+    /// <summary>Frees the cells of sequences 1 to <paramref name="count"/> − 1 (the branches of the request that ends).</summary>
+    public void DropBranches(int count)
+    {
+        for (var sequence = 1; sequence < count; sequence++)
+        {
+            _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)sequence, -1, -1);
+        }
+    }
+
     /// <summary>Evaluates <paramref name="tokens"/> from an empty cache and returns the logits after each.</summary>
     public float[][] Evaluate(IReadOnlyList<LLamaToken> tokens, CancellationToken cancellationToken)
     {
@@ -215,6 +268,9 @@ internal sealed class KvCacheSession : IDisposable
         _context.Dispose();
         _abortHandle.Free();
     }
+
+    /// <summary>One token of a <see cref="Step"/>: the token, its position in its sequence, and the sequence.</summary>
+    public readonly record struct BranchToken(int Token, int Position, int Sequence);
 
     private sealed class AbortFlag
     {

@@ -8,16 +8,17 @@ internal static class TokenHealing
 {
     /// <summary>
     /// The best token that agrees with the healed text: its bytes are a prefix of what remains to be produced, or it
-    /// produces all of it and goes on. -1 when none does.
+    /// produces all of it and goes on; never <paramref name="except"/> (the next best, for a candidate that branches off).
+    /// -1 when none does.
     /// </summary>
-    public static int ArgMaxMatching(ReadOnlySpan<float> logits, ReadOnlySpan<byte> remaining, ModelVocabulary vocabulary)
+    public static int ArgMaxMatching(ReadOnlySpan<float> logits, ReadOnlySpan<byte> remaining, ModelVocabulary vocabulary, int except = -1)
     {
         var best = -1;
         var bestValue = float.NegativeInfinity;
         for (var i = 0; i < vocabulary.Size; i++)
         {
             var piece = vocabulary.Piece(i);
-            if (piece.Length == 0 || logits[i] <= bestValue)
+            if (piece.Length == 0 || logits[i] <= bestValue || i == except)
             {
                 continue;
             }

@@ -68,23 +68,6 @@ public class CodeAssistOptionsTests
 }
 
 [Trait(TestCategory.Name, TestCategory.Unit)]
-public class ConfidenceCutoffSettingTests
-{
-    [Fact]
-    public void TheCutoffIsOffByDefaultAndAcceptsNegativeNumbersOrNull()
-    {
-        Assert.Null(CodeAssistOptions.Default.ConfidenceCutoff);
-        var on = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"confidenceCutoff": -2.5}""").RootElement, CodeAssistOptions.Default, out var problems);
-        Assert.Empty(problems);
-        Assert.Equal(-2.5, on.ConfidenceCutoff);
-        var off = CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"confidenceCutoff": null}""").RootElement, on, out _);
-        Assert.Null(off.ConfidenceCutoff);
-        CodeAssistOptions.Parse(System.Text.Json.JsonDocument.Parse("""{"confidenceCutoff": 3}""").RootElement, on, out problems);
-        Assert.Single(problems);
-    }
-}
-
-[Trait(TestCategory.Name, TestCategory.Unit)]
 public class ContextCopySettingTests
 {
     [Fact]

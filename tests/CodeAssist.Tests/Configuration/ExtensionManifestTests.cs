@@ -23,12 +23,12 @@ public class ExtensionManifestTests
         Threads = 3,
         ContextSize = 1024,
         MaxTokens = 8,
+        Candidates = 2,
         DebounceMs = 1,
         Multiline = MultilineMode.Never,
         MaxLines = 2,
         Enable = false,
         FimOrder = FimOrder.Psm,
-        ConfidenceCutoff = -2.0,
         KvCacheReuse = false,
         ContextCopy = false,
         Fallback = new FallbackOptions

@@ -86,7 +86,9 @@ public sealed class EvalRunnerTests : IAsyncLifetime
         Assert.Equal(AllKinds, up.Kinds.Select(k => k.Kind));
         Assert.Null(up.Parameters);
         Assert.NotNull(up.Failures);
-        Assert.Empty(up.Failures);
+
+        // Its one answer ("value = 42") is not Python at some points; there the checks reject it and nothing is shown.
+        Assert.DoesNotContain(up.Failures, f => f.Key != "rejected");
         Assert.Equal(corpus.Samples.Count, _server.Requests.Count(r => r.Path == "/v1/completions"));
         Assert.All(_server.Requests, r => Assert.Equal("coder", r.Json.GetProperty("model").GetString()));
 

@@ -9,8 +9,8 @@ namespace CodeAssist.Tests.Evaluation;
 public sealed class EvalSettingsTests
 {
     private static EvalCommand.EvalArguments Arguments(
-        string? settings = null, string? kind = null, string? endpoint = null, string? model = null, string? keyEnv = null, double? cutoff = null) =>
-        new("folder", "codeassist-py-tiny", Router: true, settings, kind, endpoint, model, keyEnv, 10, 1, "line", null, null, 1, 0, 0, cutoff, null, PauseTrainer: false);
+        string? settings = null, string? kind = null, string? endpoint = null, string? model = null, string? keyEnv = null, int? candidates = null) =>
+        new("folder", "codeassist-py-tiny", Router: true, settings, kind, endpoint, model, keyEnv, 10, 1, "line", null, null, 1, 0, 0, candidates, null, PauseTrainer: false);
 
     [Fact]
     public void FlagsOverrideTheSettingsFileWhichOverridesTheDefaults()
@@ -33,13 +33,13 @@ public sealed class EvalSettingsTests
         Assert.Equal(-2.5, fromFile.Routing.MinMeanLogprob);
         Assert.Equal(900, fromFile.Routing.DeadlineMs);
 
-        var overridden = EvalCommand.BuildSettings(Arguments(settings: file, kind: "ollama", endpoint: "http://127.0.0.1:11434", model: "qwen2.5-coder:1.5b-base", cutoff: -3), out _, out _);
+        var overridden = EvalCommand.BuildSettings(Arguments(settings: file, kind: "ollama", endpoint: "http://127.0.0.1:11434", model: "qwen2.5-coder:1.5b-base", candidates: 3), out _, out _);
         Assert.NotNull(overridden);
         Assert.Equal(FallbackKind.Ollama, overridden.Fallback.Kind);
         Assert.Equal("http://127.0.0.1:11434", overridden.Fallback.Endpoint);
         Assert.Equal("qwen2.5-coder:1.5b-base", overridden.Fallback.Model);
         Assert.Equal("MY_KEY", overridden.Fallback.ApiKeyEnv);
-        Assert.Equal(-3, overridden.ConfidenceCutoff);
+        Assert.Equal(3, overridden.Candidates);
         Assert.Equal(900, overridden.Routing.DeadlineMs);
     }
 

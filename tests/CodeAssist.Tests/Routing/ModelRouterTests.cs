@@ -105,6 +105,27 @@ public sealed class ModelRouterTests : IDisposable
     }
 
     [Fact]
+    public async Task WithNoFallbackAnUnsureAutomaticRequestAbstainsAndAnExplicitOneShowsTheAnswer()
+    {
+        var options = RoutingTestKit.Options(FallbackKind.None, routing: r => r with { MinMeanLogprob = -1.0, EscalateOnInvoke = false });
+        var unsure = new ScriptedModel("small", "local_answer", -2.5, TimeSpan.FromMilliseconds(5));
+        var automatic = await RouteAsync(options, local: unsure);
+        Assert.Equal(Tier.Local, automatic!.Tier);
+        Assert.Equal(string.Empty, automatic.Answer.Text);
+        Assert.True(automatic.Answer.Abstained);
+
+        var invoked = await RouteAsync(options, invoked: true, local: unsure);
+        Assert.Equal("local_answer", invoked!.Answer.Text);
+        Assert.False(invoked.Answer.Abstained);
+
+        var sure = new ScriptedModel("small", "local_answer", -0.5, TimeSpan.FromMilliseconds(5));
+        var confident = await RouteAsync(options, local: sure);
+        Assert.Equal("local_answer", confident!.Answer.Text);
+        Assert.False(confident.Answer.Abstained);
+        Assert.Equal(0, _fallback.Calls);
+    }
+
+    [Fact]
     public async Task AFallbackSlowerThanTheDeadlineGivesTheLocalAnswerAtTheDeadline()
     {
         var time = new FakeTimeProvider();

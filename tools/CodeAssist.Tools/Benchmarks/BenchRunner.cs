@@ -28,6 +28,9 @@ internal sealed record BenchOptions
     /// <summary>The contextCopy setting every mode runs with (null: "auto").</summary>
     public bool? ContextCopy { get; init; }
 
+    /// <summary>The candidates setting every mode runs with (null: the default).</summary>
+    public int? Candidates { get; init; }
+
     public int SmallLines { get; init; } = 1000;
 
     public int LargeLines { get; init; } = 5000;
@@ -116,6 +119,7 @@ internal sealed partial class BenchRunner(BenchOptions options, Serilog.ILogger 
             ["fimOrder"] = mode.Order switch { FimOrder.Psm => "psm", FimOrder.Spm => "spm", _ => "auto" },
             ["kvCacheReuse"] = mode.KvReuse,
             ["contextCopy"] = options.ContextCopy is { } copy ? JsonValue.Create(copy) : JsonValue.Create("auto"),
+            ["candidates"] = options.Candidates ?? CodeAssistOptions.DefaultCandidates,
         };
 
         await using var server = mode.Stdio ? BenchServer.StartProcess() : BenchServer.StartInProcess(log);

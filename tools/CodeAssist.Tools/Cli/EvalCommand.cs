@@ -39,21 +39,21 @@ public static class EvalCommand
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report (chart and tables) to this file." };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model.", DefaultValueFactory = _ => 1 };
         var show = new Option<int>("--show") { Description = "Print this many completions per model (expected and got) to stderr.", DefaultValueFactory = _ => 0 };
-        var cutoff = new Option<double?>("--confidence-cutoff") { Description = "Override the confidence cutoff (log-probability; 0 or above turns it off)." };
+        var candidates = new Option<int?>("--candidates") { Description = "Override the candidates setting (how many candidates the local model proposes)." };
         var fimOrder = new Option<string?>("--fim-order") { Description = "Force psm or spm for models trained with both." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
         var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
             folder, models, router, settingsFile, fallbackKind, fallbackEndpoint, fallbackModel, fallbackKeyEnv,
-            samples, seed, kinds, json, html, threads, lossFiles, show, cutoff, fimOrder, noPause,
+            samples, seed, kinds, json, html, threads, lossFiles, show, candidates, fimOrder, noPause,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EvalArguments(
                 result.GetValue(folder)!, result.GetValue(models)!, result.GetValue(router), result.GetValue(settingsFile),
                 result.GetValue(fallbackKind), result.GetValue(fallbackEndpoint), result.GetValue(fallbackModel), result.GetValue(fallbackKeyEnv),
                 result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!, result.GetValue(json), result.GetValue(html),
-                result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(cutoff), result.GetValue(fimOrder),
+                result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(candidates), result.GetValue(fimOrder),
                 !result.GetValue(noPause)),
             cancellationToken));
         return command;
@@ -222,7 +222,7 @@ public static class EvalCommand
 
     /// <summary>
     /// The settings the models run with: the editor's defaults, then <c>--settings</c>, then the fallback flags, then
-    /// <c>--fim-order</c> and <c>--confidence-cutoff</c>. Null with the reason when they cannot be used.
+    /// <c>--fim-order</c> and <c>--candidates</c>. Null with the reason when they cannot be used.
     /// </summary>
     internal static CodeAssistOptions? BuildSettings(EvalArguments arguments, out string? error, out bool usage)
     {
@@ -310,7 +310,7 @@ public static class EvalCommand
                 "spm" => FimOrder.Spm,
                 _ => options.FimOrder,
             },
-            ConfidenceCutoff = arguments.ConfidenceCutoff is { } cutoff ? (cutoff >= 0 ? null : cutoff) : options.ConfidenceCutoff,
+            Candidates = arguments.Candidates is { } count ? Math.Clamp(count, 1, 8) : options.Candidates,
         };
         return options;
     }
@@ -333,7 +333,7 @@ public static class EvalCommand
         int Threads,
         int LossFiles,
         int Show,
-        double? ConfidenceCutoff,
+        int? Candidates,
         string? FimOrder,
         bool PauseTrainer);
 }

@@ -43,14 +43,17 @@ public enum ContestantStatus
 /// <c>remote</c>, <c>openai:URL#MODEL</c>, <c>llamacpp:URL</c>, <c>ollama:URL#MODEL</c>, a GGUF path, a catalog id,
 /// or a GGUF file name in the model folders. A model entry prefixed with <c>nocopy:</c> runs the model alone, without
 /// the context copy model the server mixes in by default (<c>contextCopy</c>); prefixed with <c>unchecked:</c>, it runs
-/// without the silence in comments and strings and without the check stage, to measure what they change.
+/// as the server did before candidates and checks — one candidate, no silence in comments and strings, no check stage,
+/// never unsure — to measure what they change; prefixed with
+/// <c>n1:</c> … <c>n8:</c>, it proposes that many candidates per request (the <c>candidates</c> setting).
 /// </summary>
 /// <param name="Name">The entry as given, which names the contestant in the report.</param>
 /// <param name="Kind">What it is.</param>
 /// <param name="Remote">For remote contestants: the endpoint as fallback settings (the configured ones for <c>remote</c>).</param>
 /// <param name="ModelAlone">For model entries: <c>nocopy:</c> was given, so the context copy model is off.</param>
 /// <param name="Unchecked">For model entries: <c>unchecked:</c> was given, so the silence and check stages are off.</param>
-public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false, bool Unchecked = false)
+/// <param name="Candidates">For model entries: <c>nK:</c> was given, so the model proposes K candidates per request.</param>
+public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false, bool Unchecked = false, int? Candidates = null)
 {
     /// <summary>The prefix that runs a model without the silence and check stages.</summary>
     public const string UncheckedPrefix = "unchecked:";
@@ -59,7 +62,10 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
     public const string NoCopyPrefix = "nocopy:";
 
     /// <summary>For model entries: the path, catalog id or file name to resolve (the entry without <c>nocopy:</c>).</summary>
-    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Unchecked ? Name[UncheckedPrefix.Length..] : Name;
+    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Unchecked ? Name[UncheckedPrefix.Length..] : Candidates is not null ? Name[3..] : Name;
+
+    /// <summary>The entry's prefix (<c>nocopy:</c>, <c>unchecked:</c>, <c>nK:</c>), or empty.</summary>
+    public string Prefix => Name[..(Name.Length - Target.Length)];
 
     /// <summary>The repeat-the-previous-line baseline.</summary>
     public const string RepeatLine = "baseline:repeat-line";
@@ -114,6 +120,11 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
                 Endpoint = address,
                 Model = string.IsNullOrWhiteSpace(model) ? null : model,
             });
+        }
+
+        if (entry.Length > 3 && entry[0] == 'n' && entry[1] is >= '1' and <= '8' && entry[2] == ':')
+        {
+            return new ContestantSpec(entry, ContestantKind.Model, Candidates: entry[1] - '0');
         }
 
         return new ContestantSpec(

@@ -12,6 +12,9 @@ namespace CodeAssist.Tools.Evaluation;
 /// <param name="FallbackShare">Router only: share of these points answered by the fallback tier.</param>
 /// <param name="PointEditSimilarity">Each point's edit similarity, in the order of the points (for paired comparisons).</param>
 /// <param name="PointCompletions">Each point's completion text, in the order of the points (to compare two runs point by point).</param>
+/// <param name="PointScores">Each point's model score (the shown answer's mean log-probability; null when nothing was generated): a confidence threshold can be chosen from them.</param>
+/// <param name="PointKeptChars">Each point's kept characters (<see cref="AcceptanceFigures.AcceptedCharsPerPoint"/> per point).</param>
+/// <param name="PointFirstLineExact">Each point: whether its first completed line is exact.</param>
 public sealed record KindResult(
     EvalKind Kind,
     int Samples,
@@ -24,7 +27,17 @@ public sealed record KindResult(
     double? FallbackShare = null,
     IReadOnlyList<double>? PointEditSimilarity = null,
     IReadOnlyList<string>? PointCompletions = null,
-    AcceptanceFigures? Acceptance = null);
+    AcceptanceFigures? Acceptance = null)
+{
+    /// <summary>Each point's model score; see the record's parameters.</summary>
+    public IReadOnlyList<double?>? PointScores { get; init; }
+
+    /// <summary>Each point's kept characters.</summary>
+    public IReadOnlyList<int>? PointKeptChars { get; init; }
+
+    /// <summary>Each point: whether its first completed line is exact.</summary>
+    public IReadOnlyList<bool>? PointFirstLineExact { get; init; }
+}
 
 /// <summary>What a user would get from the suggestions at these points.</summary>
 /// <param name="Shown">Share of points with a suggestion.</param>

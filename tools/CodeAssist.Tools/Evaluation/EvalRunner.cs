@@ -43,7 +43,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
     public const string Router = ContestantSpec.Router;
 
     /// <summary>
-    /// The settings every model runs with, as the editor would have them: <c>fimOrder</c>, <c>confidenceCutoff</c>,
+    /// The settings every model runs with, as the editor would have them: <c>fimOrder</c>, <c>candidates</c>,
     /// <c>contextSize</c>, <c>maxLines</c>, and for the router and <c>remote</c> its <c>model</c>, <c>fallback</c> and <c>routing</c>.
     /// Threads, debounce, multi-line mode and token budget are set by the evaluation.
     /// </summary>
@@ -117,7 +117,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
 
     private static string DisplayName(ContestantSpec spec) =>
         spec.Kind == ContestantKind.Model && (spec.Target.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || spec.Target.Contains('/', StringComparison.Ordinal) || spec.Target.Contains('\\', StringComparison.Ordinal))
-            ? (spec.ModelAlone ? ContestantSpec.NoCopyPrefix : spec.Unchecked ? ContestantSpec.UncheckedPrefix : string.Empty) + Path.GetFileNameWithoutExtension(spec.Target)
+            ? spec.Prefix + Path.GetFileNameWithoutExtension(spec.Target)
             : spec.Name;
 
     private async Task<ContestantResult> RunPipelineAsync(ContestantSpec spec, string name, string folder, EvalCorpus corpus, IReadOnlyList<string> lossFileList, CancellationToken cancellationToken)
@@ -133,7 +133,14 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                     return ContestantResult.NotRun(name, spec.Kind, status, error!);
                 }
 
-                options = options with { Model = path, Fallback = new FallbackOptions(), ContextCopy = spec.ModelAlone ? false : options.ContextCopy };
+                options = options with
+                {
+                    Model = path,
+                    Fallback = new FallbackOptions(),
+                    ContextCopy = spec.ModelAlone ? false : options.ContextCopy,
+                    Candidates = spec.Candidates ?? (spec.Unchecked ? 1 : options.Candidates),
+                    Routing = spec.Unchecked ? options.Routing with { MinMeanLogprob = RoutingOptions.NeverUnsure } : options.Routing,
+                };
                 break;
             case ContestantKind.Remote:
                 if (spec.Remote is null)
@@ -181,7 +188,8 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             .AddCodeAssistCore()
             .BuildServiceProvider();
         var settings = provider.GetRequiredService<SettingsStore>();
-        settings.Replace(options);
+        // The model's branch cells are sized by the settings' maxTokens; points of every kind must fit.
+        settings.Replace(options with { MaxTokens = Math.Max(options.MaxTokens, BlockMaxTokens) });
         var manager = provider.GetRequiredService<ModelManager>();
         var localTier = spec.Kind != ContestantKind.Remote;
         LocalModel? model = null;
@@ -227,7 +235,8 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                 generationTime += generation.Elapsed;
             }
 
-            outcomes.Add(new Outcome(sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback));
+            outcomes.Add(new Outcome(
+                sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback, result.Generation is null ? null : result.MeanLogprob));
             if (index < ShowExamples)
             {
                 // A block is shown whole, its line breaks as ⏎.
@@ -279,7 +288,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
     };
 
     private static string? FirstFailure(RoutingStatistics statistics) =>
-        statistics.Failures.Where(kv => kv.Value > 0 && kv.Key != "empty").Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+        statistics.Failures.Where(kv => kv.Value > 0 && kv.Key is not ("empty" or "rejected")).Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
 
     private static List<KindResult> Summarize(IReadOnlyList<Outcome> outcomes, bool routed) =>
         outcomes.GroupBy(o => o.Sample.Kind).OrderBy(g => g.Key).Select(group =>
@@ -299,7 +308,12 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                 routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
                 [.. scores.Select(s => s.EditSimilarity)],
                 [.. items.Select(o => o.Completion)],
-                Acceptance(items, scores));
+                Acceptance(items, scores))
+            {
+                PointScores = [.. items.Select(o => o.Score)],
+                PointKeptChars = [.. items.Select(o => EvalMetrics.AcceptedChars(o.Completion, o.Sample.Expected))],
+                PointFirstLineExact = [.. scores.Select(s => s.FirstLineExactMatch)],
+            };
         }).ToList();
 
     private static AcceptanceFigures Acceptance(List<Outcome> items, List<PointScore> scores)
@@ -318,5 +332,5 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             (double)falseRejections / items.Count);
     }
 
-    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback);
+    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback, double? Score = null);
 }

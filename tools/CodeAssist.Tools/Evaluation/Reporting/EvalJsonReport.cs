@@ -134,6 +134,46 @@ public static class EvalJsonReport
                 writer.WriteEndObject();
             }
 
+            if (k.PointScores is { } pointScores)
+            {
+                writer.WriteStartArray("pointScores");
+                foreach (var score in pointScores)
+                {
+                    if (score is { } value && double.IsFinite(value))
+                    {
+                        writer.WriteNumberValue(Math.Round(value, 4));
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (k.PointKeptChars is { } keptChars)
+            {
+                writer.WriteStartArray("pointKeptChars");
+                foreach (var kept in keptChars)
+                {
+                    writer.WriteNumberValue(kept);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (k.PointFirstLineExact is { } exact)
+            {
+                writer.WriteStartArray("pointFirstLineExact");
+                foreach (var value in exact)
+                {
+                    writer.WriteBooleanValue(value);
+                }
+
+                writer.WriteEndArray();
+            }
+
             if (k.PointCompletions is { } completions)
             {
                 writer.WriteStartArray("pointCompletions");

@@ -1,0 +1,125 @@
+using CodeAssist.Server.Inference;
+using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CodeAssist.Tests.Inference;
+
+/// <summary>
+/// Several candidates per request (<c>CandidateDecoder</c>): branches off the greedy candidate that share the prompt's
+/// cells, decoded in one batch, dropped when the request ends.
+/// </summary>
+[Trait(TestCategory.Name, TestCategory.Model)]
+public class CandidateDecoderTests
+{
+    private static readonly TestModelOptions Peaked = new() { OutputScale = 4f, Seed = 77 };
+
+    private const string Source = "import os\n\n\ndef read_config(path):\n    with open(path) as handle:\n        return handle.read()\n\n\ndef main():\n    config = read_config(\"settings.ini\")\n    print(config)\n";
+
+    private static LocalModel Load(int candidates, bool reuse = true) =>
+        LocalModel.Load(
+            TestModel.Get(Peaked).Path,
+            new LocalModelOptions { ContextSize = 512, Threads = 1, ReuseKvCache = reuse, Candidates = candidates, MaxTokens = 24 },
+            NullLogger.Instance);
+
+    private static LocalModel LoadShipped(int candidates) =>
+        LocalModel.Load(
+            RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
+            new LocalModelOptions { ContextSize = 512, Threads = 1, Candidates = candidates, MaxTokens = 32 },
+            NullLogger.Instance);
+
+    private static IEnumerable<CompletionRequest> Requests()
+    {
+        foreach (var marker in new[] { "print", "config =", "return", "with open" })
+        {
+            var cursor = Source.IndexOf(marker, StringComparison.Ordinal) + 2;
+            yield return new CompletionRequest(Source[..cursor], Source[cursor..], 24);
+        }
+    }
+
+    [Fact]
+    public async Task TheFirstCandidateIsTheGreedyOneAndTheOthersBranchOffIt()
+    {
+        // The shipped model (a random one has exact near-ties, which batched decodes of several sequences, rounding
+        // differently from single ones, may break the other way).
+        using var single = LoadShipped(candidates: 1);
+        using var branching = LoadShipped(candidates: 4);
+        var alternatives = 0;
+        foreach (var request in Requests())
+        {
+            // A margin this wide branches at the first tokens, so every request has alternatives.
+            var greedy = await single.CompleteAsync(request, CancellationToken.None);
+            var several = await branching.CompleteAsync(request with { Candidates = 4, BranchMargin = 50 }, CancellationToken.None);
+            Assert.Equal(greedy.RawText, several.RawText);
+            Assert.Equal(greedy.GeneratedTokens, several.GeneratedTokens);
+            Assert.Empty(greedy.Alternatives);
+            Assert.InRange(several.Alternatives.Count, 1, 3);
+            foreach (var alternative in several.Alternatives)
+            {
+                Assert.NotEqual(several.RawText, alternative.RawText);
+                Assert.True(alternative.GeneratedTokens <= request.MaxTokens + 8, $"{alternative.GeneratedTokens} tokens");
+                Assert.True(alternative.MeanLogprob <= 0);
+            }
+
+            alternatives += several.Alternatives.Count;
+        }
+
+        Assert.True(alternatives >= 4, $"{alternatives} alternatives");
+    }
+
+    [Fact]
+    public async Task ASureModelDoesNotBranchWithATightMargin()
+    {
+        using var branching = Load(candidates: 4);
+        var request = Requests().First() with { Candidates = 4, BranchMargin = 0 };
+        var answer = await branching.CompleteAsync(request, CancellationToken.None);
+
+        // With no margin only an exact tie would branch; the peaked model has none.
+        Assert.Empty(answer.Alternatives);
+    }
+
+    [Fact]
+    public async Task BranchesLeaveTheCacheAsASingleCandidateWouldWhileTyping()
+    {
+        // The branches' cells are dropped when a request ends: what the next keystroke reuses is the prompt and the first
+        // candidate, so a request after a branching one answers as a model that decodes every prompt whole.
+        using var branching = Load(candidates: 4);
+        using var fresh = Load(candidates: 1, reuse: false);
+        var cursor = Source.IndexOf("print", StringComparison.Ordinal);
+        for (var typed = 0; typed <= 5; typed++)
+        {
+            var request = new CompletionRequest(Source[..(cursor + typed)], Source[(cursor + 5)..], 20);
+            var several = await branching.CompleteAsync(request with { Candidates = 4, BranchMargin = 50 }, CancellationToken.None);
+            Assert.NotEmpty(several.Alternatives);
+            var after = await branching.CompleteAsync(request, CancellationToken.None);
+            var alone = await fresh.CompleteAsync(request, CancellationToken.None);
+            Assert.Equal(alone.RawText, after.RawText);
+            Assert.Equal(alone.GeneratedTokens, after.GeneratedTokens);
+            Assert.True(after.ReusedPromptTokens > after.PromptTokens / 2, $"reused {after.ReusedPromptTokens} of {after.PromptTokens}");
+        }
+    }
+
+    [Fact]
+    public async Task ARequestForMoreCandidatesThanTheContextHoldsGetsWhatFits()
+    {
+        using var model = Load(candidates: 2);
+        var answer = await model.CompleteAsync(Requests().First() with { Candidates = 8, BranchMargin = 50 }, CancellationToken.None);
+        Assert.Single(answer.Alternatives);
+    }
+
+    [Fact]
+    public async Task TheShippedModelProposesDistinctCandidatesThatStartWithTheTypedText()
+    {
+        using var model = LoadShipped(candidates: 4);
+        var prefix = "import os\n\nfor name in os.listdir(\".\"):\n    pr";
+        var answer = await model.CompleteAsync(new CompletionRequest(prefix, "\n", 32, Candidates: 4, BranchMargin: 50), CancellationToken.None);
+        var candidates = new[] { answer }.Concat(answer.Alternatives).ToList();
+        Assert.Equal(4, candidates.Count);
+        Assert.Equal(4, candidates.Select(c => c.RawText).Distinct(StringComparer.Ordinal).Count());
+
+        // Each starts with the healed end of the prefix (at least the typed "pr"), then goes on with its own text.
+        Assert.All(candidates, c => Assert.EndsWith(c.RawText[..^c.Text.Length], prefix, StringComparison.Ordinal));
+        Assert.All(candidates, c => Assert.True(c.RawText.Length - c.Text.Length >= 2, c.RawText));
+    }
+}
