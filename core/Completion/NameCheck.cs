@@ -6,6 +6,9 @@ namespace CodeAssist.Server.Completion;
 /// The names part of the check stage: every name a candidate reads must be bound somewhere in the document (any
 /// scope, before or after the cursor), by the candidate itself, or be a builtin; <c>self.x</c> in a class without
 /// bases must be an attribute that class has; <c>os.x</c> for a standard-library module must be a name of it.
+/// Code is written top-down, calls before the functions they call: a called name (<c>helper(</c>,
+/// <c>self.helper(</c>) may be defined later and passes; a mixin (a class without bases or <c>__init__</c>) gets its
+/// attributes from the classes it is mixed into, so <c>self.x</c> in it passes.
 /// </summary>
 /// <remarks>
 /// Whatever cannot be judged passes: a star import from outside the standard library, a module that writes its
@@ -75,6 +78,11 @@ internal static class NameCheck
     private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor)
     {
         var chain = read.Chain;
+        if (read.Called && (chain.Length == 1 || chain[0] is "self" or "cls"))
+        {
+            return null; // a function or method not written yet
+        }
+
         if (chain.Length == 1)
         {
             string name = chain[0];
@@ -88,7 +96,7 @@ internal static class NameCheck
 
     private static string? JudgeSelf(string attribute, PythonBindings document, PythonBindings own, int cursor)
     {
-        if (document.ClassAt(cursor) is not { Judgeable: true } owner || (attribute.StartsWith("__", StringComparison.Ordinal) && attribute.EndsWith("__", StringComparison.Ordinal)))
+        if (document.ClassAt(cursor) is not { Judgeable: true } owner || !owner.Attributes.Contains("__init__") || (attribute.StartsWith("__", StringComparison.Ordinal) && attribute.EndsWith("__", StringComparison.Ordinal)))
         {
             return null;
         }

@@ -28,14 +28,16 @@ internal sealed class TierAttempt(
             maxTokens,
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             Copy: ContextCopy.For(options.ContextCopy, description),
-            Candidates: options.Candidates);
+            Candidates: options.Candidates,
+            Accept: (text, meanLogprob, stop) => meanLogprob >= options.Routing.MinMeanLogprob && Judge(text, stop) is { Rejection: null, Text.Length: > 0 });
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
 
         // post-process and check every candidate, then rank the ones that passed.
         var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
-            judged.Add(Judge(candidate));
+            var (text, rejection) = Judge(candidate.Text, candidate.StopReason);
+            judged.Add(new JudgedCandidate(candidate, text, rejection));
         }
 
         var ranked = CandidateRanking.Rank(judged);
@@ -44,8 +46,8 @@ internal sealed class TierAttempt(
 
         // An automatic request never shows a candidate the checks rejected; an explicit one shows the tier's best as it is.
         var shown = chosen ?? (context.Invoked ? judged.Where(c => c.Text.Length > 0).MaxBy(c => c.Score) ?? judged[0] : judged[0]);
-        var text = chosen is null && !context.Invoked ? string.Empty : shown.Text;
-        var rejection = chosen is null ? rejected.FirstOrDefault()?.Rejection : null;
+        var answer = chosen is null && !context.Invoked ? string.Empty : shown.Text;
+        var firstRejection = chosen is null ? rejected.FirstOrDefault()?.Rejection : null;
         if (judged.Count > 1 || rejected.Count > 0)
         {
             logger.LogDebug(
@@ -57,15 +59,16 @@ internal sealed class TierAttempt(
         logger.LogInformation(
             "{Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms, prompt {PromptTokens} tokens ({Reused} reused), mean logprob {MeanLogprob:F2}, {Candidates} candidates, {Chars} chars kept",
             description.Id, judged.Sum(c => c.Generation.GeneratedTokens), StopReasons.Name(shown.Generation.StopReason), (long)generation.Elapsed.TotalMilliseconds,
-            generation.PromptTokens, generation.ReusedPromptTokens, shown.Generation.MeanLogprob, judged.Count, text.Length);
-        return new TierAnswer(text, shown.Generation, description)
+            generation.PromptTokens, generation.ReusedPromptTokens, shown.Generation.MeanLogprob, judged.Count, answer.Length);
+        return new TierAnswer(answer, shown.Generation, description)
         {
-            Rejection = rejection,
+            Rejection = firstRejection,
             Candidates = judged.Count,
             RejectedBy = [.. rejected.Select(c => c.RejectedBy!)],
         };
 
-        JudgedCandidate Judge(ModelCompletion candidate)
+        // Post-processes a candidate and runs the checks: the text to insert and why it was rejected (null: it passed).
+        (string Text, string? Rejection) Judge(string raw, StopReason stop)
         {
             var processing = new PostProcessorOptions
             {
@@ -73,16 +76,16 @@ internal sealed class TierAttempt(
                 MaxLines = options.MaxLines,
                 IndentStyle = context.IndentStyle,
                 Context = context.Block,
-                Truncated = candidate.StopReason == StopReason.Length,
+                Truncated = stop == StopReason.Length,
             };
-            var processed = postProcessor.Process(candidate.Text, context.Prefix, context.Suffix, processing);
-            if (context.Run.Checks && processed.Length > 0 && candidate.StopReason == StopReason.Length && RepetitionCheck.Reject(processed) is { } loop)
+            var processed = postProcessor.Process(raw, context.Prefix, context.Suffix, processing);
+            if (context.Run.Checks && processed.Length > 0 && stop == StopReason.Length && RepetitionCheck.Reject(processed) is { } loop)
             {
-                return new JudgedCandidate(candidate, processed, loop);
+                return (processed, loop);
             }
 
             var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix) : null;
-            return new JudgedCandidate(candidate, processed, check?.Rejection);
+            return (processed, check?.Rejection);
         }
     }
 }

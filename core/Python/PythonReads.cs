@@ -6,7 +6,8 @@ namespace CodeAssist.Server.Python;
 /// <param name="Start">Offset of the name in the text.</param>
 /// <param name="Length">The name's length.</param>
 /// <param name="Chain">The chain's names from its head to this one; one name when it is read alone.</param>
-internal readonly record struct PythonNameRead(int Start, int Length, string[] Chain)
+/// <param name="Called">Whether it is called (<c>name(</c>).</param>
+internal readonly record struct PythonNameRead(int Start, int Length, string[] Chain, bool Called = false)
 {
     /// <summary>The name read.</summary>
     public string Name => Chain[^1];
@@ -94,11 +95,11 @@ internal static class PythonReads
                     chain[link] = text.Substring(part.Start, part.Length);
                 }
 
-                reads.Add(new PythonNameRead(offset + token.Start, token.Length, chain));
+                reads.Add(new PythonNameRead(offset + token.Start, token.Length, chain, Next(list, i) == K.LeftParen));
             }
             else if (!SoftKeywords.Contains(name))
             {
-                reads.Add(new PythonNameRead(offset + token.Start, token.Length, [name]));
+                reads.Add(new PythonNameRead(offset + token.Start, token.Length, [name], Next(list, i) == K.LeftParen));
             }
         }
     }

@@ -5,19 +5,21 @@ namespace CodeAssist.Server.Inference.Local;
 
 /// <summary>
 /// Generates the candidates of one request after its prompt is in the KV cache. The first candidate takes the best token
-/// at every step (greedy, with the copy model); wherever another token is nearly as likely — within the request's
-/// <see cref="CompletionRequest.BranchMargin"/> nats of the chosen one — a new candidate branches off with it, until the
-/// request's <see cref="CompletionRequest.Candidates"/> are there. A sure model so decodes one candidate for the cost
-/// of one, and an unsure one spends its extra decodes where it hesitated. Branches share the prompt's cells
-/// (<see cref="KvCacheSession.Fork"/>) and decode together, one token each per batch; an end of generation that is
-/// nearly as likely as the next token is a candidate too (the text so far), for free.
+/// at every step (greedy, with the copy model) and is decoded alone; on the way it notes where another token was nearly
+/// as likely — within the request's <see cref="CompletionRequest.BranchMargin"/> nats of the chosen one. When it ends,
+/// the caller's <see cref="CompletionRequest.Accept"/> may take it as it is (confident and checked: clearly ahead), and
+/// nothing more is decoded; otherwise the closest of the noted alternatives, up to the request's
+/// <see cref="CompletionRequest.Candidates"/>, branch off where they were seen: each in a sequence of its own that shares
+/// the cells before that point (<see cref="KvCacheSession.Fork"/>), all decoded together, one token each per batch. An
+/// end of generation that was nearly as likely is a candidate too (the text up to there), for free. A sure model so
+/// costs what one candidate costs; an unsure one spends its extra decodes where it hesitated.
 /// </summary>
 internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary vocabulary, TokenSampler sampler)
 {
     /// <summary>
     /// Decodes from the prompt's last logits. <paramref name="required"/> is the healed text every candidate must start
     /// with; <paramref name="decoded"/>, when given, receives the first candidate's tokens (traces). The first of the
-    /// result is the greedy candidate; the others follow in the order they branched off.
+    /// result is the greedy candidate; the others follow, the closest alternative first.
     /// </summary>
     public IReadOnlyList<Branch> Decode(
         int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<int>? decoded, CancellationToken cancellationToken)
@@ -25,87 +27,58 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         var wanted = Math.Clamp(request.Candidates, 1, session.Sequences);
         var root = new Branch(sequence: 0, position: promptCount, history: null) { LogitIndex = session.LastLogitIndex };
         var branches = new List<Branch> { root };
+        var forks = wanted > 1 && !request.ForceLength ? new List<ForkPoint>() : null;
         var sequences = 1;
-        var pending = new List<(Branch Branch, int Token)>();
-        var step = new List<KvCacheSession.BranchToken>();
-        var indices = new int[wanted];
         try
         {
-            while (true)
+            Run([root], promptCount, required, request, maxTokens, forks, decoded, cancellationToken);
+            if (forks is not { Count: > 0 }
+                || (request.Accept is { } accept && accept(Utf8Output.DecodeAfter(root.Output, required.Length), root.Generated == 0 ? 0 : root.LogprobSum / root.Generated, root.StopReason)))
             {
-                pending.Clear();
-                var count = branches.Count;
-                for (var i = 0; i < count; i++)
+                return branches;
+            }
+
+            var live = new List<Branch>();
+            foreach (var fork in forks.OrderBy(f => f.Gap).Take(wanted - 1))
+            {
+                if (vocabulary.Ends(fork.Token))
                 {
-                    var branch = branches[i];
-                    if (branch.Done)
+                    if (fork.State.Generated > fork.State.HealingTokens)
                     {
-                        continue;
+                        var stopped = fork.State.Copy(newSequence: -1, history: null);
+                        stopped.Finish(StopReason.EndToken, fork.Logprob);
+                        branches.Add(stopped);
                     }
 
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var healing = branch.RequiredDone < required.Length;
-                    if (!healing && branch.Generated - branch.HealingTokens >= maxTokens)
-                    {
-                        branch.Finish(StopReason.Length);
-                        continue;
-                    }
-
-                    var logits = session.Logits(branch.LogitIndex);
-                    var token = healing
-                        ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary)
-                        : sampler.ArgMax(logits, request.ForceLength);
-                    var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
-                    if (request.Copy is { } copy && token >= 0)
-                    {
-                        (token, logprob) = sampler.MixInCopy(
-                            copy, logits, token, logprob, HistoryOf(branch), promptCount,
-                            healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength);
-                    }
-
-                    if (token >= 0 && branches.Count < wanted && !request.ForceLength)
-                    {
-                        var alternative = healing
-                            ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token)
-                            : Alternative(logits, token);
-                        var alternativeLogprob = alternative < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, alternative);
-                        if (alternativeLogprob >= logprob - request.BranchMargin)
-                        {
-                            var forked = Fork(branch, alternative, alternativeLogprob, ref sequences, maxTokens, branches);
-                            if (forked is not null)
-                            {
-                                Advance(forked, alternative, alternativeLogprob, healing, required, request, pending);
-                            }
-                        }
-                    }
-
-                    Advance(branch, token, logprob, healing, required, request, pending);
+                    continue;
                 }
 
-                if (pending.Count == 0)
+                var room = maxTokens - (fork.State.Generated - fork.State.HealingTokens);
+                if (session.CachedCount + live.Sum(b => b.OwnTokens) + ((live.Count + 1) * room) > session.TotalCells)
                 {
                     break;
                 }
 
-                step.Clear();
-                foreach (var (branch, token) in pending)
-                {
-                    step.Add(new KvCacheSession.BranchToken(token, branch.Position, branch.Sequence));
-                }
+                var sequence = sequences++;
+                session.Fork(0, sequence, fork.State.Position);
+                var branch = fork.State.Copy(sequence, [.. session.History[..fork.State.Position]]);
+                branches.Add(branch);
+                live.Add(branch);
+                fork.Pending = branch;
+            }
 
-                session.Step(CollectionsMarshal.AsSpan(step), indices, cancellationToken);
-                for (var i = 0; i < pending.Count; i++)
+            // The alternatives' first tokens, then on together.
+            var pending = new List<(Branch Branch, int Token)>();
+            foreach (var fork in forks)
+            {
+                if (fork.Pending is { } branch)
                 {
-                    var (branch, token) = pending[i];
-                    branch.Position++;
-                    branch.LogitIndex = indices[i];
-                    branch.History?.Add(token);
-                    if (branch.Sequence == 0)
-                    {
-                        decoded?.Add(token);
-                    }
+                    Advance(branch, fork.Token, fork.Logprob, fork.Healing, required, request, pending);
                 }
             }
+
+            Decode(pending, decoded: null, cancellationToken);
+            Run(live, promptCount, required, request, maxTokens, forks: null, decoded: null, cancellationToken);
         }
         finally
         {
@@ -113,6 +86,95 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         }
 
         return branches;
+    }
+
+    // Decodes the live branches in lockstep until all have ended; with `forks`, notes where another token came close.
+    private void Run(
+        List<Branch> live, int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<ForkPoint>? forks,
+        List<int>? decoded, CancellationToken cancellationToken)
+    {
+        var pending = new List<(Branch Branch, int Token)>();
+        while (true)
+        {
+            pending.Clear();
+            foreach (var branch in live)
+            {
+                if (branch.Done)
+                {
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var healing = branch.RequiredDone < required.Length;
+                if (!healing && branch.Generated - branch.HealingTokens >= maxTokens)
+                {
+                    branch.Finish(StopReason.Length);
+                    continue;
+                }
+
+                var logits = session.Logits(branch.LogitIndex);
+                var token = healing
+                    ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary)
+                    : sampler.ArgMax(logits, request.ForceLength);
+                var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
+                if (request.Copy is { } copy && token >= 0)
+                {
+                    (token, logprob) = sampler.MixInCopy(
+                        copy, logits, token, logprob, HistoryOf(branch), promptCount,
+                        healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength);
+                }
+
+                if (forks is not null && token >= 0)
+                {
+                    var alternative = healing
+                        ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token)
+                        : Alternative(logits, token);
+                    var alternativeLogprob = alternative < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, alternative);
+                    if (alternativeLogprob >= logprob - request.BranchMargin)
+                    {
+                        forks.Add(new ForkPoint(branch.Copy(newSequence: -1, history: null), alternative, alternativeLogprob, logprob - alternativeLogprob, healing));
+                    }
+                }
+
+                Advance(branch, token, logprob, healing, required, request, pending);
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            Decode(pending, decoded, cancellationToken);
+        }
+    }
+
+    // One batch: each pending branch's token at its position in its sequence.
+    private void Decode(List<(Branch Branch, int Token)> pending, List<int>? decoded, CancellationToken cancellationToken)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var step = new KvCacheSession.BranchToken[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            step[i] = new KvCacheSession.BranchToken(pending[i].Token, pending[i].Branch.Position, pending[i].Branch.Sequence);
+        }
+
+        var indices = new int[pending.Count];
+        session.Step(step, indices, cancellationToken);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (branch, token) = pending[i];
+            branch.Position++;
+            branch.LogitIndex = indices[i];
+            branch.History?.Add(token);
+            if (branch.Sequence == 0)
+            {
+                decoded?.Add(token);
+            }
+        }
     }
 
     private ReadOnlySpan<int> HistoryOf(Branch branch) => branch.History is { } own ? CollectionsMarshal.AsSpan(own) : session.History;
@@ -132,45 +194,6 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         }
 
         return best;
-    }
-
-    // A new candidate off `parent` that takes `alternative` instead of the parent's token: an end of generation is a
-    // finished candidate (the parent's text so far, when there is any; the end's log-probability counts in its score, the
-    // price of stopping there); a token needs a sequence and cells for the rest
-    // of the branch. Null when neither fits.
-    private Branch? Fork(Branch parent, int alternative, double logprob, ref int sequences, int maxTokens, List<Branch> branches)
-    {
-        if (vocabulary.Ends(alternative))
-        {
-            if (parent.Generated > parent.HealingTokens)
-            {
-                var stopped = parent.Copy(newSequence: -1, history: null);
-                stopped.Finish(StopReason.EndToken, logprob);
-                branches.Add(stopped);
-            }
-
-            return null;
-        }
-
-        var used = session.CachedCount;
-        foreach (var branch in branches)
-        {
-            used += branch.Sequence > 0 ? branch.OwnTokens : 0;
-        }
-
-        var room = maxTokens - (parent.Generated - parent.HealingTokens);
-        if (used + branches.Count + room > session.TotalCells)
-        {
-            return null;
-        }
-
-        var sequence = sequences++;
-        session.Fork(parent.Sequence, sequence);
-        var history = new List<int>(HistoryOf(parent).Length + room);
-        history.AddRange(HistoryOf(parent));
-        var forked = parent.Copy(sequence, history);
-        branches.Add(forked);
-        return forked;
     }
 
     // Takes `token` for `branch`: ends it, or queues the token for the next batch.
@@ -204,6 +227,13 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         }
 
         pending.Add((branch, token));
+    }
+
+    /// <summary>Where the first candidate nearly took another token: its state before that step, the token, how close it came.</summary>
+    private sealed record ForkPoint(Branch State, int Token, double Logprob, double Gap, bool Healing)
+    {
+        /// <summary>The branch made from it, whose first token is still to be taken.</summary>
+        public Branch? Pending { get; set; }
     }
 
     /// <summary>One candidate being generated: its sequence in the KV cache, its text and its scores.</summary>

@@ -152,11 +152,14 @@ internal sealed class KvCacheSession : IDisposable
         LastLogitIndex = 0;
     }
 
-    /// <summary>Makes sequence <paramref name="to"/> share every cell of sequence <paramref name="from"/> (no copy: unified cells gain a sequence id).</summary>
-    public void Fork(int from, int to)
+    /// <summary>
+    /// Makes sequence <paramref name="to"/> share the cells of sequence <paramref name="from"/> at positions before
+    /// <paramref name="before"/> (no copy: unified cells gain a sequence id).
+    /// </summary>
+    public void Fork(int from, int to, int before)
     {
         _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)to, -1, -1);
-        _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)from, (LLamaSeqId)to, -1, -1);
+        _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)from, (LLamaSeqId)to, 0, before);
     }
 
     /// <summary>

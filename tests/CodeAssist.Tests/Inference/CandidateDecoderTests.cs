@@ -101,6 +101,21 @@ public class CandidateDecoderTests
     }
 
     [Fact]
+    public async Task AFirstCandidateTheCallerAcceptsIsDecodedAloneAndARefusedOneGetsAlternatives()
+    {
+        using var model = LoadShipped(candidates: 4);
+        var seen = new List<(string Text, double Mean, StopReason Stop)>();
+        var request = Requests().First() with { Candidates = 4, BranchMargin = 50 };
+        var accepted = await model.CompleteAsync(request with { Accept = (text, mean, stop) => { seen.Add((text, mean, stop)); return true; } }, CancellationToken.None);
+        Assert.Empty(accepted.Alternatives);
+        Assert.Equal((accepted.Text, accepted.MeanLogprob, accepted.StopReason), Assert.Single(seen));
+
+        var refused = await model.CompleteAsync(request with { Accept = (_, _, _) => false }, CancellationToken.None);
+        Assert.Equal(accepted.RawText, refused.RawText);
+        Assert.Equal(3, refused.Alternatives.Count);
+    }
+
+    [Fact]
     public async Task ARequestForMoreCandidatesThanTheContextHoldsGetsWhatFits()
     {
         using var model = Load(candidates: 2);
