@@ -92,7 +92,8 @@ public sealed partial class CodeActionGenerator(
             Context = block,
             Truncated = generation.StopReason == StopReason.Length,
         };
-        var code = CompleteStatements(postProcessor.Process(generation.Text, prefix, suffix, processing), block.PrefixEndState);
+        var (body, _) = RepetitionCheck.Apply(postProcessor.Process(generation.Text, prefix, suffix, processing), suffix, block, multiline: true, truncated: false);
+        var code = CompleteStatements(body, block.PrefixEndState);
         return (IsOnlyPlaceholder(code) ? string.Empty : code, generation);
     }
 

@@ -6,9 +6,8 @@ namespace CodeAssist.Server.Completion;
 /// <remarks>
 /// The steps, in order: keep the first line (single-line mode); cut at the first closing bracket that closes
 /// nothing; convert the indentation to the file's style; end where a line leaves the cursor's block; keep at most
-/// <see cref="PostProcessorOptions.MaxLines"/> lines; trim trailing whitespace; drop lines that repeat the lines after
-/// the cursor, and a tail that repeats what follows the cursor on its line; drop what only repeats the previous
-/// line or is blank. The prefix is lexed once, and the completion is lexed as its continuation, so lines inside a
+/// <see cref="PostProcessorOptions.MaxLines"/> lines; trim trailing whitespace; drop what is blank. Repeated text is
+/// the check stage's (<see cref="RepetitionCheck"/>). The prefix is lexed once, and the completion is lexed as its continuation, so lines inside a
 /// multi-line string, inside brackets or after a backslash never count as leaving a block.
 /// </remarks>
 public sealed partial class PostProcessor
@@ -57,8 +56,6 @@ public sealed partial class PostProcessor
                 lines.RemoveAt(lines.Count - 1);
             }
 
-            CutAtARepeatedLine(lines);
-            CutWhereTheSuffixBegins(lines, suffix);
             ConvertIndentation(lines, lexed, context.LineIndentText, options.IndentStyle);
             int end = BlockEnd(lines, lexed, context);
             lines.RemoveRange(end, lines.Count - end);
@@ -79,14 +76,7 @@ public sealed partial class PostProcessor
         }
 
         RemoveTrailingBlankLines(lines);
-        if (!RemoveRepeatedFollowingLines(lines, context, suffix))
-        {
-            return string.Empty;
-        }
-
-        RemoveTrailingBlankLines(lines);
-        RemoveSameLineOverlap(lines, context);
-        if (lines.TrueForAll(line => line.AsSpan().IsWhiteSpace()) || RepeatsPreviousLine(lines, context))
+        if (lines.TrueForAll(line => line.AsSpan().IsWhiteSpace()))
         {
             return string.Empty;
         }
@@ -94,7 +84,8 @@ public sealed partial class PostProcessor
         return string.Join(DetectNewline(prefix, suffix), lines);
     }
 
-    private static List<string> SplitLines(string text)
+    /// <summary>The lines of <paramref name="text"/>, split at \r\n, \n or \r.</summary>
+    internal static List<string> SplitLines(string text)
     {
         var lines = new List<string>();
         int start = 0;

@@ -1,10 +1,15 @@
+using CodeAssist.Server.Python;
+
 namespace CodeAssist.Server.Completion;
 
 /// <summary>
-/// The repetition check of a candidate the token budget cut off: a model that loops (<c>"/%s/%s/%s/%s…</c>,
-/// <c>a, a, a, a…</c>) scores high — each repeat is likely once the loop started — and never ends its line. A cut-off
-/// line that ends in one short unit repeated is a loop, not code; a cut-off line that does not loop is a long line the
-/// budget was too small for, and passes.
+/// The repetition stage of the checks, the one place that judges repeated text (it runs on the post-processed
+/// candidate): in a multi-line candidate, a code line that repeats the one before it or is the next code line after the
+/// cursor ends it; last lines that repeat the lines after the cursor are cut, and a candidate that is nothing but them
+/// is rejected; a tail that repeats the rest of the cursor's line (a ")" the editor closed) is cut; a candidate whose
+/// every line is the previous code line is rejected; and a line the token budget cut off that ends in a loop
+/// (<c>"/%s/%s/%s/…</c>, <c>a, a, a, …</c>) is rejected — a model that loops scores high, each repeat being likely once
+/// the loop started, and never ends its line.
 /// </summary>
 public static class RepetitionCheck
 {
@@ -16,6 +21,63 @@ public static class RepetitionCheck
 
     /// <summary>Longest repeated unit looked for.</summary>
     public const int MaxUnit = 16;
+
+    /// <summary>
+    /// Cuts the repeated text out of a post-processed <paramref name="candidate"/> for a cursor between
+    /// <paramref name="prefix"/> and <paramref name="suffix"/>: the text left, and why the candidate was rejected when
+    /// nothing but repetition was left (null otherwise). <paramref name="truncated"/>: the token budget cut it off.
+    /// </summary>
+    public static (string Text, string? Rejection) Apply(string candidate, string suffix, BlockContext context, bool multiline, bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(suffix);
+        ArgumentNullException.ThrowIfNull(context);
+        if (candidate.Length == 0)
+        {
+            return (candidate, null);
+        }
+
+        if (truncated && Reject(candidate) is { } loop)
+        {
+            return (string.Empty, loop);
+        }
+
+        var newline = candidate.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : candidate.Contains('\r', StringComparison.Ordinal) ? "\r" : "\n";
+        var lines = PostProcessor.SplitLines(candidate);
+        if (multiline)
+        {
+            CutAtARepeatedLine(lines);
+            CutWhereTheSuffixBegins(lines, suffix);
+        }
+
+        RemoveTrailingBlankLines(lines);
+        if (!RemoveRepeatedFollowingLines(lines, context, suffix))
+        {
+            return (string.Empty, "repetition: it repeats the lines after the cursor");
+        }
+
+        RemoveTrailingBlankLines(lines);
+        RemoveSameLineOverlap(lines, context);
+        if (lines.TrueForAll(line => line.AsSpan().IsWhiteSpace()))
+        {
+            return (string.Empty, null);
+        }
+
+        if (RepeatsPreviousLine(lines, context))
+        {
+            return (string.Empty, "repetition: it repeats the previous line");
+        }
+
+        return (string.Join(newline, lines), null);
+    }
+
+    private static void RemoveTrailingBlankLines(List<string> lines)
+    {
+        while (lines.Count > 1 && lines[^1].AsSpan().IsWhiteSpace())
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+    }
 
     /// <summary>Why a cut-off candidate is a loop, or null when its end does not repeat.</summary>
     public static string? Reject(string candidate)
@@ -39,4 +101,194 @@ public static class RepetitionCheck
 
         return null;
     }
+    /// <summary>
+    /// Ends a multi-line completion before a code line that repeats the one just before it: small models
+    /// fall into such loops, and real code almost never writes the same statement twice in a row.
+    /// </summary>
+    private static void CutAtARepeatedLine(List<string> lines)
+    {
+        string previous = lines[0].Trim();
+        for (int i = 1; i < lines.Count; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line == previous)
+            {
+                lines.RemoveRange(i, lines.Count - i);
+                return;
+            }
+
+            previous = line;
+        }
+    }
+
+    /// <summary>
+    /// Ends a multi-line completion before a line that is the next code line already after the cursor:
+    /// the model has written its way back into existing code, and everything from there repeats it.
+    /// </summary>
+    private static void CutWhereTheSuffixBegins(List<string> lines, string suffix)
+    {
+        var following = PostProcessor.SplitLines(suffix).Skip(1).Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0);
+        if (following is null)
+        {
+            return;
+        }
+
+        for (int i = 1; i < lines.Count; i++)
+        {
+            if (lines[i].Trim() == following)
+            {
+                lines.RemoveRange(i, lines.Count - i);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cuts the completion's last lines when they repeat the lines after the cursor's line (blank lines aside), as a
+    /// model regenerating the existing next line does. False when the whole completion is such a repetition.
+    /// </summary>
+    private static bool RemoveRepeatedFollowingLines(List<string> lines, BlockContext context, string suffix)
+    {
+        List<string> following = FollowingCodeLines(suffix, lines.Count);
+        if (following.Count == 0)
+        {
+            return true;
+        }
+
+        // The first line can only repeat a following line when it is the whole of the cursor's line.
+        int firstCandidate = context.LineSuffix.AsSpan().IsWhiteSpace() ? 0 : 1;
+        for (int start = firstCandidate; start < lines.Count; start++)
+        {
+            if (TailMatches(lines, start, context.LinePrefix, following))
+            {
+                if (start == 0)
+                {
+                    return false;
+                }
+
+                lines.RemoveRange(start, lines.Count - start);
+                return true;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TailMatches(List<string> lines, int start, string linePrefix, List<string> following)
+    {
+        int matched = 0;
+        for (int i = start; i < lines.Count; i++)
+        {
+            string line = i == 0 ? linePrefix + lines[0] : lines[i];
+            if (line.AsSpan().IsWhiteSpace())
+            {
+                continue;
+            }
+
+            if (matched == following.Count || !line.AsSpan().TrimEnd().SequenceEqual(following[matched].AsSpan().TrimEnd()))
+            {
+                return false;
+            }
+
+            matched++;
+        }
+
+        return matched > 0;
+    }
+
+    /// <summary>Up to <paramref name="count"/> non-blank lines after the cursor's line.</summary>
+    private static List<string> FollowingCodeLines(string suffix, int count)
+    {
+        var result = new List<string>(count);
+        int lineStart = suffix.AsSpan().IndexOfAny('\r', '\n');
+        while (lineStart >= 0 && result.Count < count)
+        {
+            lineStart += suffix[lineStart] == '\r' && lineStart + 1 < suffix.Length && suffix[lineStart + 1] == '\n' ? 2 : 1;
+            int end = suffix.AsSpan(lineStart).IndexOfAny('\r', '\n');
+            string line = end < 0 ? suffix[lineStart..] : suffix.Substring(lineStart, end);
+            if (!line.AsSpan().IsWhiteSpace())
+            {
+                result.Add(line);
+            }
+
+            lineStart = end < 0 ? -1 : lineStart + end;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Removes a tail of the last line that repeats the start of what follows the cursor on its line, such as a ")"
+    /// or '"' the editor closed automatically. The repeated part must not split a word on either side.
+    /// </summary>
+    private static void RemoveSameLineOverlap(List<string> lines, BlockContext context)
+    {
+        string target = context.LineSuffix.TrimEnd();
+        string last = lines[^1];
+        for (int length = Math.Min(last.Length, target.Length); length > 0; length--)
+        {
+            if (!last.AsSpan().EndsWith(target.AsSpan(0, length)))
+            {
+                continue;
+            }
+
+            bool splitsSuffixWord = length < target.Length && IsWordChar(target[length - 1]) && IsWordChar(target[length]);
+            char before = last.Length > length ? last[^(length + 1)]
+                : lines.Count == 1 && context.LinePrefix.Length > 0 ? context.LinePrefix[^1]
+                : ' ';
+            bool splitsCompletionWord = IsWordChar(before) && IsWordChar(target[0]);
+            if (!splitsSuffixWord && !splitsCompletionWord)
+            {
+                lines[^1] = last[..^length];
+                return;
+            }
+        }
+    }
+
+    /// <summary>Whether every line the completion completes equals the previous code line, a model's favourite loop.</summary>
+    private static bool RepeatsPreviousLine(List<string> lines, BlockContext context)
+    {
+        string? previous = context.PreviousCodeLine?.Trim();
+        if (string.IsNullOrEmpty(previous) || previous.All(c => c is ')' or ']' or '}' or ',' or ':'))
+        {
+            // Closing lines such as ")" legitimately repeat.
+            return false;
+        }
+
+        bool any = false;
+        for (int i = 0; i < lines.Count; i++)
+        {
+            string line = lines[i];
+            if (i == 0)
+            {
+                line = context.LinePrefix + line;
+            }
+
+            if (i == lines.Count - 1)
+            {
+                line += context.LineSuffix;
+            }
+
+            if (line.AsSpan().IsWhiteSpace())
+            {
+                continue;
+            }
+
+            if (!line.AsSpan().Trim().SequenceEqual(previous))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 }

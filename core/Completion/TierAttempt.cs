@@ -78,10 +78,12 @@ internal sealed class TierAttempt(
                 Context = context.Block,
                 Truncated = stop == StopReason.Length,
             };
-            var processed = postProcessor.Process(raw, context.Prefix, context.Suffix, processing);
-            if (context.Run.Checks && processed.Length > 0 && stop == StopReason.Length && RepetitionCheck.Reject(processed) is { } loop)
+            var (processed, repetition) = RepetitionCheck.Apply(
+                postProcessor.Process(raw, context.Prefix, context.Suffix, processing), context.Suffix, context.Block, context.Multiline,
+                truncated: context.Run.Checks && stop == StopReason.Length);
+            if (repetition is not null && context.Run.Checks)
             {
-                return (processed, loop);
+                return (processed, repetition);
             }
 
             var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix) : null;

@@ -4,7 +4,10 @@ using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
 
-/// <summary>Each case is a document with the cursor marked by '‸', the model's raw output, and the text that should be inserted.</summary>
+/// <summary>
+/// Each case is a document with the cursor marked by '‸', the model's raw output, and the text that should be inserted:
+/// post-processing, then the repetition stage (<see cref="RepetitionCheck"/>), as a tier's attempt runs them.
+/// </summary>
 [Trait(TestCategory.Name, TestCategory.Unit)]
 public class PostProcessorTests
 {
@@ -20,7 +23,10 @@ public class PostProcessorTests
             MaxLines = maxLines,
             IndentStyle = style == "tabs" ? IndentStyle.Tabs : IndentStyle.Spaces(int.Parse(style, System.Globalization.CultureInfo.InvariantCulture)),
         };
-        return new PostProcessor().Process(completion, document[..cursor], document[(cursor + 1)..], options);
+        var prefix = document[..cursor];
+        var suffix = document[(cursor + 1)..];
+        var processed = new PostProcessor().Process(completion, prefix, suffix, options);
+        return RepetitionCheck.Apply(processed, suffix, BlockContext.Analyze(prefix, suffix, options.IndentStyle), multiline, truncated: false).Text;
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Python;
 using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
@@ -26,4 +27,22 @@ public class RepetitionCheckTests
     [InlineData("ab")]
     [InlineData("")]
     public void ALongLineThatDoesNotLoopPasses(string candidate) => Assert.Null(RepetitionCheck.Reject(candidate));
+
+    [Fact]
+    public void ACandidateThatIsOnlyTheNextLinesOrThePreviousLineIsRejectedAndARepeatedTailIsCut()
+    {
+        static (string Text, string? Rejection) Apply(string prefix, string candidate, string suffix, bool multiline = false) =>
+            RepetitionCheck.Apply(candidate, suffix, BlockContext.Analyze(prefix, suffix, IndentStyle.Spaces(4)), multiline, truncated: false);
+
+        var next = Apply("def f(x):\n    ", "return x + 1", "\n    return x + 1\n");
+        Assert.Equal(string.Empty, next.Text);
+        Assert.StartsWith("repetition: it repeats the lines after", next.Rejection, StringComparison.Ordinal);
+
+        var previous = Apply("def f(x):\n    x += 1\n    ", "x += 1", "\n");
+        Assert.Equal(string.Empty, previous.Text);
+        Assert.StartsWith("repetition: it repeats the previous line", previous.Rejection, StringComparison.Ordinal);
+
+        Assert.Equal(("name", (string?)null), Apply("print(", "name)", ")\n"));
+        Assert.Equal(("y = x * 2", (string?)null), Apply("def f(x):\n    ", "y = x * 2\n    y = x * 2", "\n", multiline: true));
+    }
 }
