@@ -328,14 +328,9 @@ internal sealed class PythonNames
                 return;
             }
 
+            depth += Nesting(_tokens[i].Kind);
             switch (_tokens[i].Kind)
             {
-                case K.LeftParen or K.LeftBracket or K.LeftBrace:
-                    depth++;
-                    break;
-                case K.RightParen or K.RightBracket or K.RightBrace:
-                    depth--;
-                    break;
                 case K.In when depth == 0:
                     Targets(start, i);
                     return;
@@ -392,14 +387,9 @@ internal sealed class PythonNames
                 return;
             }
 
+            depth += Nesting(kind);
             switch (kind)
             {
-                case K.LeftParen or K.LeftBracket or K.LeftBrace:
-                    depth++;
-                    break;
-                case K.RightParen or K.RightBracket or K.RightBrace:
-                    depth--;
-                    break;
                 case K.Name when depth == 0 && (i == start || _tokens[i - 1].Kind is K.Comma or K.Star or K.DoubleStar or K.Lambda):
                     _bindings.Bind(Text(i));
                     break;
@@ -551,4 +541,12 @@ internal sealed class PythonNames
             }
         }
     }
+
+    /// <summary>How a token changes the bracket depth: +1 opens, −1 closes, 0 neither.</summary>
+    private static int Nesting(K kind) => kind switch
+    {
+        K.LeftParen or K.LeftBracket or K.LeftBrace => 1,
+        K.RightParen or K.RightBracket or K.RightBrace => -1,
+        _ => 0,
+    };
 }
