@@ -14,6 +14,12 @@ namespace CodeAssist.Server.Completion;
 internal sealed class TierAttempt(
     CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, ILogger logger) : ITierAttempt
 {
+    /// <summary>
+    /// How far below the confidence threshold an alternative's mean log-probability may fall, a few tokens in, before
+    /// it stops: its later tokens may raise the mean, but rarely by more.
+    /// </summary>
+    private const double AlternativeSlack = 1.0;
+
     /// <inheritdoc />
     public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
     {
@@ -29,7 +35,8 @@ internal sealed class TierAttempt(
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             Copy: ContextCopy.For(options.ContextCopy, description),
             Candidates: options.Candidates,
-            Accept: (text, meanLogprob, stop) => meanLogprob >= options.Routing.MinMeanLogprob && Judge(text, stop) is { Rejection: null, Text.Length: > 0 });
+            Accept: (text, meanLogprob, stop) => meanLogprob >= options.Routing.MinMeanLogprob && Judge(text, stop) is { Rejection: null, Text.Length: > 0 },
+            DropBelow: context.Invoked ? null : options.Routing.MinMeanLogprob - AlternativeSlack);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
 
         // post-process and check every candidate, then rank the ones that passed.

@@ -35,6 +35,7 @@ public sealed record ModelDescription(
 /// <param name="Copy">Mix a copy model over the prompt into the local model's predictions (<see cref="ContextCopy"/>); null: the model alone.</param>
 /// <param name="Candidates">Most candidates to generate; models that make one answer with one (the local model branches, see <see cref="Local.CandidateDecoder"/>).</param>
 /// <param name="BranchMargin">A new candidate branches off where another token is at most this many nats less likely than the chosen one.</param>
+/// <param name="DropBelow">An alternative whose mean log-probability is below this after a few tokens of its own stops and is no candidate (it could not be shown); null: never.</param>
 /// <param name="Accept">Called with the first candidate's text, mean log-probability and stop reason when it ends: true takes it as it is, and no other candidate is decoded (it is clearly ahead).</param>
 public sealed record CompletionRequest(
     string Prefix,
@@ -46,7 +47,8 @@ public sealed record CompletionRequest(
     ContextCopyOptions? Copy = null,
     int Candidates = 1,
     double BranchMargin = CompletionRequest.DefaultBranchMargin,
-    Func<string, double, StopReason, bool>? Accept = null)
+    Func<string, double, StopReason, bool>? Accept = null,
+    double? DropBelow = null)
 {
     /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
     public const double DefaultBranchMargin = 1.1;

@@ -197,7 +197,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         _statistics?.RecordGenerated(branches.Sum(b => b.Sequence == 0 ? b.Generated : b.OwnTokens));
         trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], _session.DecodeTime, _session.DecodeCpu));
         var elapsed = stopwatch.Elapsed;
-        var completions = branches.Select(b => new ModelCompletion(
+        var completions = branches.Where(b => !b.Dropped).Select(b => new ModelCompletion(
             Utf8Output.DecodeAfter(b.Output, required.Length),
             Utf8Output.DecodeAfter(b.Output, 0),
             b.Generated,

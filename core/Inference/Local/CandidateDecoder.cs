@@ -112,6 +112,13 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     continue;
                 }
 
+                if (branch.Sequence > 0 && request.DropBelow is { } floor && branch.OwnTokens >= DropAfter && branch.LogprobSum / branch.Generated < floor)
+                {
+                    // An alternative this unsure could not be shown: its decodes are better spent elsewhere.
+                    branch.Drop();
+                    continue;
+                }
+
                 var logits = session.Logits(branch.LogitIndex);
                 var token = healing
                     ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary)
@@ -229,6 +236,9 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         pending.Add((branch, token));
     }
 
+    /// <summary>Tokens of its own an alternative decodes before <see cref="CompletionRequest.DropBelow"/> may drop it.</summary>
+    public const int DropAfter = 3;
+
     /// <summary>Where the first candidate nearly took another token: its state before that step, the token, how close it came.</summary>
     private sealed record ForkPoint(Branch State, int Token, double Logprob, double Gap, bool Healing)
     {
@@ -299,6 +309,16 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
             OwnTokens += Sequence > 0 ? 1 : 0;
             Output.AddRange(piece);
             RequiredDone = Math.Min(requiredLength, RequiredDone + piece.Length);
+        }
+
+        /// <summary>Whether it was dropped for being too unsure (<see cref="CompletionRequest.DropBelow"/>): not a candidate.</summary>
+        public bool Dropped { get; private set; }
+
+        /// <summary>Ends the branch as no candidate.</summary>
+        public void Drop()
+        {
+            Dropped = true;
+            Done = true;
         }
 
         /// <summary>Ends the branch; <paramref name="endLogprob"/>, when given, is the end token's log-probability, added to its score.</summary>

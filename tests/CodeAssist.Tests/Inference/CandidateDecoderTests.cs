@@ -116,6 +116,22 @@ public class CandidateDecoderTests
     }
 
     [Fact]
+    public async Task AlternativesTooUnsureToBeShownStopAndAreNoCandidates()
+    {
+        using var model = LoadShipped(candidates: 4);
+        var request = Requests().First() with { Candidates = 4, BranchMargin = 50, MaxTokens = 32 };
+        var all = await model.CompleteAsync(request, CancellationToken.None);
+        var lenient = await model.CompleteAsync(request with { DropBelow = -50 }, CancellationToken.None);
+        var strict = await model.CompleteAsync(request with { DropBelow = 0 }, CancellationToken.None);
+        Assert.Equal(all.Alternatives.Select(c => c.RawText), lenient.Alternatives.Select(c => c.RawText));
+
+        // No mean log-probability reaches 0: only alternatives that ended within their first tokens are left.
+        Assert.True(strict.Alternatives.Count < all.Alternatives.Count, $"{strict.Alternatives.Count} of {all.Alternatives.Count}");
+        Assert.All(strict.Alternatives, c => Assert.True(c.StopReason != StopReason.Length, c.RawText));
+        Assert.Equal(all.RawText, strict.RawText);
+    }
+
+    [Fact]
     public async Task ARequestForMoreCandidatesThanTheContextHoldsGetsWhatFits()
     {
         using var model = Load(candidates: 2);
