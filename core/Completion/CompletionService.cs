@@ -81,9 +81,11 @@ public sealed class CompletionService(
     private async Task<CompletionResult> RunStagesAsync(
         string requestId, CursorText text, bool invoked, CodeAssistOptions options, Stopwatch stopwatch, PipelineRun run, CancellationToken cancellationToken)
     {
-        // 3. cache: an answer typed through or cached for the loaded model, no model call.
+        // 3. cache: an answer typed through or cached for the loaded model, no model call. An explicit request is never
+        // answered by a cached nothing: automatic requests abstain and drop rejected candidates, explicit ones show the best.
         var loadedModel = run.LocalTier ? models.Ready : null;
-        if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options) is { } recalled)
+        if (loadedModel is not null && run.UseCache && _memory.TryAnswer(text, loadedModel.Description, options) is { } recalled
+            && !(invoked && recalled.Text.Length == 0))
         {
             logger.LogDebug("Answered from the cache ({Source})", recalled.Source);
             return Shown(requestId, text, recalled.Text, recalled.CacheKey, recalled.Origin, recalled.Source, 0, stopwatch, null);

@@ -150,12 +150,14 @@ public sealed class EvalRunnerTests : IAsyncLifetime
     {
         var folder = EvalFolders.Write();
         var corpus = EvalSampler.Sample(folder, [EvalKind.Line], 4, seed: 1);
-        var tiny = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf");
-        var report = await Runner().RunAsync(folder, corpus, 1, [tiny, ContestantSpec.NoCopyPrefix + tiny], CancellationToken.None);
+        // A model that knows nothing (random weights): what the file repeats is all the copy model has to add, so the
+        // mixture's loss must be far lower. (A trained model may not gain on loss: tiny v2's own predictions are sharp
+        // enough that the mixture, tuned for v1, costs it loss while it still raises what is shown; models/README.md.)
+        var model = TestModel.Get(new TestModelOptions()).Path;
+        var report = await Runner().RunAsync(folder, corpus, 1, [model, ContestantSpec.NoCopyPrefix + model], CancellationToken.None);
 
         var (copying, alone) = (report.Contestants[0], report.Contestants[1]);
-        Assert.Equal("codeassist-py-tiny", copying.Name);
-        Assert.Equal("nocopy:codeassist-py-tiny", alone.Name);
+        Assert.StartsWith("nocopy:", alone.Name, StringComparison.Ordinal);
         Assert.All(report.Contestants, c => Assert.Equal(ContestantStatus.Ok, c.Status));
         Assert.Equal(copying.LossTokens, alone.LossTokens);
         Assert.True(copying.LossPerToken < alone.LossPerToken - 0.2, $"with copy {copying.LossPerToken}, alone {alone.LossPerToken}");

@@ -206,6 +206,40 @@ public sealed class LanguageServerProtocolTests
     }
 
     [Fact]
+    public async Task AnUnsureAutomaticRequestShowsNothingAndTheExplicitOneAtTheSamePlaceShowsTheBest()
+    {
+        const string source = "import os\n\nfor name in os.listdir(\".\"):\n    pr\n";
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(new Dictionary<string, object?>
+        {
+            ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
+            ["threads"] = 1,
+            ["contextSize"] = 512,
+            ["debounceMs"] = 0,
+            ["multiline"] = "never",
+
+            // No answer is sure enough for an automatic request.
+            ["routing"] = new { minMeanLogprob = 0.0 },
+        });
+        var uri = LspTestClient.FileUri("unsure.py");
+        await client.OpenAsync(uri, source);
+        var automatic = await client.InlineCompletionAsync(uri, 3, 6, triggerKind: 2);
+        Assert.Equal(0, automatic.GetProperty("result").GetProperty("items").GetArrayLength());
+
+        // The same place asked for explicitly (Alt+\): not the cached nothing, the best candidate.
+        var invoked = await client.InlineCompletionAsync(uri, 3, 6, triggerKind: 1);
+        var items = invoked.GetProperty("result").GetProperty("items");
+        Assert.Equal(1, items.GetArrayLength());
+        Assert.False(string.IsNullOrWhiteSpace(items[0].GetProperty("insertText").GetString()));
+        Assert.Equal(2, client.ModelCalls);
+
+        var stats = (await client.RequestAsync("codeAssist/stats", new { })).GetProperty("result");
+        // Nothing shown: unsure (abstained), or no candidate passed the checks (rejected).
+        Assert.True(stats.GetProperty("abstained").GetInt64() + stats.GetProperty("rejected").GetInt64() >= 1);
+        Assert.True(stats.GetProperty("candidates").GetInt64() >= 2);
+    }
+
+    [Fact]
     public async Task TheShippedModelCopiesANameFromTheFileUntilContextCopyIsTurnedOff()
     {
         const string source = "def frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q\n";
