@@ -28,6 +28,7 @@ internal sealed class TierAttempt(
         var maxTokens = PromptBuilder.MaxTokens(options.MaxTokens, description.ContextLength);
         var prompt = prompts.Fit(
             context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
+        (string Raw, StopReason Stop, string Text, string? Rejection)? judgedFirst = null;
         var request = new CompletionRequest(
             prompt.Prefix,
             prompt.Suffix,
@@ -35,15 +36,27 @@ internal sealed class TierAttempt(
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             Copy: ContextCopy.For(options.ContextCopy, description),
             Candidates: options.Candidates,
-            Accept: (text, meanLogprob, stop) => meanLogprob >= options.Routing.MinMeanLogprob && Judge(text, stop) is { Rejection: null, Text.Length: > 0 },
+            Accept: (text, meanLogprob, stop) =>
+            {
+                if (meanLogprob < options.Routing.MinMeanLogprob)
+                {
+                    return false;
+                }
+
+                var (processed, rejection) = Judge(text, stop);
+                judgedFirst = (text, stop, processed, rejection);
+                return rejection is null && processed.Length > 0;
+            },
             DropBelow: context.Invoked ? null : options.Routing.MinMeanLogprob - AlternativeSlack);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
 
-        // post-process and check every candidate, then rank the ones that passed.
+        // post-process and check every candidate (the first was judged already when Accept saw it), then rank the ones that passed.
         var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
-            var (text, rejection) = Judge(candidate.Text, candidate.StopReason);
+            var (text, rejection) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
+                ? (first.Text, first.Rejection)
+                : Judge(candidate.Text, candidate.StopReason);
             judged.Add(new JudgedCandidate(candidate, text, rejection));
         }
 

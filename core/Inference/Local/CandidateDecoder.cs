@@ -135,7 +135,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                 {
                     var alternative = healing
                         ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token)
-                        : Alternative(logits, token);
+                        : sampler.ArgMax(logits, except: token);
                     var alternativeLogprob = alternative < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, alternative);
                     if (alternativeLogprob >= logprob - request.BranchMargin)
                     {
@@ -185,23 +185,6 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
     }
 
     private ReadOnlySpan<int> HistoryOf(Branch branch) => branch.History is { } own ? CollectionsMarshal.AsSpan(own) : session.History;
-
-    // The most likely token other than the chosen one.
-    private int Alternative(ReadOnlySpan<float> logits, int chosen)
-    {
-        var best = -1;
-        var bestValue = float.NegativeInfinity;
-        for (var i = 0; i < vocabulary.Size; i++)
-        {
-            if (i != chosen && logits[i] > bestValue)
-            {
-                bestValue = logits[i];
-                best = i;
-            }
-        }
-
-        return best;
-    }
 
     // Takes `token` for `branch`: ends it, or queues the token for the next batch.
     private void Advance(

@@ -8,14 +8,17 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
 {
     private readonly Dictionary<int, double> _copyFollowers = [];
 
-    /// <summary>The most likely token; with <paramref name="skipEndTokens"/>, the most likely that does not end generation. -1 when none.</summary>
-    public int ArgMax(ReadOnlySpan<float> logits, bool skipEndTokens = false)
+    /// <summary>
+    /// The most likely token; with <paramref name="skipEndTokens"/>, the most likely that does not end generation; never
+    /// <paramref name="except"/> (the next best, for a candidate that branches off). -1 when none.
+    /// </summary>
+    public int ArgMax(ReadOnlySpan<float> logits, bool skipEndTokens = false, int except = -1)
     {
         var best = -1;
         var bestValue = float.NegativeInfinity;
         for (var i = 0; i < vocabulary.Size; i++)
         {
-            if (logits[i] > bestValue && !(skipEndTokens && vocabulary.Ends(i)))
+            if (logits[i] > bestValue && i != except && !(skipEndTokens && vocabulary.Ends(i)))
             {
                 bestValue = logits[i];
                 best = i;
