@@ -12,15 +12,26 @@ namespace CodeAssist.Server.CodeActions;
 /// <summary>A code action could not produce an edit; the message says why, for the user.</summary>
 public sealed class CodeActionFailedException(string message) : Exception(message);
 
-/// <summary>The text a code action writes (without its <see cref="CodeActionPlan.Lead"/> and <see cref="CodeActionPlan.Trail"/>) and the model that wrote it.</summary>
-public sealed record GeneratedText(string Text, string Model, string Tier);
+/// <summary>
+/// The text a code action writes (without its <see cref="CodeActionPlan.Lead"/> and <see cref="CodeActionPlan.Trail"/>),
+/// the model that wrote it, and the other candidates that passed the checks, best first (offered as alternatives).
+/// </summary>
+public sealed record GeneratedText(string Text, string Model, string Tier)
+{
+    /// <summary>The runners-up, each different from the text and from one another after normalising white space.</summary>
+    public IReadOnlyList<string> Alternatives { get; init; } = [];
+}
 
 /// <summary>
 /// Writes the text of a code action with a FIM prompt (the document before the generated text as prefix, what follows
 /// as suffix). The router chooses the tier (<see cref="ModelRouter.RouteLargerFirstAsync"/>: the fallback first with its
-/// own deadline and statistics, the local model when it fails); <see cref="CodeActionAttempt"/> is what runs on each.
-/// Code goes through the completion post-processing (block end, indentation in the file's style, repeats); a
-/// docstring is cut at its closing quotes and indented like the body.
+/// own deadline and statistics, the local model when it fails); <see cref="CodeActionAttempt"/> is what runs on each:
+/// the greedy candidate and up to <see cref="CodeActionsOptions.Candidates"/> sampled ones within
+/// <see cref="CodeActionsOptions.BudgetMs"/>, sharing the prompt's KV cache. Code goes through the completion
+/// post-processing (block end, indentation in the file's style, repeats); a docstring is cut at its closing quotes
+/// and indented like the body. Every candidate is checked (<see cref="BodyCheck"/>); the best that passes (by the
+/// model's mean log-probability) is the answer, the other different ones its alternatives. When none passes, the
+/// tier answers nothing and says which checks failed.
 /// </summary>
 public sealed partial class CodeActionGenerator(
     ModelRouter router,
@@ -40,23 +51,26 @@ public sealed partial class CodeActionGenerator(
             logger.LogInformation("Code action {Action} in {Uri}: {Failure}", plan.Action, uri, failure);
         }
 
-        return outcome.Answer is { } answer
-            ? new GeneratedText(answer.Answer.Text, answer.Answer.Model.Id, Tiers.Name(answer.Tier))
-            : throw new CodeActionFailedException(string.Join("; ", outcome.Failures));
+        if (outcome.Answer is { } answer)
+        {
+            return new GeneratedText(answer.Answer.Text, answer.Answer.Model.Id, Tiers.Name(answer.Tier)) { Alternatives = answer.Answer.Alternatives };
+        }
+
+        var advice = options.Fallback.Kind == FallbackKind.None
+            ? "a larger model as the fallback (codeAssist.fallback) writes better code"
+            : "a larger fallback model may do better";
+        throw new CodeActionFailedException($"{string.Join("; ", outcome.Failures)}; {advice}");
     }
 
     /// <summary>One tier's try at a code action: prompt → generate → post-process.</summary>
     private sealed class CodeActionAttempt(
         CodeActionGenerator generator, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options) : ITierAttempt
     {
-        public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
-        {
-            var (text, generation) = await generator.RunAsync(model, uri, prefix, suffix, plan, style, options, cancellationToken).ConfigureAwait(false);
-            return new TierAnswer(text, generation, model.Description);
-        }
+        public Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken) =>
+            generator.RunAsync(model, uri, prefix, suffix, plan, style, options, cancellationToken);
     }
 
-    private async Task<(string Text, ModelCompletion Generation)> RunAsync(
+    private async Task<TierAnswer> RunAsync(
         ICompletionModel model, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options, CancellationToken cancellationToken)
     {
         var description = model.Description;
@@ -72,16 +86,96 @@ public sealed partial class CodeActionGenerator(
         Func<string, bool> stop = block is null
             ? generated => ClosingQuotes().IsMatch(generated) || generated.Count(c => c == '\n') >= plan.MaxLines
             : generated => StopConditions.ShouldStop(generated, multiline: true, plan.MaxLines, block.BlockIndent);
+        var actions = options.CodeActions;
+        var sampling = actions.Candidates > 0
+            ? new SamplingOptions(actions.Candidates, actions.Temperature, actions.TopP, SampleSeed, TimeSpan.FromMilliseconds(actions.BudgetMs))
+            : null;
 
         // Never superseded by the document's completions: a keystroke must not cancel the action the user picked.
-        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop);
+        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop, Sampling: sampling);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        var judged = new List<JudgedCandidate>();
+        foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
+        {
+            var text = Finish(candidate, prefix, suffix, plan, style, block);
+            var rejection = text.Length == 0 ? "placeholder: nothing usable" : BodyCheck.Reject(plan, plan.Shape, prefix, text, suffix);
+            judged.Add(new JudgedCandidate(candidate, text, rejection));
+            logger.LogDebug(
+                "Code action candidate {Index} ({MeanLogprob:F2}, {Stop}): {Verdict}: {Text}",
+                judged.Count, candidate.MeanLogprob, StopReasons.Name(candidate.StopReason), rejection ?? "passed", candidate.Text);
+        }
+
+        var ranked = (actions.Consensus ? RankByConsensus(judged) : CandidateRanking.Rank(judged))
+            .DistinctBy(candidate => NormalizeSpace(candidate.Text), StringComparer.Ordinal).ToList();
+        var rejectedBy = judged.Where(candidate => candidate.Rejection is not null).Select(candidate => candidate.RejectedBy!).ToList();
         logger.LogInformation(
-            "Code action {Action} in {Uri}: {Model} generated {Tokens} tokens ({Stop}) in {ElapsedMs} ms",
-            plan.Action, uri, description.Id, generation.GeneratedTokens, StopReasons.Name(generation.StopReason), (long)generation.Elapsed.TotalMilliseconds);
+            "Code action {Action} in {Uri}: {Model} wrote {Candidates} candidates in {ElapsedMs} ms; {Passed} different ones passed the checks{Rejections}",
+            plan.Action, uri, description.Id, judged.Count, (long)generation.Elapsed.TotalMilliseconds, ranked.Count,
+            rejectedBy.Count == 0 ? string.Empty : $" (rejected: {string.Join(", ", rejectedBy.CountBy(check => check).Select(pair => $"{pair.Key} {pair.Value}"))})");
+        if (ranked.Count == 0)
+        {
+            return new TierAnswer(string.Empty, generation, description)
+            {
+                Rejection = Summary(judged),
+                Candidates = judged.Count,
+                RejectedBy = rejectedBy,
+            };
+        }
+
+        return new TierAnswer(ranked[0].Text, ranked[0].Generation, description)
+        {
+            Candidates = judged.Count,
+            RejectedBy = rejectedBy,
+            Alternatives = [.. ranked.Skip(1).Select(candidate => candidate.Text)],
+        };
+    }
+
+    /// <summary>
+    /// The passing candidates, the one most like the others first: each scores its mean edit similarity (white space
+    /// normalised) to the other passing candidates, so a text sampled several times, or a family of near-equal ones,
+    /// wins over a lone likely one; the model's mean log-probability breaks ties, then the order found.
+    /// </summary>
+    internal static IReadOnlyList<JudgedCandidate> RankByConsensus(IReadOnlyList<JudgedCandidate> judged)
+    {
+        var passing = judged.Where(candidate => candidate.Passed).ToList();
+        var texts = passing.Select(candidate => NormalizeSpace(candidate.Text)).ToList();
+        var consensus = new double[passing.Count];
+        for (var i = 0; i < passing.Count; i++)
+        {
+            for (var j = i + 1; j < passing.Count; j++)
+            {
+                var similarity = TextSimilarity.EditSimilarity(texts[i], texts[j]);
+                consensus[i] += similarity;
+                consensus[j] += similarity;
+            }
+        }
+
+        return [.. Enumerable.Range(0, passing.Count)
+            .OrderByDescending(i => consensus[i])
+            .ThenByDescending(i => passing[i].Score)
+            .ThenBy(i => i)
+            .Select(i => passing[i])];
+    }
+
+    /// <summary>The seed of a code action's first sample: the same document asks for the same candidates.</summary>
+    public const int SampleSeed = 1;
+
+    /// <summary>Why no candidate passed, for the user: how many each check rejected, with the first reason of each.</summary>
+    internal static string Summary(IReadOnlyList<JudgedCandidate> judged)
+    {
+        var byCheck = judged.Where(candidate => candidate.Rejection is not null)
+            .GroupBy(candidate => candidate.RejectedBy!)
+            .OrderByDescending(group => group.Count())
+            .Select(group => $"{group.Key} {group.Count()} (e.g. {group.First().Rejection!.Split(':', 2)[^1].Trim()})");
+        return $"none of its {judged.Count} candidates passed the checks: {string.Join(", ", byCheck)}";
+    }
+
+    /// <summary>The text a candidate writes: a docstring's content, or code after post-processing (empty when only placeholders are left).</summary>
+    private string Finish(ModelCompletion candidate, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, BlockContext? block)
+    {
         if (block is null)
         {
-            return (Docstring(generation.Text, plan), generation);
+            return Docstring(candidate.Text, plan);
         }
 
         var processing = new PostProcessorOptions
@@ -90,12 +184,41 @@ public sealed partial class CodeActionGenerator(
             MaxLines = plan.MaxLines,
             IndentStyle = style,
             Context = block,
-            Truncated = generation.StopReason == StopReason.Length,
+            Truncated = candidate.StopReason is StopReason.Length or StopReason.ContextFull,
         };
-        var (body, _) = RepetitionCheck.Apply(postProcessor.Process(generation.Text, prefix, suffix, processing), suffix, block, multiline: true, truncated: false);
+        var (body, _) = RepetitionCheck.Apply(postProcessor.Process(Rebase(candidate.Text, plan.BodyIndent), prefix, suffix, processing), suffix, block, multiline: true, truncated: false);
         var code = CompleteStatements(body, block.PrefixEndState);
-        return (IsOnlyPlaceholder(code) ? string.Empty : code, generation);
+        return IsOnlyPlaceholder(code) ? string.Empty : code;
     }
+
+    /// <summary>
+    /// The text of a body the model began deeper than the body's indentation (the edit already writes that much before
+    /// it): the extra white space off its first line, and off every later line that has it after the body's own.
+    /// </summary>
+    internal static string Rebase(string text, string bodyIndent)
+    {
+        var extra = Indentation.LeadingText(text);
+        if (extra.Length == 0 || extra.Length == text.Length)
+        {
+            return text;
+        }
+
+        var deeper = bodyIndent + extra;
+        var lines = text.Split('\n');
+        lines[0] = lines[0][extra.Length..];
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith(deeper, StringComparison.Ordinal))
+            {
+                lines[i] = bodyIndent + lines[i][deeper.Length..];
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The text with every run of white space as one space: two candidates that differ only in spacing are one.</summary>
+    internal static string NormalizeSpace(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>
     /// Drops the last lines of <paramref name="code"/> until it does not end inside a string, brackets or a backslash

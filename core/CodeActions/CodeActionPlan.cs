@@ -13,6 +13,17 @@ namespace CodeAssist.Server.CodeActions;
 /// <param name="MaxLines">The most lines kept.</param>
 public sealed record CodeActionPlan(string Action, int ReplaceStart, int ReplaceEnd, string Lead, string Trail, string BodyIndent, int MaxLines)
 {
+    /// <summary>The function (or class) the text is written for, as the checks read it; <see cref="FunctionShape.None"/> for a TODO.</summary>
+    public FunctionShape Shape { get; init; } = FunctionShape.None;
+
+    /// <summary>The shape of <paramref name="definition"/> in <paramref name="text"/>.</summary>
+    public static FunctionShape ShapeOf(PythonDefinition definition, string text, Documents.LineIndex lines)
+    {
+        var header = text[lines.GetLineStart(definition.Header.First)..definition.HeaderEnd];
+        var docstring = definition.Docstring is { } span ? text[lines.GetLineStart(span.First)..lines.GetLineEnd(span.Last)] : string.Empty;
+        return definition.Keyword == "def" ? FunctionShape.Read(header, docstring) : FunctionShape.None with { Docstring = docstring };
+    }
+
     /// <summary>The FIM prompt's prefix: the document before the generated text, as the edit will leave it.</summary>
     public string Prefix(string text) => text[..ReplaceStart] + Lead;
 

@@ -12,7 +12,8 @@ namespace CodeAssist.Server.CodeActions;
 /// <param name="Kind">The LSP code action kind.</param>
 /// <param name="Action">One of <see cref="CodeAssistActionKinds"/>.</param>
 /// <param name="Line">The line the action is about: the def/class line, or the TODO comment.</param>
-public sealed record CodeActionOffer(string Title, string Kind, string Action, int Line);
+/// <param name="Alternative">For an alternative of an earlier resolve: its rank (1 = the candidate written first).</param>
+public sealed record CodeActionOffer(string Title, string Kind, string Action, int Line, int? Alternative = null);
 
 /// <summary>The actions offered for one version of a document.</summary>
 public sealed record CodeActionOffers(int Version, IReadOnlyList<CodeActionOffer> Actions)
@@ -41,6 +42,12 @@ public sealed class CodeActionService(
     // (a document keeps one snapshot object per version).
     private AnalyzedSnapshot? _lastOutline;
 
+    // What the last resolve of each document wrote, with the other candidates that passed: offered as alternatives.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WrittenAction> _written = new(StringComparer.Ordinal);
+
+    /// <summary>Documents whose written actions are remembered (the oldest are forgotten beyond it).</summary>
+    private const int RememberedDocuments = 32;
+
     /// <summary>The kinds of the actions offered (advertised in codeActionKinds).</summary>
     public static readonly IReadOnlyList<string> Kinds = [CodeActionKind.RefactorRewrite];
 
@@ -52,6 +59,14 @@ public sealed class CodeActionService(
 
     /// <summary>The title of "Implement function with …".</summary>
     public static string ImplementFunctionTitle(string modelLabel) => $"Implement function with {modelLabel}";
+
+    /// <summary>The title of another candidate of an action: "Implement function (alternative 2)".</summary>
+    public static string AlternativeTitle(string action, int rank) => action switch
+    {
+        CodeAssistActionKinds.ImplementFunction => $"Implement function (alternative {rank})",
+        CodeAssistActionKinds.WriteDocstring => $"{WriteDocstringTitle} (alternative {rank})",
+        _ => $"{CompleteTodoTitle} (alternative {rank})",
+    };
 
     /// <summary>The actions for the cursor (or selection start) on <paramref name="line"/>, of the kinds in <paramref name="only"/> (all when null).</summary>
     public CodeActionOffers Offer(string uri, int line, IReadOnlyList<string>? only)
@@ -79,6 +94,21 @@ public sealed class CodeActionService(
             actions.Add(new CodeActionOffer(WriteDocstringTitle, CodeActionKind.RefactorRewrite, CodeAssistActionKinds.WriteDocstring, definition.Header.First));
         }
 
+        if (_written.TryGetValue(uri, out var written) && written.Shown(snapshot.Text) is { } shown)
+        {
+            var last = snapshot.Lines.GetLineOfOffset(written.Start + written.Written(shown).Length);
+            if (line >= written.Line && line <= last)
+            {
+                for (var rank = 1; rank <= written.Texts.Count; rank++)
+                {
+                    if (rank - 1 != shown)
+                    {
+                        actions.Add(new CodeActionOffer(AlternativeTitle(written.Action, rank), CodeActionKind.RefactorRewrite, written.Action, written.Line, rank));
+                    }
+                }
+            }
+        }
+
         return new CodeActionOffers(snapshot.Version, actions);
     }
 
@@ -100,16 +130,21 @@ public sealed class CodeActionService(
         }
 
         var text = snapshot.Text;
+        if (data.Alternative is { } rank)
+        {
+            return Alternative(data, snapshot, rank);
+        }
+
         var outline = OutlineOf(snapshot);
         var breaks = new LineBreaks(text, snapshot.Lines);
         var line = data.Position.Line;
         var plan = data.Action switch
         {
             CodeAssistActionKinds.ImplementFunction => outline.DefinitionStartingAt(line) is { Keyword: "def", Stub: not null } function
-                ? CodeActionPlan.ImplementFunction(function, breaks)
+                ? CodeActionPlan.ImplementFunction(function, breaks) with { Shape = CodeActionPlan.ShapeOf(function, text, snapshot.Lines) }
                 : throw new CodeActionFailedException($"line {line + 1} is no longer the header of a function stub"),
             CodeAssistActionKinds.WriteDocstring => outline.DefinitionStartingAt(line) is { IsOneLine: false, Docstring: null } definition
-                ? CodeActionPlan.WriteDocstring(definition, breaks)
+                ? CodeActionPlan.WriteDocstring(definition, breaks) with { Shape = CodeActionPlan.ShapeOf(definition, text, snapshot.Lines) }
                 : throw new CodeActionFailedException($"line {line + 1} is no longer the header of a def or class without a docstring"),
             CodeAssistActionKinds.CompleteTodo => outline.TodoAt(line) is { } todo
                 ? CodeActionPlan.CompleteTodo(todo, breaks, settings.Current.MaxLines)
@@ -130,8 +165,78 @@ public sealed class CodeActionService(
             }
         }
 
-        logger.LogInformation("Code action {Action} in {Uri} written by {Model} ({Tier})", data.Action, data.Uri, generated.Model, generated.Tier);
+        logger.LogInformation(
+            "Code action {Action} in {Uri} written by {Model} ({Tier}); {Alternatives} alternatives", data.Action, data.Uri, generated.Model, generated.Tier, generated.Alternatives.Count);
+        Remember(data, text, plan, newText, generated);
         return new CodeActionEdit(snapshot, plan.ReplaceStart, plan.ReplaceEnd, newText, generated.Model, generated.Tier);
+    }
+
+    /// <summary>
+    /// Evaluation's entry: "Implement function" on the <c>def</c> at <paramref name="defLine"/> of <paramref name="text"/>,
+    /// through the same stages as an editor's offer and resolve (the text is opened as a document of its own, then
+    /// closed). The file after the edit, or why there is none.
+    /// </summary>
+    public async Task<(string? After, CodeActionEdit? Edit, string? Failure)> ImplementForEvaluationAsync(
+        string pointId, string text, int defLine, CancellationToken cancellationToken)
+    {
+        var uri = $"eval://implement-{pointId}.py";
+        documents.Open(uri, "python", 1, text);
+        try
+        {
+            var offer = Offer(uri, defLine, null).Actions.FirstOrDefault(action => action.Action == CodeAssistActionKinds.ImplementFunction);
+            if (offer is null)
+            {
+                return (null, null, "not offered: the function is no stub");
+            }
+
+            var data = new CodeActionData { Uri = uri, Version = 1, Action = offer.Action, Position = new Position { Line = offer.Line, Character = 0 } };
+            var edit = await ResolveAsync(data, cancellationToken).ConfigureAwait(false);
+            return (string.Concat(text.AsSpan(0, edit.Start), edit.NewText, text.AsSpan(edit.End)), edit, null);
+        }
+        catch (CodeActionFailedException ex)
+        {
+            return (null, null, ex.Message);
+        }
+        finally
+        {
+            documents.Close(uri);
+            _written.TryRemove(uri, out _);
+        }
+    }
+
+    private void Remember(CodeActionData data, string text, CodeActionPlan plan, string newText, GeneratedText generated)
+    {
+        if (generated.Alternatives.Count == 0)
+        {
+            _written.TryRemove(data.Uri, out _);
+            return;
+        }
+
+        if (_written.Count >= RememberedDocuments)
+        {
+            _written.Clear();
+        }
+
+        _written[data.Uri] = new WrittenAction(
+            data.Action, data.Position.Line, text, plan.ReplaceStart, plan.ReplaceEnd,
+            [newText, .. generated.Alternatives.Select(alternative => plan.Lead + alternative + plan.Trail)], generated.Model, generated.Tier);
+    }
+
+    // "(alternative k)": the k-th candidate of the last resolve, in place of the one the document shows now.
+    private CodeActionEdit Alternative(CodeActionData data, DocumentSnapshot snapshot, int rank)
+    {
+        if (!_written.TryGetValue(data.Uri, out var written) || written.Action != data.Action || rank < 1 || rank > written.Texts.Count)
+        {
+            throw new CodeActionFailedException("the alternatives are gone; ask for code actions again");
+        }
+
+        if (written.Shown(snapshot.Text) is not { } shown)
+        {
+            throw new CodeActionFailedException("the code changed since it was written; ask for code actions again");
+        }
+
+        logger.LogInformation("Code action {Action} in {Uri}: alternative {Rank} of {Count}", data.Action, data.Uri, rank, written.Texts.Count);
+        return new CodeActionEdit(snapshot, written.Start, written.Start + written.Written(shown).Length, written.Texts[rank - 1], written.Model, written.Tier);
     }
 
     private PythonOutline OutlineOf(DocumentSnapshot snapshot)
@@ -167,6 +272,47 @@ public sealed class CodeActionService(
     // LSP kinds are hierarchical: asking for "refactor" includes "refactor.rewrite".
     private static bool Wanted(string kind, IReadOnlyList<string>? only) =>
         only is null || only.Any(wanted => wanted.Length == 0 || kind == wanted || kind.StartsWith(wanted + ".", StringComparison.Ordinal));
+}
+
+/// <summary>
+/// What a resolve wrote (<see cref="Texts"/>[0]) and its alternatives, in the text it was resolved for
+/// (<see cref="Original"/>, replacing <see cref="Start"/>..<see cref="End"/>).
+/// </summary>
+internal sealed record WrittenAction(string Action, int Line, string Original, int Start, int End, IReadOnlyList<string> Texts, string Model, string Tier)
+{
+    /// <summary>Which text <paramref name="text"/> shows where the action wrote: -1 the original, i one of <see cref="Texts"/>; null when it changed otherwise.</summary>
+    public int? Shown(string text)
+    {
+        var tailLength = Original.Length - End;
+        if (!text.AsSpan().StartsWith(Original.AsSpan(0, Start)) || !text.AsSpan().EndsWith(Original.AsSpan(End)))
+        {
+            return null;
+        }
+
+        var middle = text.AsSpan(Start, Math.Max(0, text.Length - tailLength - Start));
+        if (text.Length - tailLength < Start)
+        {
+            return null;
+        }
+
+        if (middle.SequenceEqual(Original.AsSpan(Start, End - Start)))
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < Texts.Count; i++)
+        {
+            if (middle.SequenceEqual(Texts[i]))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The text between <see cref="Start"/> and the unchanged tail when <see cref="Shown"/> is <paramref name="shown"/>.</summary>
+    public string Written(int shown) => shown < 0 ? Original[Start..End] : Texts[shown];
 }
 
 /// <summary>A snapshot and its outline.</summary>

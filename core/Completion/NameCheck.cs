@@ -28,9 +28,10 @@ internal static class NameCheck
     /// <summary>
     /// Null when every name <paramref name="candidate"/> reads passes; else why not, and the offset in the candidate
     /// of the offending name. <paramref name="region"/> and <paramref name="lineRest"/> are the syntax check's: the
-    /// statement the candidate continues and the rest of the cursor's line.
+    /// statement the candidate continues and the rest of the cursor's line. With <paramref name="complete"/> the document
+    /// is all there is (a code action writes into a finished file): a called name must be bound too.
     /// </summary>
-    public static (string Reason, int Offset)? Find(string prefix, string candidate, string suffix, string region, string lineRest)
+    public static (string Reason, int Offset)? Find(string prefix, string candidate, string suffix, string region, string lineRest, bool complete = false)
     {
         var fragment = PythonTokenizer.Tokenize(region + candidate + lineRest, fragment: true);
         var reads = PythonReads.In(fragment, region.Length, region.Length + candidate.Length);
@@ -44,7 +45,7 @@ internal static class NameCheck
         PythonNames.BindFragment(own, fragment);
         foreach (var read in reads)
         {
-            if (Judge(read, document, own, prefix.Length) is { } reason)
+            if (Judge(read, document, own, prefix.Length, complete) is { } reason)
             {
                 return ($"names: {reason}", Math.Max(0, Cut(fragment.Text, read) - region.Length));
             }
@@ -75,10 +76,10 @@ internal static class NameCheck
         return PythonNames.Bind(prefix + suffix, prefix[..lineStart], prefix[lineStart..] + suffix[..lineEnd], suffix[lineEnd..]);
     }
 
-    private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor)
+    private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor, bool complete)
     {
         var chain = read.Chain;
-        if (read.Called && (chain.Length == 1 || chain[0] is "self" or "cls"))
+        if (read.Called && !complete && (chain.Length == 1 || chain[0] is "self" or "cls"))
         {
             return null; // a function or method not written yet
         }

@@ -74,6 +74,9 @@ public sealed record CodeAssistOptions
     /// <summary>When the router escalates and how long it waits.</summary>
     public RoutingOptions Routing { get; init; } = new();
 
+    /// <summary>How code actions sample and check their candidates.</summary>
+    public CodeActionsOptions CodeActions { get; init; } = new();
+
     /// <summary>The defaults.</summary>
     public static CodeAssistOptions Default { get; } = new();
 
@@ -128,42 +131,42 @@ public sealed record CodeAssistOptions
                     {
                         options = options with { Threads = null };
                     }
-                    else if (ReadInt(value, 1, 256, "threads", errors) is { } threads)
+                    else if (SettingValues.ReadInt(value, 1, 256, "threads", errors) is { } threads)
                     {
                         options = options with { Threads = threads };
                     }
 
                     break;
                 case "contextSize":
-                    if (ReadInt(value, 128, 131072, "contextSize", errors) is { } contextSize)
+                    if (SettingValues.ReadInt(value, 128, 131072, "contextSize", errors) is { } contextSize)
                     {
                         options = options with { ContextSize = contextSize };
                     }
 
                     break;
                 case "candidates":
-                    if (ReadInt(value, 1, 8, "candidates", errors) is { } candidates)
+                    if (SettingValues.ReadInt(value, 1, 8, "candidates", errors) is { } candidates)
                     {
                         options = options with { Candidates = candidates };
                     }
 
                     break;
                 case "maxTokens":
-                    if (ReadInt(value, 1, 4096, "maxTokens", errors) is { } maxTokens)
+                    if (SettingValues.ReadInt(value, 1, 4096, "maxTokens", errors) is { } maxTokens)
                     {
                         options = options with { MaxTokens = maxTokens };
                     }
 
                     break;
                 case "debounceMs":
-                    if (ReadInt(value, 0, 10000, "debounceMs", errors) is { } debounce)
+                    if (SettingValues.ReadInt(value, 0, 10000, "debounceMs", errors) is { } debounce)
                     {
                         options = options with { DebounceMs = debounce };
                     }
 
                     break;
                 case "maxLines":
-                    if (ReadInt(value, 1, 200, "maxLines", errors) is { } maxLines)
+                    if (SettingValues.ReadInt(value, 1, 200, "maxLines", errors) is { } maxLines)
                     {
                         options = options with { MaxLines = maxLines };
                     }
@@ -215,6 +218,9 @@ public sealed record CodeAssistOptions
                 case "routing":
                     options = options with { Routing = RoutingOptions.Parse(value, options.Routing, errors) };
                     break;
+                case "codeActions":
+                    options = options with { CodeActions = CodeActionsOptions.Parse(value, options.CodeActions, errors) };
+                    break;
                 case "contextCopy":
                     if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                     {
@@ -256,17 +262,6 @@ public sealed record CodeAssistOptions
         }
 
         return options;
-    }
-
-    private static int? ReadInt(JsonElement value, int min, int max, string name, List<string> errors)
-    {
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max)
-        {
-            return number;
-        }
-
-        errors.Add($"{name} must be an integer from {min} to {max}");
-        return null;
     }
 
     /// <summary>Expands a leading <c>~/</c> to the user's home directory.</summary>

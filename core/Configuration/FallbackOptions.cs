@@ -268,14 +268,14 @@ public sealed record RoutingOptions
             switch (property.Name)
             {
                 case "escalateOnInvoke":
-                    if (ReadBool(value, "routing.escalateOnInvoke", errors) is { } onInvoke)
+                    if (SettingValues.ReadBool(value, "routing.escalateOnInvoke", errors) is { } onInvoke)
                     {
                         options = options with { EscalateOnInvoke = onInvoke };
                     }
 
                     break;
                 case "escalateOnBlockStart":
-                    if (ReadBool(value, "routing.escalateOnBlockStart", errors) is { } onBlock)
+                    if (SettingValues.ReadBool(value, "routing.escalateOnBlockStart", errors) is { } onBlock)
                     {
                         options = options with { EscalateOnBlockStart = onBlock };
                     }
@@ -293,14 +293,14 @@ public sealed record RoutingOptions
 
                     break;
                 case "deadlineMs":
-                    if (ReadInt(value, 1, 600_000, "routing.deadlineMs", errors) is { } deadline)
+                    if (SettingValues.ReadInt(value, 1, 600_000, "routing.deadlineMs", errors) is { } deadline)
                     {
                         options = options with { DeadlineMs = deadline };
                     }
 
                     break;
                 case "codeActionDeadlineMs":
-                    if (ReadInt(value, 1, 600_000, "routing.codeActionDeadlineMs", errors) is { } actionDeadline)
+                    if (SettingValues.ReadInt(value, 1, 600_000, "routing.codeActionDeadlineMs", errors) is { } actionDeadline)
                     {
                         options = options with { CodeActionDeadlineMs = actionDeadline };
                     }
@@ -308,14 +308,14 @@ public sealed record RoutingOptions
                     break;
                 case "breakerFailures":
                     // The remote pipeline's breaker needs two calls in its window to judge.
-                    if (ReadInt(value, 2, 1000, "routing.breakerFailures", errors) is { } failures)
+                    if (SettingValues.ReadInt(value, 2, 1000, "routing.breakerFailures", errors) is { } failures)
                     {
                         options = options with { BreakerFailures = failures };
                     }
 
                     break;
                 case "breakerCooldownMs":
-                    if (ReadInt(value, 500, 3_600_000, "routing.breakerCooldownMs", errors) is { } cooldown)
+                    if (SettingValues.ReadInt(value, 500, 3_600_000, "routing.breakerCooldownMs", errors) is { } cooldown)
                     {
                         options = options with { BreakerCooldownMs = cooldown };
                     }
@@ -325,27 +325,5 @@ public sealed record RoutingOptions
         }
 
         return options;
-    }
-
-    private static bool? ReadBool(JsonElement value, string name, List<string> errors)
-    {
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        errors.Add($"{name} must be true or false");
-        return null;
-    }
-
-    private static int? ReadInt(JsonElement value, int min, int max, string name, List<string> errors)
-    {
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max)
-        {
-            return number;
-        }
-
-        errors.Add($"{name} must be an integer from {min} to {max}");
-        return null;
     }
 }

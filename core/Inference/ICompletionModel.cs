@@ -36,6 +36,7 @@ public sealed record ModelDescription(
 /// <param name="Candidates">Most candidates to generate; models that make one answer with one (the local model branches, see <see cref="Local.CandidateDecoder"/>).</param>
 /// <param name="BranchMargin">A new candidate branches off where another token is at most this many nats less likely than the chosen one.</param>
 /// <param name="DropBelow">An alternative whose mean log-probability is below this after a few tokens of its own stops and is no candidate (it could not be shown); null: never.</param>
+/// <param name="Sampling">Sample further candidates after the first (greedy) one: seeded, with a temperature and a nucleus, within a time budget; null: none (the first candidate's alternatives are found by branching, see <paramref name="Candidates"/>).</param>
 /// <param name="Accept">Called with the first candidate's text, mean log-probability and stop reason when it ends: true takes it as it is, and no other candidate is decoded (it is clearly ahead).</param>
 public sealed record CompletionRequest(
     string Prefix,
@@ -48,11 +49,20 @@ public sealed record CompletionRequest(
     int Candidates = 1,
     double BranchMargin = CompletionRequest.DefaultBranchMargin,
     Func<string, double, StopReason, bool>? Accept = null,
-    double? DropBelow = null)
+    double? DropBelow = null,
+    SamplingOptions? Sampling = null)
 {
     /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
     public const double DefaultBranchMargin = 1.1;
 }
+
+/// <summary>How a request samples candidates besides its greedy one (code actions, which can afford many and check them).</summary>
+/// <param name="Count">Sampled candidates wanted (besides the greedy one).</param>
+/// <param name="Temperature">Divides the logits before the softmax: below 1 sharper, above 1 flatter.</param>
+/// <param name="TopP">The nucleus: only the most likely tokens whose shares add up to this are drawn from.</param>
+/// <param name="Seed">The first sample's seed; sample i uses <c>Seed + i</c>, so the same request samples the same candidates.</param>
+/// <param name="Budget">No sample starts after this much time from the request's start, and those running then end.</param>
+public sealed record SamplingOptions(int Count, double Temperature, double TopP, int Seed, TimeSpan Budget);
 
 /// <summary>What a model generated, with the figures the router and benchmarks need.</summary>
 /// <param name="Text">The completion after the cursor.</param>

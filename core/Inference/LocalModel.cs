@@ -78,7 +78,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             // Branches share the prompt's cells in one unified cache; each needs room for its own tokens only.
             parameters.SeqMax = (uint)options.Candidates;
             parameters.KVUnified = true;
-            parameters.ContextSize = (uint)(contextSize + ((options.Candidates - 1) * options.MaxTokens));
+            parameters.ContextSize = (uint)(contextSize + ((options.Candidates - 1) * Math.Max(options.MaxTokens, LocalModelOptions.MinBranchCells)));
         }
 
         var stopwatch = Stopwatch.StartNew();

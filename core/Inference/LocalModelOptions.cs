@@ -14,7 +14,10 @@ public sealed record LocalModelOptions
     /// </summary>
     public int Candidates { get; init; } = 1;
 
-    /// <summary>Most tokens one candidate generates (sizes the cells of the branches).</summary>
+    /// <summary>Cells each branch gets at least, whatever <see cref="MaxTokens"/> says: room for the samples of a code action.</summary>
+    public const int MinBranchCells = 128;
+
+    /// <summary>Most tokens one candidate generates (sizes the cells of the branches, at least <see cref="MinBranchCells"/> each).</summary>
     public int MaxTokens { get; init; } = 64;
 
     /// <summary>CPU threads for decoding; null means half the logical processors, at least one.</summary>

@@ -129,12 +129,15 @@ public sealed class FallbackModelProvider : IDisposable
 
             return LocalModel.Load(
                 CodeAssistOptions.ExpandHome(fallback.Model),
-                new LocalModelOptions { ContextSize = options.ContextSize, Threads = options.Threads },
+                new LocalModelOptions { ContextSize = options.ContextSize, Threads = options.Threads, Candidates = FallbackSequences },
                 _loggerFactory.CreateLogger<LocalModel>());
         }
 
         return RemoteModel.Create(RemoteOptions(options), _pool, _loggerFactory.CreateLogger<RemoteModel>());
     }
+
+    /// <summary>Sequences a local fallback is loaded with: code actions sample their candidates in waves of up to one fewer.</summary>
+    public const int FallbackSequences = 4;
 
     /// <summary>The remote backend's options: the fallback settings, the breaker from the routing settings, the key from the environment.</summary>
     public static RemoteModelOptions RemoteOptions(CodeAssistOptions options)

@@ -74,6 +74,9 @@ public sealed record CodeActionData
 
     /// <summary>The line the action is about (the def/class line, or the TODO comment), character 0.</summary>
     public required Position Position { get; init; }
+
+    /// <summary>For "(alternative k)": k, the rank of an earlier resolve's candidate to write instead; null for the action itself.</summary>
+    public int? Alternative { get; init; }
 }
 
 /// <summary>The values of <see cref="CodeActionData.Action"/>.</summary>

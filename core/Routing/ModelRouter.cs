@@ -100,7 +100,7 @@ public sealed class ModelRouter
                 return new RouteOutcome(Answered(statistics, answer) with { LocalModel = local.Description }, failures);
             }
 
-            failures.Add($"{local.Description.Id} wrote nothing usable");
+            failures.Add(answer.Answer.Rejection is { } why ? $"{local.Description.Id}: {why}" : $"{local.Description.Id} wrote nothing usable");
         }
         catch (ObjectDisposedException)
         {
@@ -298,7 +298,7 @@ public sealed class ModelRouter
                 // it is no outage.
                 var reason = answer.Rejection is null ? "empty" : "rejected";
                 statistics.RecordFailure(reason);
-                return new FallbackOutcome(null, reason, $"{model.Description.Id} wrote nothing usable");
+                return new FallbackOutcome(null, reason, answer.Rejection is { } why ? $"{model.Description.Id}: {why}" : $"{model.Description.Id} wrote nothing usable");
             }
 
             return new FallbackOutcome(answer, null, null);

@@ -14,6 +14,9 @@ public sealed record TierAnswer(string Text, ModelCompletion Generation, ModelDe
     /// <summary>How many candidates the model proposed (1 for models that make one).</summary>
     public int Candidates { get; init; } = 1;
 
+    /// <summary>The other candidates that passed the checks, best first, each different from the answer and from one another (code actions offer them).</summary>
+    public IReadOnlyList<string> Alternatives { get; init; } = [];
+
     /// <summary>The check that rejected each rejected candidate ("syntax", "names", …), one entry per candidate.</summary>
     public IReadOnlyList<string> RejectedBy { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LLama.Native;
 
@@ -24,14 +25,22 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
     public IReadOnlyList<Branch> Decode(
         int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<int>? decoded, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var wanted = Math.Clamp(request.Candidates, 1, session.Sequences);
         var root = new Branch(sequence: 0, position: promptCount, history: null) { LogitIndex = session.LastLogitIndex };
         var branches = new List<Branch> { root };
-        var forks = wanted > 1 && !request.ForceLength ? new List<ForkPoint>() : null;
+        var sampling = request.Sampling is { Count: > 0 } && !request.ForceLength ? new SampleStart() : null;
+        var forks = wanted > 1 && !request.ForceLength && sampling is null ? new List<ForkPoint>() : null;
         var sequences = 1;
         try
         {
-            Run([root], promptCount, required, request, maxTokens, forks, decoded, cancellationToken);
+            Run([root], promptCount, required, request, maxTokens, forks, decoded, cancellationToken, sampling);
+            if (sampling is { State: not null })
+            {
+                sequences = Math.Max(sequences, Sample(sampling, branches, required, request, maxTokens, started, cancellationToken));
+                return branches;
+            }
+
             if (forks is not { Count: > 0 }
                 || (request.Accept is { } accept && accept(Utf8Output.DecodeAfter(root.Output, required.Length), root.Generated == 0 ? 0 : root.LogprobSum / root.Generated, root.StopReason)))
             {
@@ -88,10 +97,99 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         return branches;
     }
 
-    // Decodes the live branches in lockstep until all have ended; with `forks`, notes where another token came close.
+    // Sampled candidates (code actions): waves of as many branches as there are free sequences and cells, each forked
+    // off where the first candidate's healed text ended, until the count or the time budget is reached. Returns the
+    // most sequences a wave used, for the caller to drop.
+    private int Sample(
+        SampleStart start, List<Branch> branches, byte[] required, CompletionRequest request, int maxTokens, long started, CancellationToken cancellationToken)
+    {
+        var sampling = request.Sampling!;
+        var deadline = started + (long)(sampling.Budget.TotalSeconds * Stopwatch.Frequency);
+        var state = start.State!;
+        var room = Math.Max(1, maxTokens - (state.Generated - state.HealingTokens));
+        var used = 1;
+        var next = 0;
+        var pending = new List<(Branch Branch, int Token)>();
+        while (next < sampling.Count && Stopwatch.GetTimestamp() < deadline)
+        {
+            // Bodies are usually far shorter than their budget; a wave that runs out of cells ends its longest branches.
+            var free = session.TotalCells - session.CachedCount;
+            var wave = Math.Min(Math.Min(sampling.Count - next, session.Sequences - 1), free / Math.Min(room, ExpectedSampleTokens));
+            if (wave <= 0)
+            {
+                break;
+            }
+
+            var live = new List<Branch>(wave);
+            var randoms = new Random[wave];
+            pending.Clear();
+            used = Math.Max(used, wave + 1);
+            try
+            {
+                for (var i = 0; i < wave; i++)
+                {
+                    session.Fork(0, i + 1, state.Position);
+                    var branch = state.Copy(i + 1, history: null);
+                    randoms[i] = new Random(unchecked(sampling.Seed + next + i));
+                    live.Add(branch);
+                    branches.Add(branch);
+                    var token = sampler.Sample(start.Logits, sampling.Temperature, sampling.TopP, randoms[i]);
+                    var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(start.Logits, token);
+                    Advance(branch, token, logprob, healing: false, required, request, pending);
+                }
+
+                next += wave;
+                while (pending.Count > 0)
+                {
+                    Decode(pending, decoded: null, cancellationToken);
+                    pending.Clear();
+                    var late = Stopwatch.GetTimestamp() >= deadline;
+                    var cells = session.CachedCount + live.Sum(b => b.OwnTokens);
+                    for (var i = 0; i < live.Count; i++)
+                    {
+                        var branch = live[i];
+                        if (branch.Done)
+                        {
+                            continue;
+                        }
+
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (late || branch.Generated - branch.HealingTokens >= maxTokens)
+                        {
+                            branch.Finish(StopReason.Length);
+                            continue;
+                        }
+
+                        if (cells + pending.Count + 1 > session.TotalCells)
+                        {
+                            branch.Finish(StopReason.ContextFull);
+                            continue;
+                        }
+
+                        var logits = session.Logits(branch.LogitIndex);
+                        var token = sampler.Sample(logits, sampling.Temperature, sampling.TopP, randoms[i]);
+                        var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
+                        Advance(branch, token, logprob, healing: false, required, request, pending);
+                    }
+                }
+            }
+            finally
+            {
+                session.DropBranches(wave + 1);
+            }
+        }
+
+        return used;
+    }
+
+    /// <summary>Tokens a sampled candidate is expected to need, for sizing a wave (one that needs more may end early).</summary>
+    private const int ExpectedSampleTokens = 96;
+
+    // Decodes the live branches in lockstep until all have ended; with `forks`, notes where another token came close;
+    // with `sampling`, keeps the first candidate's state and logits where its healed text ends (where samples start).
     private void Run(
         List<Branch> live, int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<ForkPoint>? forks,
-        List<int>? decoded, CancellationToken cancellationToken)
+        List<int>? decoded, CancellationToken cancellationToken, SampleStart? sampling = null)
     {
         var pending = new List<(Branch Branch, int Token)>();
         while (true)
@@ -120,6 +218,12 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                 }
 
                 var logits = session.Logits(branch.LogitIndex);
+                if (sampling is { State: null } && !healing)
+                {
+                    sampling.State = branch.Copy(newSequence: -1, history: null);
+                    sampling.Logits = logits[..vocabulary.Size].ToArray();
+                }
+
                 var token = healing
                     ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary)
                     : sampler.ArgMax(logits, request.ForceLength);
@@ -221,6 +325,14 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
 
     /// <summary>Tokens of its own an alternative decodes before <see cref="CompletionRequest.DropBelow"/> may drop it.</summary>
     public const int DropAfter = 3;
+
+    /// <summary>Where sampled candidates start: the first candidate's state once its healed text is done, and the logits there.</summary>
+    private sealed class SampleStart
+    {
+        public Branch? State { get; set; }
+
+        public float[] Logits { get; set; } = [];
+    }
 
     /// <summary>Where the first candidate nearly took another token: its state before that step, the token, how close it came.</summary>
     private sealed record ForkPoint(Branch State, int Token, double Logprob, double Gap, bool Healing)

@@ -1,12 +1,17 @@
 namespace CodeAssist.Server.Inference.Local;
 
 /// <summary>
-/// Picks each generated token greedily from the logits, with its log-probability, and mixes in the copy model
-/// (<see cref="ContextCopy"/>): a token the prompt continues with after the same run of tokens can win over the model's choice.
+/// Picks each generated token from the logits, with its log-probability: greedily, mixing in the copy model
+/// (<see cref="ContextCopy"/>: a token the prompt continues with after the same run of tokens can win over the model's
+/// choice), or by seeded sampling with a temperature and a nucleus (<see cref="Sample"/>).
 /// </summary>
 internal sealed class TokenSampler(ModelVocabulary vocabulary)
 {
+    // Tokens more than this many nats (at temperature 1) below the best are never sampled: their share is below e^-20.
+    private const double SampleRange = 20;
+
     private readonly Dictionary<int, double> _copyFollowers = [];
+    private readonly List<(int Token, double Weight)> _nucleus = [];
 
     /// <summary>
     /// The most likely token; with <paramref name="skipEndTokens"/>, the most likely that does not end generation; never
@@ -26,6 +31,53 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Draws a token from softmax(<paramref name="logits"/> / <paramref name="temperature"/>) restricted to its nucleus:
+    /// the most likely tokens whose shares add up to <paramref name="topP"/>. -1 when there is none.
+    /// </summary>
+    public int Sample(ReadOnlySpan<float> logits, double temperature, double topP, Random random)
+    {
+        var best = ArgMax(logits);
+        if (best < 0 || temperature <= 0)
+        {
+            return best;
+        }
+
+        var max = logits[best];
+        var floor = max - (SampleRange * temperature);
+        _nucleus.Clear();
+        var total = 0.0;
+        for (var i = 0; i < vocabulary.Size; i++)
+        {
+            if (logits[i] >= floor)
+            {
+                var weight = Math.Exp((logits[i] - max) / temperature);
+                _nucleus.Add((i, weight));
+                total += weight;
+            }
+        }
+
+        _nucleus.Sort(static (a, b) => b.Weight.CompareTo(a.Weight));
+        var kept = 0.0;
+        var count = 0;
+        while (count < _nucleus.Count && (count == 0 || kept < topP * total))
+        {
+            kept += _nucleus[count++].Weight;
+        }
+
+        var draw = random.NextDouble() * kept;
+        for (var i = 0; i < count; i++)
+        {
+            draw -= _nucleus[i].Weight;
+            if (draw <= 0)
+            {
+                return _nucleus[i].Token;
+            }
+        }
+
+        return _nucleus[count - 1].Token;
     }
 
     /// <summary>The natural log of the token's probability under the softmax of the vocabulary's <paramref name="logits"/>.</summary>

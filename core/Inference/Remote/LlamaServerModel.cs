@@ -20,8 +20,8 @@ public sealed class LlamaServerModel : RemoteModel
     {
     }
 
-    /// <inheritdoc />
-    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    /// <summary>One call to <c>/infill</c>.</summary>
+    private protected override async Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var stops = CompletionStops();
@@ -31,10 +31,12 @@ public sealed class LlamaServerModel : RemoteModel
             InputPrefix: request.Prefix,
             InputSuffix: request.Suffix ?? string.Empty,
             NPredict: request.MaxTokens,
-            Temperature: Options.Temperature,
+            Temperature: sample?.Temperature ?? Options.Temperature,
             Stop: stops,
             Stream: false,
-            CachePrompt: true);
+            CachePrompt: true,
+            TopP: sample?.TopP,
+            Seed: sample?.Seed);
         var reply = await PostJsonAsync(
             "infill", body, RemoteJsonContext.Default.LlamaInfillRequest, RemoteJsonContext.Default.LlamaCompletionResponse,
             r => r.Content is null ? "content" : null,

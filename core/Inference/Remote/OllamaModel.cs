@@ -20,8 +20,8 @@ public sealed class OllamaModel : RemoteModel
     {
     }
 
-    /// <inheritdoc />
-    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    /// <summary>One call to <c>/api/generate</c>.</summary>
+    private protected override async Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var client = Options.FimMode == RemoteFimMode.Client;
@@ -32,7 +32,7 @@ public sealed class OllamaModel : RemoteModel
             Suffix: client ? null : request.Suffix,
             Raw: client,
             Stream: false,
-            Options: GenerationOptions(request.MaxTokens, stops));
+            Options: GenerationOptions(request.MaxTokens, stops, sample));
         var reply = await PostJsonAsync(
             "api/generate", body, RemoteJsonContext.Default.OllamaGenerateRequest, RemoteJsonContext.Default.OllamaGenerateResponse,
             r => r.Response is null ? "response" : null,
@@ -44,6 +44,6 @@ public sealed class OllamaModel : RemoteModel
     }
 
     // An empty stop list would replace the stops in the model's Modelfile, so none is sent then.
-    private OllamaOptions GenerationOptions(int maxTokens, IReadOnlyList<string> stops) =>
-        new(maxTokens, Options.Temperature, stops.Count == 0 ? null : stops);
+    private OllamaOptions GenerationOptions(int maxTokens, IReadOnlyList<string> stops, RemoteSample? sample) =>
+        new(maxTokens, sample?.Temperature ?? Options.Temperature, stops.Count == 0 ? null : stops, sample?.TopP, sample?.Seed);
 }

@@ -21,8 +21,8 @@ public sealed class OpenAiCompatibleModel : RemoteModel
     {
     }
 
-    /// <inheritdoc />
-    public override async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    /// <summary>One call to <c>/v1/completions</c>.</summary>
+    private protected override async Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var client = Options.FimMode == RemoteFimMode.Client;
@@ -32,9 +32,11 @@ public sealed class OpenAiCompatibleModel : RemoteModel
             Prompt: client ? Template.Render(request.Prefix, request.Suffix) : request.Prefix,
             Suffix: client ? null : request.Suffix,
             MaxTokens: request.MaxTokens,
-            Temperature: Options.Temperature,
+            Temperature: sample?.Temperature ?? Options.Temperature,
             Stop: stops.Count == 0 ? null : stops,
-            Logprobs: Options.RequestLogprobs ? 1 : null);
+            Logprobs: Options.RequestLogprobs ? 1 : null,
+            TopP: sample?.TopP,
+            Seed: sample?.Seed);
         var reply = await PostJsonAsync(
             "completions", body, RemoteJsonContext.Default.OpenAiCompletionRequest, RemoteJsonContext.Default.OpenAiCompletionResponse,
             r => r.Choices is [{ Text: not null }, ..] ? null : "choices[0].text",

@@ -13,7 +13,9 @@ internal sealed record OpenAiCompletionRequest(
     [property: JsonPropertyName("max_tokens")] int MaxTokens,
     [property: JsonPropertyName("temperature")] double Temperature,
     [property: JsonPropertyName("stop")] IReadOnlyList<string>? Stop,
-    [property: JsonPropertyName("logprobs")] int? Logprobs);
+    [property: JsonPropertyName("logprobs")] int? Logprobs,
+    [property: JsonPropertyName("top_p")] double? TopP = null,
+    [property: JsonPropertyName("seed")] int? Seed = null);
 
 /// <summary>OpenAI <c>/v1/completions</c> reply.</summary>
 internal sealed record OpenAiCompletionResponse(
@@ -52,7 +54,9 @@ internal sealed record LlamaInfillRequest(
     [property: JsonPropertyName("temperature")] double Temperature,
     [property: JsonPropertyName("stop")] IReadOnlyList<string> Stop,
     [property: JsonPropertyName("stream")] bool Stream,
-    [property: JsonPropertyName("cache_prompt")] bool CachePrompt);
+    [property: JsonPropertyName("cache_prompt")] bool CachePrompt,
+    [property: JsonPropertyName("top_p")] double? TopP = null,
+    [property: JsonPropertyName("seed")] int? Seed = null);
 
 /// <summary>llama.cpp <c>/infill</c> (and <c>/completion</c>) reply.</summary>
 internal sealed record LlamaCompletionResponse(
@@ -66,7 +70,9 @@ internal sealed record LlamaCompletionResponse(
 internal sealed record OllamaOptions(
     [property: JsonPropertyName("num_predict")] int NumPredict,
     [property: JsonPropertyName("temperature")] double Temperature,
-    [property: JsonPropertyName("stop")] IReadOnlyList<string>? Stop);
+    [property: JsonPropertyName("stop")] IReadOnlyList<string>? Stop,
+    [property: JsonPropertyName("top_p")] double? TopP = null,
+    [property: JsonPropertyName("seed")] int? Seed = null);
 
 /// <summary>Ollama <c>POST /api/generate</c> request.</summary>
 internal sealed record OllamaGenerateRequest(

@@ -11,6 +11,9 @@ using Polly.Timeout;
 
 namespace CodeAssist.Server.Inference.Remote;
 
+/// <summary>How one sampled call samples: its temperature, nucleus and seed.</summary>
+internal sealed record RemoteSample(double Temperature, double TopP, int Seed);
+
 /// <summary>
 /// What the remote backends share: the endpoint (client and breaker), the description, token estimates,
 /// and one guarded JSON exchange that turns every failure into a <see cref="RemoteModelException"/>.
@@ -79,8 +82,51 @@ public abstract class RemoteModel : ICompletionModel
     /// </summary>
     public int CountTokens(string text) => (text.Length + 3) / 4;
 
-    /// <inheritdoc />
-    public abstract Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken);
+    /// <summary>Most sampled candidates one request sends at once: a remote server queues what it cannot run in parallel.</summary>
+    public const int MaxSamples = 4;
+
+    /// <summary>
+    /// One call for the greedy candidate; with <see cref="CompletionRequest.Sampling"/>, up to <see cref="MaxSamples"/>
+    /// sampled calls beside it (each with its own seed, the temperature and nucleus asked for). Their answers become
+    /// <see cref="ModelCompletion.Alternatives"/> when they arrive within the budget, or within half the greedy call's
+    /// time after it when that is longer; the rest are cancelled. A failing sample is left out; the greedy call's
+    /// failure is the request's.
+    /// </summary>
+    public async Task<ModelCompletion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Sampling is not { Count: > 0 } sampling)
+        {
+            return await CompleteOnceAsync(request, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var samplesCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var samples = Enumerable.Range(0, Math.Min(sampling.Count, MaxSamples))
+            .Select(i => CompleteOnceAsync(request, new RemoteSample(sampling.Temperature, sampling.TopP, unchecked(sampling.Seed + i)), samplesCancel.Token))
+            .ToList();
+        try
+        {
+            var greedy = await CompleteOnceAsync(request, null, cancellationToken).ConfigureAwait(false);
+            var wait = TimeSpan.FromTicks(Math.Max((sampling.Budget - stopwatch.Elapsed).Ticks, greedy.Elapsed.Ticks / 2));
+            await Task.WhenAny(Task.WhenAll(samples), Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var arrived = samples.Where(sample => sample.IsCompletedSuccessfully).Select(sample => sample.Result).ToList();
+            Logger.LogDebug("{Kind}: {Arrived} of {Samples} samples arrived in {ElapsedMs} ms", KindName, arrived.Count, samples.Count, stopwatch.ElapsedMilliseconds);
+            return greedy with { Alternatives = arrived };
+        }
+        finally
+        {
+            await samplesCancel.CancelAsync().ConfigureAwait(false);
+            foreach (var sample in samples)
+            {
+                // A cancelled or failed sample is no one's error: observed, never rethrown.
+                _ = sample.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>One call to the server: greedy (<paramref name="sample"/> null, the configured temperature) or one seeded sample.</summary>
+    private protected abstract Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()

@@ -20,7 +20,7 @@ public sealed class CodeActionHandler(ServerLifecycle lifecycle, CodeActionServi
             Title = offer.Title,
             Kind = offer.Kind,
             Data = JsonSerializer.SerializeToElement(
-                new CodeActionData { Uri = uri, Version = offers.Version, Action = offer.Action, Position = new Position { Line = offer.Line, Character = 0 } },
+                new CodeActionData { Uri = uri, Version = offers.Version, Action = offer.Action, Position = new Position { Line = offer.Line, Character = 0 }, Alternative = offer.Alternative },
                 LspJsonContext.Default.CodeActionData),
         }).ToArray();
     }

@@ -36,4 +36,32 @@ public sealed class CodeActionTextTests
     [InlineData("return 1", false)]
     public void APlaceholderIsNoImplementation(string code, bool placeholder) =>
         Assert.Equal(placeholder, CodeActionGenerator.IsOnlyPlaceholder(code));
+
+    [Fact]
+    public void ABodyBegunDeeperThanItsIndentationIsRebased()
+    {
+        Assert.Equal("x = 1\n\t\treturn x", CodeActionGenerator.Rebase("\tx = 1\n\t\t\treturn x", "\t\t"));
+        Assert.Equal("x = 1\n        return x", CodeActionGenerator.Rebase("x = 1\n        return x", "        "));
+        Assert.Equal("if x:\n            y()\n        return x", CodeActionGenerator.Rebase("    if x:\n                y()\n            return x", "        "));
+    }
+
+    [Fact]
+    public void ConsensusRanksTheCandidateMostLikeTheOthersFirst()
+    {
+        static CodeAssist.Server.Completion.JudgedCandidate Candidate(string text, double mean, string? rejection = null) =>
+            new(new CodeAssist.Server.Inference.ModelCompletion(text, text, 3, mean, mean, 10, 0, CodeAssist.Server.Inference.StopReason.EndToken, TimeSpan.Zero), text, rejection);
+
+        var ranked = CodeActionGenerator.RankByConsensus(
+        [
+            Candidate("return a", -0.1),
+            Candidate("return a + b", -0.9),
+            Candidate("return  a + b", -1.2),
+            Candidate("return sum((a, b))", -0.5),
+            Candidate("return a + c", -0.05, "names: 'c' is not bound"),
+        ]);
+
+        // The text sampled twice (spacing aside) wins over the likelier lone ones; the rejected one is out.
+        Assert.Equal(["return a + b", "return  a + b", "return a", "return sum((a, b))"], ranked.Select(c => c.Text));
+        Assert.Empty(CodeActionGenerator.RankByConsensus([Candidate("x", -1, "syntax: bad")]));
+    }
 }

@@ -51,6 +51,14 @@ public class ExtensionManifestTests
             BreakerFailures = 7,
             BreakerCooldownMs = 600,
         },
+        CodeActions = new CodeActionsOptions
+        {
+            Candidates = 3,
+            BudgetMs = 9,
+            Temperature = 0.3,
+            TopP = 0.5,
+            Consensus = false,
+        },
     };
 
     private static Dictionary<string, JsonNode?> ContributedSettings()
@@ -74,6 +82,7 @@ public class ExtensionManifestTests
         Assert.Empty(Same(NothingDefault, CodeAssistOptions.Default));
         Assert.Empty(Same(NothingDefault.Fallback, CodeAssistOptions.Default.Fallback));
         Assert.Empty(Same(NothingDefault.Routing, CodeAssistOptions.Default.Routing));
+        Assert.Empty(Same(NothingDefault.CodeActions, CodeAssistOptions.Default.CodeActions));
     }
 
     [Fact]
@@ -102,6 +111,7 @@ public class ExtensionManifestTests
         Assert.Empty(problems);
         Assert.Equal(CodeAssistOptions.Default.Fallback, parsed.Fallback);
         Assert.Equal(CodeAssistOptions.Default.Routing, parsed.Routing);
+        Assert.Equal(CodeAssistOptions.Default.CodeActions, parsed.CodeActions);
         Assert.Equal(CodeAssistOptions.Default, parsed);
     }
 

@@ -137,4 +137,21 @@ public class RoutingSettingsTests
             Environment.SetEnvironmentVariable(variable, null);
         }
     }
+
+    [Fact]
+    public void TheCodeActionSettingsAreReadAndBadValuesReported()
+    {
+        var options = Parse("""{"codeActions": {"candidates": 31, "budgetMs": 2500, "temperature": 0.6, "topP": 0.9, "consensus": false}}""", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(new CodeActionsOptions { Candidates = 31, BudgetMs = 2500, Temperature = 0.6, TopP = 0.9, Consensus = false }, options.CodeActions);
+
+        var bad = Parse("""{"codeActions": {"candidates": 65, "budgetMs": 0, "temperature": 0, "topP": 1.5, "consensus": "yes"}}""", out problems);
+        Assert.Equal(CodeAssistOptions.Default.CodeActions, bad.CodeActions);
+        Assert.Equal(5, problems.Count);
+        Assert.Contains("codeActions.candidates must be an integer from 0 to 64", problems);
+        Assert.Contains("codeActions.temperature must be a number from 0.05 to 2", problems);
+        Assert.Contains(problems, p => p.StartsWith("codeActions.consensus", StringComparison.Ordinal));
+        Parse("""{"codeActions": 3}""", out problems);
+        Assert.Equal(["codeActions must be an object"], problems);
+    }
 }

@@ -153,4 +153,46 @@ public class CandidateDecoderTests
         Assert.All(candidates, c => Assert.EndsWith(c.RawText[..^c.Text.Length], prefix, StringComparison.Ordinal));
         Assert.All(candidates, c => Assert.True(c.RawText.Length - c.Text.Length >= 2, c.RawText));
     }
+
+    [Fact]
+    public async Task SampledCandidatesFollowTheGreedyOneAreSeededAndShareThePrompt()
+    {
+        using var greedyOnly = LoadShipped(candidates: 1);
+        using var sampling = LoadShipped(candidates: 4);
+        var request = Requests().ElementAt(2) with { MaxTokens = 24 };
+        var samples = new SamplingOptions(Count: 7, Temperature: 1.0, TopP: 0.95, Seed: 1, Budget: TimeSpan.FromMinutes(1));
+        var greedy = await greedyOnly.CompleteAsync(request, CancellationToken.None);
+        var first = await sampling.CompleteAsync(request with { Sampling = samples }, CancellationToken.None);
+
+        // The greedy candidate first, then every sample (three waves of up to three branches, in sequences 1..3).
+        Assert.Equal(greedy.RawText, first.RawText);
+        Assert.Equal(7, first.Alternatives.Count);
+        Assert.All(first.Alternatives, a => Assert.InRange(a.GeneratedTokens, 1, request.MaxTokens + 8));
+        Assert.True(first.Alternatives.Select(a => a.RawText).Distinct().Count() >= 3, string.Join(" | ", first.Alternatives.Select(a => a.RawText)));
+
+        // Seeded: the same request on a fresh context samples the same texts; another seed, others. (With the prompt
+        // reused from the cache, the cells sit elsewhere and the sums of attention round differently: a draw near a
+        // boundary may then go the other way.)
+        using var fresh = LoadShipped(candidates: 4);
+        var again = await fresh.CompleteAsync(request with { Sampling = samples }, CancellationToken.None);
+        Assert.Equal(first.Alternatives.Select(a => a.RawText), again.Alternatives.Select(a => a.RawText));
+        var reused = await fresh.CompleteAsync(request with { Sampling = samples }, CancellationToken.None);
+        Assert.True(reused.ReusedPromptTokens >= reused.PromptTokens - 1, $"{reused.ReusedPromptTokens} of {reused.PromptTokens} reused");
+        Assert.Equal(7, reused.Alternatives.Count);
+        var other = await sampling.CompleteAsync(request with { Sampling = samples with { Seed = 99 } }, CancellationToken.None);
+        Assert.NotEqual(first.Alternatives.Select(a => a.RawText), other.Alternatives.Select(a => a.RawText));
+
+        // The branches are gone afterwards: a plain request answers as the greedy model does.
+        var plain = await sampling.CompleteAsync(request, CancellationToken.None);
+        Assert.Equal(greedy.RawText, plain.RawText);
+    }
+
+    [Fact]
+    public async Task NoSampleStartsAfterTheBudget()
+    {
+        using var sampling = LoadShipped(candidates: 4);
+        var request = Requests().First() with { Sampling = new SamplingOptions(Count: 30, Temperature: 0.8, TopP: 0.95, Seed: 1, Budget: TimeSpan.Zero) };
+        var answer = await sampling.CompleteAsync(request, CancellationToken.None);
+        Assert.Empty(answer.Alternatives);
+    }
 }

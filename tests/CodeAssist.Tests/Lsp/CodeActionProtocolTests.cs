@@ -156,17 +156,20 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         Assert.Empty(Titles(await CodeActionsAsync(client, text, 0)));
     }
 
+    // The shipped tiny model writes bodies in four spaces; in a file indented with tabs it writes nothing that passes
+    // the checks, so a remote model that answers in spaces shows the conversion there.
     [Theory]
     [InlineData("    ")]
     [InlineData("\t")]
-    public async Task ImplementingWithTheShippedModelReplacesTheStubWithABodyIndentedLikeTheFile(string indent)
+    public async Task ImplementingReplacesTheStubWithABodyIndentedLikeTheFile(string indent)
     {
         var source = $"import math\n\n\nclass Circle:\n{indent}def __init__(self, radius):\n{indent}{indent}self.radius = radius\n\n{indent}def area(self):\n{indent}{indent}\"\"\"Return the area of the circle.\"\"\"\n{indent}{indent}pass\n\n\ndef main():\n{indent}print(Circle(2).area())\n";
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("r = self.radius\n        return math.pi * r * r\n"));
         await using var client = LspTestClient.Start();
-        await client.InitializeAsync(Settings());
+        await client.InitializeAsync(indent == "\t" ? RemoteSettings() : Settings());
         var uri = LspTestClient.FileUri("circle.py");
         await client.OpenAsync(uri, source);
-        var offered = Action(await CodeActionsAsync(client, uri, 9), Implement);
+        var offered = Action(await CodeActionsAsync(client, uri, 9), indent == "\t" ? "Implement function with coder (openai)" : Implement);
         var resolved = await client.RequestAsync("codeAction/resolve", offered);
         Assert.True(resolved.TryGetProperty("result", out var action), resolved.GetRawText());
 
@@ -288,7 +291,9 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         Assert.True(response.TryGetProperty("result", out var resolved), response.GetRawText());
         var after = Apply(CircleSource, resolved, uri);
         Assert.Null(PythonOutline.Analyze(after).Definitions.Single(d => after.Split('\n')[d.Header.First].Contains("def area", StringComparison.Ordinal)).Stub);
-        Assert.Single(_server.Requests);
+
+        // One greedy call (its sampled calls beside it are cancelled when it fails).
+        Assert.Single(_server.Requests, r => !r.Json.TryGetProperty("seed", out _));
 
         var stats = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
         var actions = stats.GetProperty("codeActions");
@@ -367,5 +372,81 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         Assert.Equal(LspErrorCodes.RequestCancelled, ErrorCode(await response));
         Assert.True(await _server.NextDisconnectAsync(TimeSpan.FromSeconds(10)), "the remote call was not aborted");
         Assert.True((await client.RequestAsync("shutdown", null)).TryGetProperty("result", out _));
+    }
+
+    // The fallback answers by seed: the greedy call and four samples, two of which the checks reject and one of
+    // which differs from the greedy answer only in spacing.
+    private void ReplyBySeed()
+    {
+        _server.Reply = (context, request) =>
+        {
+            var text = request.Json.TryGetProperty("seed", out var seed) ? seed.GetInt32() switch
+            {
+                1 => "return height * width",
+                2 => "return  width *  height",
+                3 => "return wdth",
+                _ => "pass",
+            } : "return width * height";
+            return FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion(text));
+        };
+    }
+
+    private static Task ChangeAsync(LspTestClient client, string uri, int version, string text) =>
+        client.NotifyAsync("textDocument/didChange", new { textDocument = new { uri, version }, contentChanges = new[] { new { text } } });
+
+    [Fact]
+    public async Task AnotherCandidateThatPassedIsOfferedAsAnAlternativeAndWrittenWhenPicked()
+    {
+        ReplyBySeed();
+        const string source = "def area(width, height):\n    \"\"\"Return the area of a rectangle.\"\"\"\n    raise NotImplementedError\n\n\nprint(area(2, 3))\n";
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(RemoteSettings());
+        var uri = LspTestClient.FileUri("alternatives.py");
+        await client.OpenAsync(uri, source);
+
+        // No alternative before anything was written.
+        Assert.DoesNotContain(Titles(await CodeActionsAsync(client, uri, 0)), t => t.Contains("alternative", StringComparison.Ordinal));
+        var resolved = (await client.RequestAsync("codeAction/resolve", Action(await CodeActionsAsync(client, uri, 0), "Implement function with coder (openai)"))).GetProperty("result");
+        var first = Apply(source, resolved, uri);
+        Assert.Contains("    return width * height\n", first, StringComparison.Ordinal);
+        await ChangeAsync(client, uri, 2, first);
+
+        // Of the four samples one passed and differs (after spacing) from what was written: alternative 2, on the
+        // def line and in the body, not elsewhere.
+        var offered = await CodeActionsAsync(client, uri, 1);
+        Assert.Equal(["Implement function (alternative 2)"], Titles(offered).Where(t => t.Contains("alternative", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Titles(await CodeActionsAsync(client, uri, 5)), t => t.Contains("alternative", StringComparison.Ordinal));
+        var second = Apply(first, (await client.RequestAsync("codeAction/resolve", Action(offered, "Implement function (alternative 2)"))).GetProperty("result"), uri);
+        Assert.Equal(source.Replace("raise NotImplementedError", "return height * width", StringComparison.Ordinal), second);
+        await ChangeAsync(client, uri, 3, second);
+
+        // Now the first one is the alternative.
+        var back = await CodeActionsAsync(client, uri, 0);
+        Assert.Equal(["Implement function (alternative 1)"], Titles(back).Where(t => t.Contains("alternative", StringComparison.Ordinal)));
+
+        // An edit of the written code ends the offer; a stale alternative fails with a reason.
+        await ChangeAsync(client, uri, 4, second.Replace("height * width", "height * width * 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(Titles(await CodeActionsAsync(client, uri, 1)), t => t.Contains("alternative", StringComparison.Ordinal));
+        var stale = Action(back, "Implement function (alternative 1)");
+        var refused = await client.RequestAsync("codeAction/resolve", stale);
+        Assert.Equal(LspErrorCodes.RequestFailed, ErrorCode(refused));
+    }
+
+    [Fact]
+    public async Task WhenNoCandidatePassesTheErrorSaysWhichChecksFailedAndSuggestsALargerTier()
+    {
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("return wdth"));
+        const string source = "def area(width, height):\n    \"\"\"Return the area of a rectangle.\"\"\"\n    raise NotImplementedError\n";
+        await using var client = LspTestClient.Start();
+        var settings = RemoteSettings(CodeAssist.Tests.Gguf.TestModel.Get(new CodeAssist.Tests.Gguf.TestModelOptions { OutputScale = 4f, Seed = 77 }).Path);
+        await client.InitializeAsync(settings);
+        var uri = LspTestClient.FileUri("rejected.py");
+        await client.OpenAsync(uri, source);
+        var response = await client.RequestAsync("codeAction/resolve", Action(await CodeActionsAsync(client, uri, 0), "Implement function with coder (openai)"));
+
+        Assert.Equal(LspErrorCodes.RequestFailed, ErrorCode(response));
+        var message = response.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains("coder: none of its 5 candidates passed the checks: names 5 (e.g. 'wdth' is not bound)", message, StringComparison.Ordinal);
+        Assert.EndsWith("a larger fallback model may do better", message, StringComparison.Ordinal);
     }
 }

@@ -227,4 +227,75 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal(3, model.CountTokens("0123456789"));
         Assert.Equal(0, model.CountTokens(""));
     }
+
+    [Theory]
+    [InlineData(RemoteKind.OpenAi)]
+    [InlineData(RemoteKind.LlamaCpp)]
+    [InlineData(RemoteKind.Ollama)]
+    public async Task SampledCandidatesAreSeededCallsBesideTheGreedyOne(RemoteKind kind)
+    {
+        // Each call answers with its seed, so the candidates say which call made them.
+        _server.Reply = (context, request) =>
+        {
+            var json = request.Json;
+            var options = kind == RemoteKind.Ollama ? json.GetProperty("options") : json;
+            var text = options.TryGetProperty("seed", out var seed) ? $"sample{seed.GetInt32()}" : "greedy";
+            return FakeModelServer.WriteJsonAsync(context, kind switch
+            {
+                RemoteKind.OpenAi => WireReplies.OpenAiCompletion(text),
+                RemoteKind.LlamaCpp => WireReplies.LlamaInfill(text),
+                _ => WireReplies.OllamaGenerate(text),
+            });
+        };
+        using var model = RemoteModel.Create(Options(kind));
+        var sampling = new SamplingOptions(Count: 10, Temperature: 0.7, TopP: 0.9, Seed: 5, Budget: TimeSpan.FromSeconds(10));
+
+        var result = await model.CompleteAsync(Request() with { Sampling = sampling }, CancellationToken.None);
+
+        Assert.Equal("greedy", result.Text);
+        Assert.Equal(["sample5", "sample6", "sample7", "sample8"], result.Alternatives.Select(a => a.Text).Order(StringComparer.Ordinal));
+        Assert.Equal(1 + RemoteModel.MaxSamples, _server.Requests.Count);
+        foreach (var sent in _server.Requests.Select(r => kind == RemoteKind.Ollama ? r.Json.GetProperty("options") : r.Json))
+        {
+            if (sent.TryGetProperty("seed", out _))
+            {
+                Assert.Equal(0.7, sent.GetProperty("temperature").GetDouble(), 6);
+                Assert.Equal(0.9, sent.GetProperty("top_p").GetDouble(), 6);
+            }
+            else
+            {
+                Assert.False(sent.TryGetProperty("top_p", out _));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ASampleThatFailsOrIsLateIsLeftOutAndTheGreedyAnswerStands()
+    {
+        _server.Reply = async (context, request) =>
+        {
+            var seed = request.Json.TryGetProperty("seed", out var value) ? value.GetInt32() : -1;
+            if (seed == 1)
+            {
+                await FakeModelServer.WriteJsonAsync(context, """{"error":"boom"}""", 500);
+                return;
+            }
+
+            if (seed == 2)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(20), context.RequestAborted);
+            }
+
+            await FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion(seed < 0 ? "greedy" : $"sample{seed}"));
+        };
+        using var model = RemoteModel.Create(Options(RemoteKind.OpenAi));
+        var sampling = new SamplingOptions(Count: 3, Temperature: 0.8, TopP: 0.95, Seed: 1, Budget: TimeSpan.FromMilliseconds(300));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await model.CompleteAsync(Request() with { Sampling = sampling }, CancellationToken.None);
+
+        Assert.Equal("greedy", result.Text);
+        Assert.Equal(["sample3"], result.Alternatives.Select(a => a.Text));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"{started.Elapsed}");
+    }
 }

@@ -34,7 +34,7 @@ public static class EvalCommand
         var fallbackKeyEnv = new Option<string?>("--fallback-api-key-env") { Description = "The environment variable holding the remote fallback's API key." };
         var samples = new Option<int>("--samples") { Description = "Completion points per kind.", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Sampling seed: the same seed gives the same points.", DefaultValueFactory = _ => 1 };
-        var kinds = new Option<string>("--kinds") { Description = "Comma-separated kinds: line, fim, block.", DefaultValueFactory = _ => "line,fim,block" };
+        var kinds = new Option<string>("--kinds") { Description = "Comma-separated kinds: line, fim, block, implement (the code action on documented functions with short bodies; not in the default).", DefaultValueFactory = _ => "line,fim,block" };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file ('-': standard output, the table then goes to standard error)." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report (chart and tables) to this file." };
         var threads = new Option<int>("--threads") { Description = "CPU threads per model.", DefaultValueFactory = _ => 1 };
@@ -72,7 +72,7 @@ public static class EvalCommand
         {
             if (!Enum.TryParse<EvalKind>(kind, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(kind, out _))
             {
-                Console.Error.WriteLine($"codeassist: unknown kind '{kind}' (expected line, fim, block)");
+                Console.Error.WriteLine($"codeassist: unknown kind '{kind}' (expected line, fim, block, implement)");
                 return ExitCodes.UsageError;
             }
 

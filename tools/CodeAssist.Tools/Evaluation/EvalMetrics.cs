@@ -1,3 +1,5 @@
+using CodeAssist.Server.Completion;
+
 namespace CodeAssist.Tools.Evaluation;
 
 /// <summary>How one completion scored: exact match, first-line exact match, edit similarity.</summary>
@@ -10,39 +12,11 @@ public static class EvalMetrics
     public static bool ExactMatch(string predicted, string expected) =>
         string.Equals(predicted.TrimEnd(), expected.TrimEnd(), StringComparison.Ordinal);
 
-    /// <summary>1 − normalised Levenshtein distance: 1 for equal strings, 0 for nothing in common.</summary>
-    public static double EditSimilarity(string predicted, string expected)
-    {
-        predicted = predicted.TrimEnd();
-        expected = expected.TrimEnd();
-        var longest = Math.Max(predicted.Length, expected.Length);
-        return longest == 0 ? 1.0 : 1.0 - ((double)Levenshtein(predicted, expected) / longest);
-    }
+    /// <summary>1 − normalised Levenshtein distance: 1 for equal strings, 0 for nothing in common (<see cref="TextSimilarity"/>, the server's own).</summary>
+    public static double EditSimilarity(string predicted, string expected) => TextSimilarity.EditSimilarity(predicted, expected);
 
     /// <summary>The edit distance (insertions, deletions, substitutions) between two strings.</summary>
-    public static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    public static int Levenshtein(string a, string b) => TextSimilarity.Levenshtein(a, b);
 
     /// <summary>The first line of a completion (what the editor shows on the cursor's line).</summary>
     public static string FirstLine(string completion)
@@ -68,7 +42,7 @@ public static class EvalMetrics
         var predicted = typed + completion;
         var actual = typed + expected;
         var firstLine = ExactMatch(FirstLine(predicted), FirstLine(actual));
-        if (kind == EvalKind.Block)
+        if (kind is EvalKind.Block or EvalKind.Implement)
         {
             var body = NormalizeBlock(predicted);
             var truth = NormalizeBlock(actual);

@@ -37,7 +37,16 @@ public sealed record KindResult(
 
     /// <summary>Each point: whether its first completed line is exact.</summary>
     public IReadOnlyList<bool>? PointFirstLineExact { get; init; }
+
+    /// <summary>For implement points: how often the action wrote a body, and whether the file still parses.</summary>
+    public ImplementFigures? Implement { get; init; }
 }
+
+/// <summary>What "Implement function" did at implement points.</summary>
+/// <param name="Written">Share of points where the action wrote a body: one of its candidates passed the checks (else it reported why not).</param>
+/// <param name="SyntaxValid">Of the bodies written, the share whose file parses as Python (the statement-level parser, checked against CPython).</param>
+/// <param name="Failures">Points without a body, by the first reason the action gave.</param>
+public sealed record ImplementFigures(double Written, double SyntaxValid, IReadOnlyDictionary<string, int> Failures);
 
 /// <summary>What a user would get from the suggestions at these points.</summary>
 /// <param name="Shown">Share of points with a suggestion.</param>

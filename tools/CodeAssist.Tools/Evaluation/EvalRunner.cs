@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using CodeAssist.Server;
+using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
+using CodeAssist.Server.Python;
 using CodeAssist.Server.Routing;
 using LLama.Native;
 using Microsoft.Extensions.DependencyInjection;
@@ -203,6 +205,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
         }
 
         var pipeline = provider.GetRequiredService<EvaluationPipeline>();
+        var actions = provider.GetRequiredService<CodeActionService>();
         var tiers = localTier ? EvaluationTiers.Routed : EvaluationTiers.FallbackOnly;
         var statistics = provider.GetRequiredService<RoutingStatistics>();
         var outcomes = new List<Outcome>();
@@ -211,6 +214,18 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
         for (var index = 0; index < corpus.Samples.Count; index++)
         {
             var sample = corpus.Samples[index];
+            if (sample.Kind == EvalKind.Implement)
+            {
+                outcomes.Add(await ImplementAsync(actions, index, sample, cancellationToken).ConfigureAwait(false));
+                if (index < ShowExamples)
+                {
+                    log?.Invoke($"  [implement {sample.File}:{sample.Line + 1}] expected «{sample.Expected.Replace("\n", " ⏎ ", StringComparison.Ordinal)}» got «{outcomes[^1].Completion.Replace("\n", " ⏎ ", StringComparison.Ordinal)}»{(outcomes[^1].Failure is { } why ? $" ({why})" : string.Empty)}");
+                }
+
+                Progress?.Invoke(new EvalProgress(name, index + 1, corpus.Samples.Count));
+                continue;
+            }
+
             var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
             var result = await pipeline.CompleteAsync(
@@ -308,11 +323,12 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                 routed ? items.Average(o => o.FromFallback ? 1.0 : 0.0) : null,
                 [.. scores.Select(s => s.EditSimilarity)],
                 [.. items.Select(o => o.Completion)],
-                Acceptance(items, scores))
+                group.Key == EvalKind.Implement ? null : Acceptance(items, scores))
             {
                 PointScores = [.. items.Select(o => o.Score)],
                 PointKeptChars = [.. items.Select(o => EvalMetrics.AcceptedChars(o.Completion, o.Sample.Expected))],
                 PointFirstLineExact = [.. scores.Select(s => s.FirstLineExactMatch)],
+                Implement = group.Key == EvalKind.Implement ? ImplementSummary(items) : null,
             };
         }).ToList();
 
@@ -332,5 +348,59 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             (double)falseRejections / items.Count);
     }
 
-    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback, double? Score = null);
+    // "Implement function" at an implement point, through the code action's offer and resolve.
+    private static async Task<Outcome> ImplementAsync(CodeActionService actions, int index, EvalSample sample, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var (after, edit, failure) = await actions.ImplementForEvaluationAsync(
+            index.ToString(CultureInfo.InvariantCulture), sample.Prefix + sample.Suffix, sample.Line, cancellationToken).ConfigureAwait(false);
+        var latency = stopwatch.Elapsed.TotalMilliseconds;
+        if (edit is null)
+        {
+            return new Outcome(sample, string.Empty, latency, false, false) { Failure = failure };
+        }
+
+        // The body as the sample holds the real one: its first line without indentation, the others with theirs.
+        var body = edit.NewText.TrimStart('\r', '\n');
+        body = body[Indentation.LeadingText(body).Length..];
+        var valid = PythonParser.Check(after!).Verdict == PythonParseVerdict.Valid;
+        return new Outcome(sample, body, latency, false, edit.Tier == Tiers.Name(Tier.Fallback)) { Written = true, SyntaxValid = valid };
+    }
+
+    private static ImplementFigures ImplementSummary(List<Outcome> items)
+    {
+        var written = items.Count(o => o.Written);
+        var failures = items.Where(o => !o.Written).GroupBy(o => FailureKind(o.Failure)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new ImplementFigures((double)written / items.Count, written == 0 ? 0 : (double)items.Count(o => o.SyntaxValid) / written, failures);
+    }
+
+    // "none of its 16 candidates passed the checks: names 7 (…), …" → "checks: names"; other failures by their start.
+    private static string FailureKind(string? failure)
+    {
+        if (failure is null)
+        {
+            return "unknown";
+        }
+
+        var marker = failure.IndexOf("passed the checks: ", StringComparison.Ordinal);
+        if (marker >= 0)
+        {
+            var first = failure[(marker + "passed the checks: ".Length)..].Split(' ', 2)[0];
+            return $"checks ({first} most)";
+        }
+
+        return failure.Split(':', 2)[0].Trim();
+    }
+
+    private sealed record Outcome(EvalSample Sample, string Completion, double LatencyMs, bool Escalated, bool FromFallback, double? Score = null)
+    {
+        /// <summary>Implement points: whether the action wrote a body.</summary>
+        public bool Written { get; init; }
+
+        /// <summary>Implement points: whether the file parses after the edit.</summary>
+        public bool SyntaxValid { get; init; }
+
+        /// <summary>Implement points: why the action wrote nothing.</summary>
+        public string? Failure { get; init; }
+    }
 }

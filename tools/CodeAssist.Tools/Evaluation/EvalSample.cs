@@ -11,6 +11,12 @@ public enum EvalKind
 
     /// <summary>A function body, the cursor after its signature and docstring, the rest of the file after it given.</summary>
     Block,
+
+    /// <summary>
+    /// A documented function with a short body, the body removed: "Implement function" writes it, through the code
+    /// action's stages. <see cref="EvalSample.Prefix"/> ends with the docstring, <see cref="EvalSample.Line"/> is the def's line.
+    /// </summary>
+    Implement,
 }
 
 /// <summary>One completion point: the text around the cursor and the text that belongs there.</summary>

@@ -20,6 +20,9 @@ public static class EvalSampler
     /// <summary>The longest function body (in lines, from its first statement to its last code line) a block point may have.</summary>
     public const int MaxBlockLines = 10;
 
+    /// <summary>The longest body (in lines) of a function an implement point removes: short bodies, as the action is for.</summary>
+    public const int MaxImplementLines = 3;
+
     private const int MaxFileBytes = 1_000_000;
 
     /// <summary>Samples <paramref name="perKind"/> points of each kind (fewer when the folder has fewer places).</summary>
@@ -31,7 +34,15 @@ public static class EvalSampler
         foreach (var kind in distinct)
         {
             var random = new Random(KindSeed(seed, kind));
-            if (kind == EvalKind.Block)
+            if (kind == EvalKind.Implement)
+            {
+                var functions = sources.SelectMany(BlockCandidates).Where(block => block.Docstring && block.Last - block.BodyStart < MaxImplementLines).ToList();
+                foreach (var index in Choose(random, functions.Count, perKind))
+                {
+                    samples.Add(MakeImplement(functions[index]));
+                }
+            }
+            else if (kind == EvalKind.Block)
             {
                 var blocks = sources.SelectMany(BlockCandidates).ToList();
                 foreach (var index in Choose(random, blocks.Count, perKind))
@@ -220,7 +231,8 @@ public static class EvalSampler
                 continue;
             }
 
-            if (IsDocstring(lines, lexed, bodyStart, out var docstringEnd))
+            var documented = IsDocstring(lines, lexed, bodyStart, out var docstringEnd);
+            if (documented)
             {
                 bodyStart = NextStatement(lexed, docstringEnd + 1);
                 if (bodyStart < 0 || Indentation.Width(lines[bodyStart]) <= defIndent)
@@ -245,7 +257,7 @@ public static class EvalSampler
 
             if (last - bodyStart + 1 <= MaxBlockLines)
             {
-                yield return new BlockSpan(source, bodyStart, last);
+                yield return new BlockSpan(source, bodyStart, last, i, documented);
             }
         }
     }
@@ -260,6 +272,16 @@ public static class EvalSampler
         var prefix = string.Join('\n', lines.Take(block.BodyStart)) + "\n" + indent;
         var suffix = "\n" + string.Join('\n', lines.Skip(block.Last + 1));
         return new EvalSample(block.Source.File, block.BodyStart, EvalKind.Block, prefix, suffix, string.Join('\n', body), string.Empty, PreviousNonBlank(lines, block.BodyStart));
+    }
+
+    // The file without the body: the function ends with its docstring, the rest of the file follows.
+    private static EvalSample MakeImplement(BlockSpan block)
+    {
+        var lines = block.Source.Lines;
+        var body = MakeBlock(block).Expected;
+        var prefix = string.Join('\n', lines.Take(block.BodyStart)).TrimEnd();
+        var suffix = "\n" + string.Join('\n', lines.Skip(block.Last + 1));
+        return new EvalSample(block.Source.File, block.DefLine, EvalKind.Implement, prefix, suffix, body, string.Empty, PreviousNonBlank(lines, block.DefLine));
     }
 
     private static bool IsStatement(PythonLine line) => line.StartsLogicalLine && line.IsCode;
@@ -319,5 +341,5 @@ public static class EvalSampler
 
     private sealed record Source(string File, string[] Lines, IReadOnlyList<PythonLine> Lexed);
 
-    private sealed record BlockSpan(Source Source, int BodyStart, int Last);
+    private sealed record BlockSpan(Source Source, int BodyStart, int Last, int DefLine, bool Docstring);
 }

@@ -123,6 +123,21 @@ public static class EvalJsonReport
                 writer.WriteEndArray();
             }
 
+            if (k.Implement is { } implement)
+            {
+                writer.WriteStartObject("implement");
+                writer.WriteNumber("written", Math.Round(implement.Written, 4));
+                writer.WriteNumber("syntaxValid", Math.Round(implement.SyntaxValid, 4));
+                writer.WriteStartObject("failures");
+                foreach (var (reason, count) in implement.Failures.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.WriteNumber(reason, count);
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
             if (k.Acceptance is { } acceptance)
             {
                 writer.WriteStartObject("acceptance");

@@ -5,12 +5,13 @@ namespace CodeAssist.Tools.Evaluation.Reporting;
 /// <summary>How the reports name kinds, statuses and reasons, and format figures: one spelling for JSON, tables and HTML.</summary>
 public static class EvalNames
 {
-    /// <summary>A kind of point: line, fim, block.</summary>
+    /// <summary>A kind of point: line, fim, block, implement.</summary>
     public static string Of(EvalKind kind) => kind switch
     {
         EvalKind.Line => "line",
         EvalKind.Fim => "fim",
         EvalKind.Block => "block",
+        EvalKind.Implement => "implement",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

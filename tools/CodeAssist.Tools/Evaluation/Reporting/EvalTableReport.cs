@@ -77,6 +77,14 @@ public static class EvalTableReport
 
             if (c.Status == ContestantStatus.Ok)
             {
+                foreach (var k in c.Kinds.Where(k => k.Implement is not null))
+                {
+                    var i = k.Implement!;
+                    var failures = i.Failures.Count == 0 ? string.Empty : $"; no body: {string.Join(", ", i.Failures.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"))}";
+                    notes.Add(System.FormattableString.Invariant(
+                        $"{c.Name}, implement: a body written at {i.Written:P0} of the points, syntax-valid {i.SyntaxValid:P0} of them{failures}"));
+                }
+
                 foreach (var k in c.Kinds.Where(k => k.Acceptance is not null))
                 {
                     var a = k.Acceptance!;

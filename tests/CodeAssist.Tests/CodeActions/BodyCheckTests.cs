@@ -1,0 +1,112 @@
+using CodeAssist.Server.CodeActions;
+using CodeAssist.Server.Protocol;
+using CodeAssist.Tests.Testing;
+
+namespace CodeAssist.Tests.CodeActions;
+
+/// <summary>What a code action's candidate must be before it may be applied (<see cref="BodyCheck"/>).</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public sealed class BodyCheckTests
+{
+    private static readonly CodeActionPlan Implement = new(CodeAssistActionKinds.ImplementFunction, 0, 0, "\n    ", string.Empty, "    ", 40);
+
+    private static string? Check(string header, string docstring, string text, string before = "", string suffix = "")
+    {
+        var shape = FunctionShape.Read(header, docstring);
+        var prefix = before + header + "\n    " + docstring + "\n    ";
+        return BodyCheck.Reject(Implement with { Shape = shape }, shape, prefix, text, suffix);
+    }
+
+    [Theory]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "return a + b")]
+    [InlineData("def total(numbers):", "\"\"\"Return the sum of the numbers.\"\"\"", "result = 0\n    for n in numbers:\n        result += n\n    return result")]
+    [InlineData("def push(self, item) -> None:", "\"\"\"Push item.\"\"\"", "self.items.append(item)")]
+    [InlineData("def log(message, level=0):", "\"\"\"Print message; level is ignored.\"\"\"", "print(message)")]
+    [InlineData("def pairs(items):", "\"\"\"Return the pairs.\"\"\"", "for item in items:\n        yield item, item")]
+    [InlineData("def f(*args, **kwargs):", "\"\"\"Returns the count.\"\"\"", "return len(args) + len(kwargs)")]
+    [InlineData("def f(_unused, x):", "\"\"\"Return x.\"\"\"", "return x")]
+    public void AGoodBodyPasses(string header, string docstring, string text) =>
+        Assert.Null(Check(header, docstring, text));
+
+    [Theory]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "pass", "placeholder")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "...", "placeholder")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "\"\"\"More docs.\"\"\"", "placeholder")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "return a +", "syntax")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "if a:", "syntax")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "return a.a", "parameters: the body does not use b")]
+    [InlineData("def total(numbers):", "\"\"\"Return the sum.\"\"\"", "return _sheap(s)", "names")]
+    [InlineData("def total(numbers):", "\"\"\"Return the sum.\"\"\"", "return _sheap(numbers)", "names: '_sheap' is not bound")]
+    [InlineData("def lower(text):", "\"\"\"Return text in lower case.\"\"\"", "return string.lower(text)", "names: 'string' is not bound")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "print(a + b)", "returns: the docstring says Return")]
+    [InlineData("def now():", "\"\"\"Return the time.\"\"\"", "return", "returns: the docstring says Return")]
+    [InlineData("def show(a, b) -> None:", "\"\"\"Return nothing, print.\"\"\"", "return a + b", "returns: the signature says -> None")]
+    public void ABadBodyIsRejectedByTheRightCheck(string header, string docstring, string text, string expected)
+    {
+        var rejection = Check(header, docstring, text);
+        Assert.NotNull(rejection);
+        Assert.StartsWith(expected, rejection, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnImportedStandardModuleMustHaveTheAttribute()
+    {
+        Assert.Null(Check("def ext(path):", "\"\"\"Return the extension.\"\"\"", "return os.path.splitext(path)[1]", before: "import os\n\n\n"));
+        Assert.StartsWith("names: module 'os.path' has no attribute", Check("def ext(path):", "\"\"\"Return the extension.\"\"\"", "return os.path.extension(path)", before: "import os\n\n\n"));
+    }
+
+    [Fact]
+    public void AMethodMayUseTheAttributesOfItsClass()
+    {
+        var before = "class Stack:\n    def __init__(self):\n        self.items = []\n\n";
+        var shape = FunctionShape.Read("    def push(self, item) -> None:", "\"\"\"Push.\"\"\"");
+        var prefix = before + "    def push(self, item) -> None:\n        \"\"\"Push.\"\"\"\n        ";
+        var plan = Implement with { BodyIndent = "        ", Shape = shape };
+        Assert.Null(BodyCheck.Reject(plan, shape, prefix, "self.items.append(item)", string.Empty));
+        Assert.StartsWith("names: class 'Stack' has no attribute 'stack'", BodyCheck.Reject(plan, shape, prefix, "self.stack.append(item)", string.Empty));
+    }
+
+    [Fact]
+    public void TheShapeReadsParametersDocstringAndReturnAnnotation()
+    {
+        var shape = FunctionShape.Read("def f(self, a: int, b: dict[str, int] = {}, *args, key=None, **kwargs) -> None:", "    \"\"\"Returns x.\"\"\"");
+        Assert.Equal(["self", "a", "b", "args", "key", "kwargs"], shape.Parameters);
+        Assert.True(shape.ReturnsNone);
+        Assert.True(shape.DocstringSaysReturn);
+        Assert.Equal("Returns x.", shape.Docstring);
+        Assert.False(FunctionShape.Read("def f(a) -> Optional[None]:", string.Empty).ReturnsNone);
+        Assert.False(FunctionShape.Read("def f(a):", "'''Compute the sum.'''").DocstringSaysReturn);
+    }
+
+    [Theory]
+    [InlineData("Compute the area.", null)]
+    [InlineData("Compute the area.\n\n    :param width: the width\n    :param height: the height", null)]
+    [InlineData("Compute the area.\n\n    :param depth: the depth", "parameters: the docstring describes 'depth'")]
+    [InlineData("Compute the area.\n\n    Args:\n        width (int): the width\n        radius: a radius\n", "parameters: the docstring describes 'radius'")]
+    [InlineData("Compute the area.\n\n    Note: widths are positive.\n    Returns: the area", null)]
+    [InlineData("   ", "placeholder")]
+    public void ADocstringDescribesOnlyParametersThatExist(string text, string? expected)
+    {
+        var shape = FunctionShape.Read("def area(width, height):", string.Empty);
+        var plan = new CodeActionPlan(CodeAssistActionKinds.WriteDocstring, 0, 0, "\n    \"\"\"", "\"\"\"", "    ", 8) { Shape = shape };
+        var rejection = BodyCheck.Reject(plan, shape, "def area(width, height):\n    \"\"\"", text, "\"\"\"\n");
+        if (expected is null)
+        {
+            Assert.Null(rejection);
+        }
+        else
+        {
+            Assert.StartsWith(expected, rejection, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ATodoCompletionStaysInsideTheTodosBlock()
+    {
+        var plan = new CodeActionPlan(CodeAssistActionKinds.CompleteTodo, 0, 0, "\n    ", string.Empty, "    ", 12);
+        const string prefix = "def load(path):\n    # TODO: read the file\n    ";
+        Assert.Null(BodyCheck.Reject(plan, FunctionShape.None, prefix, "with open(path) as handle:\n        data = handle.read()", "\n    return data\n"));
+        Assert.StartsWith("block:", BodyCheck.Reject(plan, FunctionShape.None, prefix, "data = 1\nprint(data)", "\n    return data\n"));
+        Assert.StartsWith("placeholder", BodyCheck.Reject(plan, FunctionShape.None, prefix, "pass", "\n    return data\n"));
+    }
+}
