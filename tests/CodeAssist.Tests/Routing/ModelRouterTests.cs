@@ -182,7 +182,8 @@ public sealed class ModelRouterTests : IDisposable
         Assert.Equal(Tier.Fallback, routed!.Tier);
 
         // When the fallback answered on the simulated clock: not at the deadline, not after the local model's 5 s.
-        Assert.InRange((time.GetUtcNow() - started).TotalMilliseconds, 200, 250);
+        // (The fake clock moves in 5 ms steps while the work runs; a loaded machine lets it run a few steps late.)
+        Assert.InRange((time.GetUtcNow() - started).TotalMilliseconds, 200, 1000);
 
         // The local decode is no longer wanted and is cancelled.
         for (var i = 0; i < 100 && slowLocal.Cancelled == 0; i++)
