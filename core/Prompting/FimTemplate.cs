@@ -105,8 +105,34 @@ public sealed record FimTemplate(
         ];
     }
 
-    /// <summary>The prompt as one string with markers written out (for servers that take raw prompts).</summary>
-    public string Render(string prefix, string suffix) => string.Concat(Build(prefix, suffix).Select(p => p.Value));
+    /// <summary>
+    /// The prompt as one string with markers written out (for servers that take raw prompts). The server tokenizes it
+    /// with special tokens on, so the family's control texts (markers and stop tokens) are stripped from the document
+    /// text first: a file that spells <c>&lt;|fim_middle|&gt;</c> cannot end the prompt early.
+    /// </summary>
+    public string Render(string prefix, string suffix) =>
+        string.Concat(Build(WithoutControlTexts(prefix), WithoutControlTexts(suffix)).Select(p => p.Value));
+
+    /// <summary><paramref name="text"/> without any of the family's control texts (again until none is left: removing one may join another).</summary>
+    public string WithoutControlTexts(string text)
+    {
+        var controls = new[] { PrefixMarker, SuffixMarker, MiddleMarker }.OfType<string>().Concat(StopMarkers).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var control in controls)
+            {
+                if (text.Contains(control, StringComparison.Ordinal))
+                {
+                    text = text.Replace(control, string.Empty, StringComparison.Ordinal);
+                    changed = true;
+                }
+            }
+        }
+
+        return text;
+    }
 
     /// <summary>The known templates, keyed by family.</summary>
     public static FimTemplate ForFamily(FimFamily family, FimOrder? order = null) => family switch

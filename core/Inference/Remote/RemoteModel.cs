@@ -82,6 +82,9 @@ public abstract class RemoteModel : ICompletionModel
     /// </summary>
     public int CountTokens(string text) => (text.Length + 3) / 4;
 
+    /// <summary>Characters kept per token asked for: tokens of code average about four, and no token of a real vocabulary is longer than this.</summary>
+    public const int MaxCharsPerToken = 16;
+
     /// <summary>Most sampled candidates one request sends at once: a remote server queues what it cannot run in parallel.</summary>
     public const int MaxSamples = 4;
 
@@ -152,6 +155,16 @@ public abstract class RemoteModel : ICompletionModel
     {
         var text = raw;
         var reason = StopReasons.FromServer(stopReason);
+
+        // A server that ignores max_tokens (or a hostile one) may send far more than was asked for: no more than
+        // MaxCharsPerToken characters per token asked for is kept, never half a surrogate pair.
+        var cap = Math.Max(1, request.MaxTokens) * MaxCharsPerToken;
+        if (text.Length > cap)
+        {
+            text = text[..(char.IsHighSurrogate(text[cap - 1]) ? cap - 1 : cap)];
+            reason = StopReason.Length;
+        }
+
         foreach (var stop in stops)
         {
             var at = stop.Length == 0 ? -1 : text.IndexOf(stop, StringComparison.Ordinal);

@@ -92,4 +92,11 @@ public class FimTemplateTests
         Assert.Equal("<pre>P<suf>S<mid>", template.Render("P", "S"));
         Assert.Contains("<end>", template.StopMarkers);
     }
+
+    [Theory]
+    [InlineData(FimFamily.Qwen, "x = '<|fim_middle|>'<|endoftext|>", "y = 1<|fim_prefix|>", "<|fim_prefix|>x = ''<|fim_suffix|>y = 1<|fim_middle|>")]
+    [InlineData(FimFamily.StarCoder, "a<fim_<fim_middle>middle>b", "<file_sep>", "<fim_prefix>ab<fim_suffix><fim_middle>")]
+    [InlineData(FimFamily.CodeLlama, "<PRE>p", "s<EOT>", "<PRE> p <SUF>s <MID>")]
+    public void ARenderedPromptCarriesNoControlTextFromTheDocument(FimFamily family, string prefix, string suffix, string expected) =>
+        Assert.Equal(expected, FimTemplate.ForFamily(family).Render(prefix, suffix));
 }

@@ -298,4 +298,25 @@ public sealed class RemoteWireFormatTests : IAsyncLifetime
         Assert.Equal(["sample3"], result.Alternatives.Select(a => a.Text));
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"{started.Elapsed}");
     }
+
+    [Theory]
+    [InlineData(RemoteKind.OpenAi)]
+    [InlineData(RemoteKind.LlamaCpp)]
+    [InlineData(RemoteKind.Ollama)]
+    public async Task AnAnswerFarLongerThanAskedForIsCutToTheTokensAskedFor(RemoteKind kind)
+    {
+        var huge = new string('x', 450_000);
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, kind switch
+        {
+            RemoteKind.OpenAi => WireReplies.OpenAiCompletion(huge),
+            RemoteKind.LlamaCpp => WireReplies.LlamaInfill(huge),
+            _ => WireReplies.OllamaGenerate(huge),
+        });
+        using var model = RemoteModel.Create(Options(kind) with { MaxResponseBytes = 1 << 20 });
+
+        var result = await model.CompleteAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(32 * RemoteModel.MaxCharsPerToken, result.Text.Length);
+        Assert.Equal(StopReason.Length, result.StopReason);
+    }
 }
