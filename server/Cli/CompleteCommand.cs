@@ -118,7 +118,15 @@ public static class CompleteCommand
             writer.WriteString("model", result.Model.Length > 0 ? result.Model : models.Current?.Description.Id);
             writer.WriteString("tier", result.Tier);
             writer.WriteNumber("latencyMs", Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1));
-            writer.WriteNumber("meanLogprob", Math.Round(result.MeanLogprob, 4));
+            if (double.IsFinite(result.MeanLogprob))
+            {
+                writer.WriteNumber("meanLogprob", Math.Round(result.MeanLogprob, 4));
+            }
+            else
+            {
+                // No score (nothing generated, or a remote model without log-probabilities): JSON has no NaN.
+                writer.WriteNull("meanLogprob");
+            }
             writer.WriteEndObject();
             writer.Flush();
             stdout.Write("\n"u8);
