@@ -15,7 +15,8 @@ public class QualityGuardTests(ITestOutputHelper output)
     // Measured on this sample (4 numpy files x 2,048 tokens, 512-token windows, 8,176 predicted tokens), Nov 2026:
     //   an early checkpoint of codeassist-py-tiny (held-out loss 4.5 in training):      4.646 nats/token
     //   shipped codeassist-py-tiny (118-minute run):                                     3.924
-    //   shipped codeassist-py-small (tiny grown 4x deeper, +2.47M tokens):                3.857
+    //   codeassist-py-small v1 (tiny grown 4x deeper, +2.47M tokens):                      3.857
+    //   shipped codeassist-py-small v2 (run 4, corpus v2, 15.4M tokens):                   2.581
     //   unigram baseline (training-corpus frequencies, add-one smoothed):                 6.591
     //   random weights of the tiny shape:                                                 8.325 (~ln 4096 = 8.318)
     // A model must beat the unigram baseline by at least this much to count as having learned from context; the
@@ -31,7 +32,7 @@ public class QualityGuardTests(ITestOutputHelper output)
     private static readonly Dictionary<string, double> LossCeilings = new(StringComparer.Ordinal)
     {
         ["codeassist-py-tiny.gguf"] = 2.551,
-        ["codeassist-py-small.gguf"] = 3.867,
+        ["codeassist-py-small.gguf"] = 2.591,
     };
     private const int SampleFiles = 4;
     private const int TokensPerFile = 2048;
