@@ -50,6 +50,7 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
             // before the completion request that follows it reads the document.
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+            TraceSource = RpcTraceLog.For(logger),
         };
 
         foreach (var type in HandlerTypes)
