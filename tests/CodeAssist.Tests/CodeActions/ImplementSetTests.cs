@@ -105,7 +105,7 @@ public sealed class ImplementSetTests(ITestOutputHelper output)
             }
 
             applied++;
-            var after = ApplyEdit(c.Stub, action, uri);
+            var after = CodeActionProtocolTests.Apply(c.Stub, action, uri);
             var syntax = await PythonSandbox.RunAsync($"compile({JsonSerializer.Serialize(after)}, 'f.py', 'exec')\n");
             valid += syntax.Passed ? 1 : 0;
             var run = await PythonSandbox.RunAsync(c.Program(after));
@@ -121,20 +121,5 @@ public sealed class ImplementSetTests(ITestOutputHelper output)
         Assert.Equal(applied, valid);
         Assert.True(applied >= cases.Count / 2, $"applied {applied} of {cases.Count}");
         Assert.True(passed >= 1, $"passed {passed} of {cases.Count}");
-    }
-
-    /// <summary>Applies the one text edit of a resolved action to <paramref name="text"/>.</summary>
-    internal static string ApplyEdit(string text, JsonElement resolved, string uri)
-    {
-        var edit = resolved.GetProperty("edit");
-        var edits = edit.TryGetProperty("documentChanges", out var changes)
-            ? changes[0].GetProperty("edits")
-            : edit.GetProperty("changes").GetProperty(uri);
-        var one = Assert.Single(edits.EnumerateArray());
-        var lines = CodeAssist.Server.Documents.LineIndex.Create(text);
-        int Offset(JsonElement position) => lines.OffsetAt(position.GetProperty("line").GetInt32(), position.GetProperty("character").GetInt32(), CodeAssist.Server.Documents.PositionEncoding.Utf16);
-        var start = Offset(one.GetProperty("range").GetProperty("start"));
-        var end = Offset(one.GetProperty("range").GetProperty("end"));
-        return text[..start] + one.GetProperty("newText").GetString() + text[end..];
     }
 }

@@ -64,7 +64,7 @@ public sealed class CodeActionProtocolTests : IAsyncLifetime
         response.GetProperty("result").EnumerateArray().Single(a => a.GetProperty("title").GetString() == title);
 
     /// <summary>Applies the one text edit of a resolved action to <paramref name="text"/>.</summary>
-    private static string Apply(string text, JsonElement resolved, string uri)
+    internal static string Apply(string text, JsonElement resolved, string uri)
     {
         var edit = resolved.GetProperty("edit");
         var edits = edit.TryGetProperty("documentChanges", out var changes)
