@@ -4,6 +4,7 @@ using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
+using CodeAssist.Server.Lsp.Framing;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Routing;
@@ -54,6 +55,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddCodeAssistLanguageServer(this IServiceCollection services)
     {
         services.AddCodeAssistCore();
+        // A test may register smaller limits before this.
+        services.TryAddSingleton(MessageLimits.Default);
         services.AddSingleton<ServerLifecycle>();
         // The logging pipeline is built before the container and holds the same client instance.
         services.TryAddSingleton<LanguageClient>();

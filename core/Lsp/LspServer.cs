@@ -1,3 +1,4 @@
+using CodeAssist.Server.Lsp.Framing;
 using CodeAssist.Server.Lsp.Handlers;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,7 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
     {
         var lifecycle = services.GetRequiredService<ServerLifecycle>();
         var formatter = LspJsonContext.CreateFormatter();
-        var handler = new TolerantHeaderDelimitedMessageHandler(output, input, formatter, error => logger.LogWarning("Unreadable message skipped: {Error}", error));
+        var handler = new LspMessageHandler(output, input, formatter, services.GetRequiredService<MessageLimits>(), logger);
         using var rpc = new LspJsonRpc(handler)
         {
             // Messages are handled one at a time up to their first await, so a didChange is applied

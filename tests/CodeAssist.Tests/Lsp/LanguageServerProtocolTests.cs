@@ -95,7 +95,9 @@ public sealed class LanguageServerProtocolTests
         await using var client = LspTestClient.Start();
         await client.InitializeAsync(Settings());
         await client.SendRawBytesAsync("this is { not json"u8.ToArray());
-        await client.WaitForNotificationAsync("window/logMessage", n => n.GetProperty("params").GetProperty("message").GetString()!.Contains("Unreadable"));
+        await client.WaitForNotificationAsync("window/logMessage", n => n.GetProperty("params").GetProperty("message").GetString()!.Contains("not JSON", StringComparison.Ordinal));
+        var answer = await client.WaitForAnswerAsync(JsonDocument.Parse("null").RootElement);
+        Assert.Equal(LspErrorCodes.ParseError, ErrorCode(answer));
         var response = await client.RequestAsync("shutdown", null);
         Assert.True(response.TryGetProperty("result", out _));
     }

@@ -120,6 +120,35 @@ internal sealed class LspTestClient : IAsyncDisposable
 
     public Task SendRawBytesAsync(byte[] body) => _peer.SendBytesAsync(body);
 
+    /// <summary>Writes bytes without framing them (frames with wrong headers, junk).</summary>
+    public Task SendUnframedAsync(byte[] bytes) => _peer.SendUnframedAsync(bytes);
+
+    /// <summary>Waits for the answer to a request this client did not send itself (a raw frame's), by its id.</summary>
+    public async Task<JsonElement> WaitForAnswerAsync(JsonElement id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            JsonElement[] seen;
+            lock (_notifications)
+            {
+                seen = [.. _notifications];
+            }
+
+            foreach (var message in seen)
+            {
+                if (!message.TryGetProperty("method", out _) && message.TryGetProperty("id", out var got) && got.GetRawText() == id.GetRawText())
+                {
+                    return message;
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no answer with id {id.GetRawText()}");
+    }
+
     public async Task NotifyAsync(string method, object? parameters)
     {
         var message = new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method };

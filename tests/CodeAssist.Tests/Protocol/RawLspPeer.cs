@@ -19,6 +19,13 @@ internal sealed class RawLspPeer(Stream stream) : IAsyncDisposable
         await stream.FlushAsync();
     }
 
+    /// <summary>Writes <paramref name="bytes"/> as they are: a frame of one's own making, or none.</summary>
+    public async Task SendUnframedAsync(byte[] bytes)
+    {
+        await stream.WriteAsync(bytes);
+        await stream.FlushAsync();
+    }
+
     /// <summary>Reads the next message; null when the other side closed the stream.</summary>
     public async Task<JsonElement?> ReadAsync(TimeSpan? timeout = null)
     {
