@@ -23,6 +23,8 @@ public static class ServiceCollectionExtensions
         // A test may register its own default fallback (a catalog of its own) before this.
         services.TryAddSingleton(provider => DefaultFallback.Shipped(provider.GetRequiredService<ILogger<DefaultFallback>>()));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => ShippedModels.Shipped(provider.GetRequiredService<ILogger<ShippedModels>>()));
+        services.AddSingleton<WorkspaceTrust>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
@@ -44,7 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CompletionService>();
         services.AddSingleton<EvaluationPipeline>();
         services.AddSingleton(provider => new ModelInventory(
-            provider.GetRequiredService<SettingsStore>(), ModelCatalog.ModelFolders, provider.GetRequiredService<ILogger<ModelInventory>>()));
+            provider.GetRequiredService<SettingsStore>(), ModelCatalog.ModelFolders, provider.GetRequiredService<ILogger<ModelInventory>>(),
+            provider.GetRequiredService<WorkspaceTrust>()));
         services.AddSingleton<ModelSelector>();
         services.AddSingleton<CodeActionGenerator>();
         services.AddSingleton<CodeActionService>();

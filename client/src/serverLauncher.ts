@@ -10,8 +10,9 @@ import {
   type LSPAny,
 } from 'vscode-languageclient/node';
 import { ServerMethod, type StatusParams } from './protocol';
-import { resolveServerPath, serverEnvironment, serverSettings, type SettingsSection } from './settings';
+import { initializationOptions, resolveServerPath, serverEnvironment, serverSettings, type SettingsSection } from './settings';
 import type { ClientPhase } from './statusView';
+import { restartWhenTrusted } from './workspaceTrust';
 
 /** The SecretStorage key of the remote fallback's API key. */
 export const ApiKeySecret = 'codeAssist.apiKey';
@@ -20,7 +21,8 @@ const Section = 'codeAssist';
 
 /**
  * Starts the `codeassist` server over stdio and owns the language client: settings in (initializationOptions,
- * pushes on change, answers to workspace/configuration), the API key into the server's environment, status out.
+ * pushes on change, answers to workspace/configuration), the API key into the server's environment, whether the
+ * workspace is trusted (initializationOptions; a new server when trust is granted), status out.
  * Completions themselves are wired by vscode-languageclient from the server's capabilities.
  */
 export class ServerLauncher implements vscode.Disposable {
@@ -54,6 +56,7 @@ export class ServerLauncher implements vscode.Disposable {
       this._onPhase,
       this._onStatus,
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
+      restartWhenTrusted(vscode.workspace, () => this.restart(), (line) => this.output.info(line)),
     );
   }
 
@@ -164,8 +167,8 @@ export class ServerLauncher implements vscode.Disposable {
         { scheme: 'untitled', language: 'python' },
       ],
       outputChannel: this.output,
-      // Read at every start, after the server process was spawned (so _apiKeyStored is current).
-      initializationOptions: () => this.settingsForServer(),
+      // Read at every start, after the server process was spawned (so _apiKeyStored is current), with the trust as it is now.
+      initializationOptions: () => initializationOptions(this.section(), this._apiKeyStored, vscode.workspace.isTrusted),
       middleware: {
         workspace: {
           // The server pulls the codeAssist section; it gets what initializationOptions carried.

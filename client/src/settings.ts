@@ -10,6 +10,12 @@ export const DefaultApiKeyEnv = 'CODEASSIST_API_KEY';
 /** The environment variable naming the server executable (after the codeAssist.server.path setting). */
 export const ServerPathEnv = 'CODEASSIST_SERVER_PATH';
 
+/**
+ * The initializationOptions key that tells the server whether the workspace is trusted (`false`: restricted mode).
+ * Only the client sets it, and only at initialize: a setting of that name is dropped, so a workspace cannot forge it.
+ */
+export const WorkspaceTrustedOption = 'workspaceTrusted';
+
 /** The settings section (`codeAssist`) as VS Code returns it: nested objects, client-only keys included. */
 export type SettingsSection = Record<string, unknown>;
 
@@ -25,17 +31,27 @@ function apiKeyEnvOf(settings: SettingsSection): string | undefined {
 
 /**
  * The settings object the server receives (initializationOptions, didChangeConfiguration, workspace/configuration):
- * the section without the client-only `server` key; when an API key is stored and no `fallback.apiKeyEnv` is set,
- * `fallback.apiKeyEnv` names the variable the key was put in, so the server reads it.
+ * the section without the client-only `server` key (nor a `workspaceTrusted` someone wrote into settings); when an API
+ * key is stored and no `fallback.apiKeyEnv` is set, `fallback.apiKeyEnv` names the variable the key was put in, so
+ * the server reads it.
  */
 export function serverSettings(section: SettingsSection | undefined, apiKeyStored: boolean): SettingsSection {
   const copy = JSON.parse(JSON.stringify(section ?? {})) as SettingsSection;
   delete copy['server'];
+  delete copy[WorkspaceTrustedOption];
   if (apiKeyStored && apiKeyEnvOf(copy) === undefined) {
     const fallback = isObject(copy['fallback']) ? copy['fallback'] : {};
     copy['fallback'] = { ...fallback, apiKeyEnv: DefaultApiKeyEnv };
   }
   return copy;
+}
+
+/**
+ * initializationOptions: the server's settings and whether the workspace is trusted (`vscode.workspace.isTrusted`).
+ * What restricted mode allows is decided by the server; the client only says which mode.
+ */
+export function initializationOptions(section: SettingsSection | undefined, apiKeyStored: boolean, trusted: boolean): SettingsSection {
+  return { ...serverSettings(section, apiKeyStored), [WorkspaceTrustedOption]: trusted };
 }
 
 /** The variable name the API key is handed over in. */

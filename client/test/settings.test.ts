@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DefaultApiKeyEnv, apiKeyVariable, expandHome, resolveServerPath, serverEnvironment, serverSettings } from '../src/settings';
+import {
+  DefaultApiKeyEnv,
+  apiKeyVariable,
+  expandHome,
+  initializationOptions,
+  resolveServerPath,
+  serverEnvironment,
+  serverSettings,
+} from '../src/settings';
 
 describe('settings handed to the server', () => {
   const section = { enable: true, maxTokens: 64, server: { path: '/opt/codeassist' }, fallback: { kind: 'openai', apiKeyEnv: null } };
@@ -23,6 +31,20 @@ describe('settings handed to the server', () => {
     const original = JSON.parse(JSON.stringify(section)) as unknown;
     serverSettings(section, true);
     assert.deepEqual(section, original);
+  });
+});
+
+describe('workspace trust handed to the server', () => {
+  it('adds whether the workspace is trusted to the settings, at initialize only', () => {
+    assert.deepEqual(initializationOptions({ maxTokens: 8, server: { path: '/x' } }, false, false), { maxTokens: 8, workspaceTrusted: false });
+    assert.deepEqual(initializationOptions({}, false, true), { workspaceTrusted: true });
+    assert.equal('workspaceTrusted' in serverSettings({ maxTokens: 8 }, false), false);
+  });
+
+  it('cannot be forged by a setting of the same name', () => {
+    const forged = { model: '/repo/evil.gguf', workspaceTrusted: true };
+    assert.equal(initializationOptions(forged, false, false)['workspaceTrusted'], false);
+    assert.deepEqual(serverSettings(forged, false), { model: '/repo/evil.gguf' });
   });
 });
 

@@ -10,23 +10,29 @@ namespace CodeAssist.Server.Configuration;
 /// client's settings change the value it overrides (<c>model</c> for the local tier; <c>fallback.kind</c>,
 /// <c>fallback.model</c> or <c>fallback.endpoint</c> for the fallback tier). Where the user set neither <c>model</c>
 /// nor <c>fallback.kind</c> and selected no fallback, the fallback tier is the <see cref="DefaultFallback"/> if any.
+/// In restricted mode (<see cref="WorkspaceTrust"/>) the configured settings never name what the workspace may not choose.
 /// </summary>
 public sealed class SettingsStore
 {
     private readonly Lock _gate = new();
     private readonly ILogger<SettingsStore> _logger;
     private readonly DefaultFallback? _defaultFallback;
+    private readonly WorkspaceTrust? _trust;
     private CodeAssistOptions _configured = CodeAssistOptions.Default;
     private CodeAssistOptions _current = CodeAssistOptions.Default;
     private string? _selectedLocalModel;
     private FallbackOptions? _selectedFallback;
     private bool _usingDefaultFallback;
 
-    /// <summary>Creates the store with the default settings; <paramref name="defaultFallback"/> is the fallback tier for users who configure none.</summary>
-    public SettingsStore(ILogger<SettingsStore> logger, DefaultFallback? defaultFallback = null)
+    /// <summary>
+    /// Creates the store with the default settings; <paramref name="defaultFallback"/> is the fallback tier for users who
+    /// configure none; <paramref name="trust"/> restricts what the settings may choose (none: everything is allowed).
+    /// </summary>
+    public SettingsStore(ILogger<SettingsStore> logger, DefaultFallback? defaultFallback = null, WorkspaceTrust? trust = null)
     {
         _logger = logger;
         _defaultFallback = defaultFallback;
+        _trust = trust;
         lock (_gate)
         {
             Recompute();
@@ -54,12 +60,16 @@ public sealed class SettingsStore
     /// <summary>Applies a settings object over the configured settings; problems are logged and returned.</summary>
     public IReadOnlyList<string> Apply(JsonElement? json, string source)
     {
-        IReadOnlyList<string> problems;
+        List<string> problems;
+        RestrictedSettings? restricted;
         (CodeAssistOptions Previous, CodeAssistOptions Next) change;
         lock (_gate)
         {
-            var next = CodeAssistOptions.Parse(json, _configured, out problems);
-            change = ReplaceConfigured(next);
+            var parsed = CodeAssistOptions.Parse(json, _configured, out var parseProblems);
+            problems = [.. parseProblems];
+            restricted = _trust?.Restrict(parsed, _configured);
+            problems.AddRange(restricted?.Problems ?? []);
+            change = ReplaceConfigured(restricted?.Options ?? parsed);
         }
 
         foreach (var problem in problems)
@@ -67,19 +77,28 @@ public sealed class SettingsStore
             _logger.LogWarning("Ignored setting from {Source}: {Problem}", source, problem);
         }
 
+        Report(restricted);
         Raise(change);
         return problems;
     }
 
-    /// <summary>Replaces the configured settings outright.</summary>
+    /// <summary>Replaces the configured settings outright (less what restricted mode refuses).</summary>
     public void Replace(CodeAssistOptions next)
     {
+        RestrictedSettings? restricted;
         (CodeAssistOptions Previous, CodeAssistOptions Next) change;
         lock (_gate)
         {
-            change = ReplaceConfigured(next);
+            restricted = _trust?.Restrict(next, _configured);
+            change = ReplaceConfigured(restricted?.Options ?? next);
         }
 
+        foreach (var problem in restricted?.Problems ?? [])
+        {
+            _logger.LogWarning("Ignored setting: {Problem}", problem);
+        }
+
+        Report(restricted);
         Raise(change);
     }
 
@@ -168,6 +187,15 @@ public sealed class SettingsStore
 
         var previous = Interlocked.Exchange(ref _current, effective);
         return (previous, effective);
+    }
+
+    // Outside the gate: the trust's listeners (the status) read these settings.
+    private void Report(RestrictedSettings? restricted)
+    {
+        if (restricted is not null)
+        {
+            _trust?.Report(restricted);
+        }
     }
 
     private void Raise((CodeAssistOptions Previous, CodeAssistOptions Next) change)

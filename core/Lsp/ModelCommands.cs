@@ -1,3 +1,4 @@
+using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
@@ -20,7 +21,7 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         return [.. inventory.List(filter).Select(ToProtocol)];
     }
 
-    /// <summary><c>codeAssist.selectModel</c>: makes a model the tier's model for this session; RequestFailed when it does not load.</summary>
+    /// <summary><c>codeAssist.selectModel</c>: makes a model the tier's model for this session; RequestFailed when it does not load or restricted mode does not serve it.</summary>
     public async Task<ModelInfo> SelectAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
     {
         var arguments = CommandArguments.Object(request, LspJsonContext.Default.SelectModelArguments, optional: false)!;
@@ -32,6 +33,11 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         catch (UnknownModelException ex)
         {
             throw CommandArguments.InvalidParams(ex.Message);
+        }
+        catch (WorkspaceNotTrustedException ex)
+        {
+            // Well-formed, and refused: the previous model stays, nothing was loaded.
+            throw new LocalRpcException($"could not select {arguments.Id} for the {arguments.Tier} tier: {ex.Message}") { ErrorCode = LspErrorCodes.RequestFailed };
         }
 
         await using var report = await progress.BeginAsync(request.WorkDoneToken, $"Loading {model.Label}", cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace CodeAssist.Server.Lsp;
 /// Sends <c>codeAssist/status</c> (documented in README): once after <c>initialized</c>, whenever either tier's
 /// model starts loading, is ready or fails, when the settings change the fallback, and when a tier's latest latency
 /// changes, at most once per <see cref="LatencyInterval"/> for latency alone. A status equal to the last one sent is
-/// not sent again.
+/// not sent again. A tier whose model restricted mode refused says why in its <c>message</c> (when it has no other).
 /// </summary>
 public sealed class StatusReporter
 {
@@ -22,6 +22,7 @@ public sealed class StatusReporter
     private readonly SettingsStore _settings;
     private readonly RoutingStatistics _routing;
     private readonly ModelInventory _inventory;
+    private readonly WorkspaceTrust _trust;
     private readonly LanguageClient _client;
     private readonly Lock _gate = new();
     private bool _started;
@@ -32,17 +33,25 @@ public sealed class StatusReporter
 
     /// <summary>Creates the reporter and follows the models, the settings and the latencies.</summary>
     public StatusReporter(
-        ModelManager models, FallbackModelProvider fallback, SettingsStore settings, RoutingStatistics routing, ModelInventory inventory, LanguageClient client)
+        ModelManager models,
+        FallbackModelProvider fallback,
+        SettingsStore settings,
+        RoutingStatistics routing,
+        ModelInventory inventory,
+        WorkspaceTrust trust,
+        LanguageClient client)
     {
         _models = models;
         _fallback = fallback;
         _settings = settings;
         _routing = routing;
         _inventory = inventory;
+        _trust = trust;
         _client = client;
         models.StateChanged += (_, _) => Publish();
         fallback.StateChanged += (_, _) => Publish();
         settings.Changed += (_, _) => Publish();
+        trust.RefusalsChanged += Publish;
         routing.LatencyRecorded += (_, _) => OnLatency();
     }
 
@@ -58,7 +67,10 @@ public sealed class StatusReporter
     }
 
     /// <summary>The status now.</summary>
-    public StatusParams Snapshot() => new() { Tiers = [LocalStatus(), FallbackStatus()] };
+    public StatusParams Snapshot() => new() { Tiers = [WithRefusal(LocalStatus()), WithRefusal(FallbackStatus())] };
+
+    private TierStatus WithRefusal(TierStatus status) =>
+        status.Message is null && _trust.Refusal(status.Tier) is { } refusal ? status with { Message = refusal } : status;
 
     private TierStatus LocalStatus()
     {

@@ -31,6 +31,7 @@ public sealed class UnknownModelException(string message) : Exception(message);
 /// What models each tier can use: the catalog's models present on this machine (the shipped ones among them), the
 /// other GGUF files in the model folders, the configured files wherever they are, and for the fallback tier the
 /// configured remote endpoint's model. Which one each tier uses follows the settings in force (selections included).
+/// In restricted mode (<see cref="WorkspaceTrust"/>) it lists the shipped models alone, and the model in use.
 /// </summary>
 public sealed class ModelInventory
 {
@@ -40,20 +41,35 @@ public sealed class ModelInventory
     private readonly SettingsStore _settings;
     private readonly Func<IReadOnlyList<string>> _folders;
     private readonly ILogger<ModelInventory> _logger;
+    private readonly WorkspaceTrust? _trust;
     private readonly Lazy<CatalogDocument> _catalog;
     private readonly ConcurrentDictionary<(string Path, long Size, DateTime Written), (string Family, bool Fim)> _detected = new();
 
-    /// <summary>Creates the inventory over <paramref name="folders"/> (the model folders; <see cref="ModelCatalog.ModelFolders"/> in the server).</summary>
-    public ModelInventory(SettingsStore settings, Func<IReadOnlyList<string>> folders, ILogger<ModelInventory> logger)
+    /// <summary>
+    /// Creates the inventory over <paramref name="folders"/> (the model folders; <see cref="ModelCatalog.ModelFolders"/> in
+    /// the server); <paramref name="trust"/> narrows the listing in restricted mode (none: everything is listed).
+    /// </summary>
+    public ModelInventory(SettingsStore settings, Func<IReadOnlyList<string>> folders, ILogger<ModelInventory> logger, WorkspaceTrust? trust = null)
     {
         _settings = settings;
         _folders = folders;
         _logger = logger;
+        _trust = trust;
         _catalog = new Lazy<CatalogDocument>(LoadCatalog);
     }
 
-    /// <summary>The models of one tier, or of both (local first) when <paramref name="tier"/> is null.</summary>
+    /// <summary>
+    /// The models of one tier, or of both (local first) when <paramref name="tier"/> is null; in restricted mode the
+    /// shipped ones and those in use (the user should see what answers, even when it could not be selected now).
+    /// </summary>
     public IReadOnlyList<AvailableModel> List(string? tier = null)
+    {
+        var all = ListAll(tier);
+        return _trust is { IsRestricted: true } trust ? [.. all.Where(model => model.Active || (!model.IsRemote && trust.Allows(model.Path)))] : all;
+    }
+
+    // Everything, whatever the mode: Find resolves any id, so that a refusal can say why instead of "unknown".
+    private List<AvailableModel> ListAll(string? tier)
     {
         var options = _settings.Current;
         var files = LocalFiles(options);
@@ -93,7 +109,7 @@ public sealed class ModelInventory
             throw new UnknownModelException("the model id is empty");
         }
 
-        var listed = List(tier);
+        var listed = ListAll(tier);
         if (listed.FirstOrDefault(model => model.Id == id) is { } byId)
         {
             return byId;

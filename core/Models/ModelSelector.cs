@@ -10,6 +10,7 @@ namespace CodeAssist.Server.Models;
 /// Switches a tier to another model for this session (<c>codeAssist.selectModel</c>): loads it first, then switches
 /// at once and records the selection over the settings; the previous model keeps answering while the new one loads,
 /// and stays in use when it fails to load. Cached completions are dropped, since they came from the previous model.
+/// In restricted mode only the shipped models may be selected (<see cref="WorkspaceTrust"/>).
 /// </summary>
 public sealed class ModelSelector(
     ModelInventory inventory,
@@ -17,17 +18,28 @@ public sealed class ModelSelector(
     FallbackModelProvider fallback,
     SettingsStore settings,
     CompletionCache cache,
+    WorkspaceTrust trust,
     ILogger<ModelSelector> logger)
 {
-    /// <summary>The model <paramref name="id"/> names for <paramref name="tier"/>; <see cref="UnknownModelException"/> when none.</summary>
-    public AvailableModel Resolve(string tier, string id) => inventory.Find(tier, id);
+    /// <summary>
+    /// The model <paramref name="id"/> names for <paramref name="tier"/>; <see cref="UnknownModelException"/> when none,
+    /// <see cref="WorkspaceNotTrustedException"/> when restricted mode does not serve it.
+    /// </summary>
+    public AvailableModel Resolve(string tier, string id)
+    {
+        var model = inventory.Find(tier, id);
+        trust.CheckSelectable(model);
+        return model;
+    }
 
     /// <summary>
     /// Loads <paramref name="model"/> and makes it its tier's model. Throws <see cref="ModelLoadException"/> when it
-    /// cannot be loaded (the previous model stays). Returns the model as now listed (active).
+    /// cannot be loaded (the previous model stays), <see cref="WorkspaceNotTrustedException"/> when restricted mode does
+    /// not serve it (nothing is loaded). Returns the model as now listed (active).
     /// </summary>
     public async Task<AvailableModel> SelectAsync(AvailableModel model, CancellationToken cancellationToken)
     {
+        trust.CheckSelectable(model);
         logger.LogInformation("Selecting {Label} for the {Tier} tier", model.Label, model.Tier);
         if (model.Tier == ModelTiers.Local)
         {

@@ -12,6 +12,7 @@ namespace CodeAssist.Server.Lsp.Handlers;
 public sealed class LifecycleHandler(
     ServerLifecycle lifecycle,
     SettingsStore settings,
+    WorkspaceTrust trust,
     ConfigurationPuller configuration,
     ModelManager models,
     StatusReporter status,
@@ -27,6 +28,9 @@ public sealed class LifecycleHandler(
         var offered = request.Capabilities.General?.PositionEncodings ?? [];
         var encoding = offered.Contains(PositionEncodingKind.Utf8) ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
         lifecycle.MarkInitialized(request, encoding);
+
+        // Trust first: the settings that come with it are checked against it.
+        trust.Initialize(request.InitializationOptions);
         settings.Apply(request.InitializationOptions, "initializationOptions");
         logger.LogInformation(
             "Initialize from {Client} {ClientVersion} (process {ProcessId}), position encoding {Encoding}",

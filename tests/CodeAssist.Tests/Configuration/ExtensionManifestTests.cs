@@ -127,4 +127,24 @@ public class ExtensionManifestTests
         // Which program runs is not a workspace's choice either.
         Assert.Equal("machine", (string?)settings[$"{Prefix}server.path"]!["scope"]);
     }
+
+    [Fact]
+    public void RestrictedModeIsDeclaredWithEverySettingThatChoosesAModelFileAProgramOrWhereCodeGoes()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "package.json")))!;
+        var untrusted = manifest["capabilities"]!["untrustedWorkspaces"]!;
+        Assert.Equal("limited", (string?)untrusted["supported"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)untrusted["description"]));
+        var restricted = untrusted["restrictedConfigurations"]!.AsArray().Select(key => (string)key!).ToList();
+
+        // Each is a setting the extension contributes (a typo would restrict nothing).
+        var settings = ContributedSettings();
+        Assert.All(restricted, key => Assert.True(settings.ContainsKey(key), $"{key} is not a contributed setting"));
+
+        // The model files, the fallback's kind and model (kind picks remote or local), where code is sent and with
+        // which key, and the program that runs; the rest only tunes what the shipped models do.
+        string[] expected = [$"{Prefix}model", $"{Prefix}fallback.kind", $"{Prefix}fallback.model", $"{Prefix}server.path",
+            .. ConfigurationPuller.MachineOnlyKeys.Select(key => $"{Prefix}fallback.{key}")];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), restricted.Order(StringComparer.Ordinal));
+    }
 }
