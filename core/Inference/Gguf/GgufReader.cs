@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace CodeAssist.Server.Inference.Gguf;
@@ -56,6 +57,8 @@ public static class GgufReader
 {
     private const uint Magic = 0x46554747; // "GGUF" little-endian
     private const int MaxStringBytes = 64 * 1024 * 1024;
+    private const uint StringType = 8;
+    private const string TokensKey = "tokenizer.ggml.tokens";
 
     /// <summary>Reads the header of <paramref name="path"/>; throws <see cref="ModelLoadException"/> when it is not a complete GGUF file.</summary>
     public static GgufFileInfo Read(string path) => Read(path, []);
@@ -63,14 +66,15 @@ public static class GgufReader
     /// <summary>Reads the header of <paramref name="path"/>, keeping the values of the arrays named in <paramref name="keepArrays"/> (e.g. the vocabulary).</summary>
     public static GgufFileInfo Read(string path, IReadOnlyCollection<string> keepArrays)
     {
-        if (Directory.Exists(path))
+        // Before opening: a FIFO would block the open, a device cannot be mapped by llama.cpp.
+        switch (FileKind.WhyNotRegular(path))
         {
-            throw new ModelLoadException($"model path is a folder, not a GGUF file: {path}");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new ModelLoadException($"model file not found: {path}");
+            case null:
+                break;
+            case "not found":
+                throw new ModelLoadException($"model file not found: {path}");
+            case var why:
+                throw new ModelLoadException($"model path is {why}, not a GGUF file: {path}");
         }
 
         try
@@ -134,10 +138,21 @@ public static class GgufReader
                 arrayLengths[key] = (int)length;
                 arrayTypes[key] = elementType;
                 var values = keepArrays.Contains(key) ? new List<object>((int)Math.Min(length, 1 << 20)) : null;
+                var tokens = key == TokensKey && elementType == StringType ? new HashSet<string>(StringComparer.Ordinal) : null;
                 for (ulong j = 0; j < length; j++)
                 {
                     var value = ReadValue(reader, elementType, path);
                     values?.Add(value);
+                    if (tokens is not null && !tokens.Add((string)value))
+                    {
+                        // llama.cpp asserts that every token string is unique (id_to_token and token_to_id the same size).
+                        throw new ModelLoadException($"model file is corrupt (token {j} repeats the string of an earlier token): {path}");
+                    }
+
+                    if (value is float or double && !double.IsFinite(Convert.ToDouble(value, CultureInfo.InvariantCulture)))
+                    {
+                        throw new ModelLoadException($"model file is corrupt (array '{key}' holds {value}): {path}");
+                    }
                 }
 
                 if (values is not null)
@@ -215,21 +230,36 @@ public static class GgufReader
         if (metadata.TryGetValue("general.architecture", out var architecture) && architecture is string arch
             && metadata.TryGetValue($"{arch}.block_count", out var blocks))
         {
-            var count = blocks switch
-            {
-                uint u => (long)u,
-                int i => i,
-                ulong ul => (long)Math.Min(ul, long.MaxValue),
-                long l => l,
-                ushort us => us,
-                short sh => sh,
-                byte b => b,
-                sbyte sb => sb,
-                _ => -1,
-            };
+            var count = ToLong(blocks) ?? -1;
             if (count is < 1 or > 512)
             {
                 throw new ModelLoadException($"model file is corrupt ({arch}.block_count is {blocks}): {path}");
+            }
+        }
+
+        foreach (var (key, scalar) in metadata)
+        {
+            var number = scalar switch { float f => f, double d => d, _ => (double?)null };
+            if (number is { } x && !double.IsFinite(x))
+            {
+                throw new ModelLoadException($"model file is corrupt ({key} is {x.ToString(CultureInfo.InvariantCulture)}): {path}");
+            }
+
+            // llama.cpp asserts eps >= 0 in the first decode, after the model loaded as ready.
+            if (number < 0 && key.Contains("epsilon", StringComparison.Ordinal))
+            {
+                throw new ModelLoadException($"model file is corrupt ({key} is negative): {path}");
+            }
+        }
+
+        if (metadata.TryGetValue("general.architecture", out var archValue) && archValue is string architectureName)
+        {
+            foreach (var field in new[] { "embedding_length", "attention.head_count", "context_length" })
+            {
+                if (metadata.TryGetValue($"{architectureName}.{field}", out var count) && ToLong(count) is < 1 or > 1L << 24)
+                {
+                    throw new ModelLoadException($"model file is corrupt ({architectureName}.{field} is {count}): {path}");
+                }
             }
         }
 
@@ -239,6 +269,19 @@ public static class GgufReader
             throw new ModelLoadException($"model file has an empty metadata string, which LLamaSharp 0.30.0 cannot read: {path}");
         }
     }
+
+    private static long? ToLong(object value) => value switch
+    {
+        uint u => u,
+        int i => i,
+        ulong ul => (long)Math.Min(ul, long.MaxValue),
+        long l => l,
+        ushort us => us,
+        short sh => sh,
+        byte b => b,
+        sbyte sb => sb,
+        _ => null,
+    };
 
     private static string ReadString(BinaryReader reader, string path)
     {

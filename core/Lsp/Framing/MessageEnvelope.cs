@@ -191,7 +191,8 @@ public sealed record MessageEnvelope(RequestId? Id, string? Method, bool IsNotif
                 return Fail(LspErrorCodes.InvalidRequest, "neither a method nor a result or error");
             }
 
-            if (_method is not null && _params is { } kind && kind is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            // null is lenient: JSON-RPC says omit params, but clients send "params": null for shutdown and exit.
+            if (_method is not null && _params is { } kind && kind is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.Null))
             {
                 return Fail(LspErrorCodes.InvalidParams, $"params of {_method} is a {Describe(kind)}; it must be an object or an array");
             }

@@ -76,7 +76,8 @@ public sealed class ModelSelectionStdioTests
             })).GetProperty("result");
             Assert.Contains(actions.EnumerateArray(), a => a.GetProperty("title").GetString() == "Implement function with pocket-coder");
 
-            Assert.True((await RequestAsync(6, "shutdown", null)).TryGetProperty("result", out _));
+            var shutdown = await RequestAsync(6, "shutdown", null);
+            Assert.True(shutdown.TryGetProperty("result", out _), shutdown.GetRawText());
             await peer.SendAsync(Json(new { jsonrpc = "2.0", method = "exit" }));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(timeout.Token);

@@ -75,6 +75,87 @@ public class ModelLoadErrorTests
         Assert.Contains("could not be loaded", message);
     }
 
+    // The hardening issue's reproductions: each of these aborted the process inside llama.cpp (SIGABRT).
+    [Fact]
+    public void ATokenStringThatRepeatsIsRefusedBeforeLlamaCppSeesIt()
+    {
+        var model = TestModel.Get();
+        var tokens = model.Tokens.ToList();
+        tokens[^1] = tokens[^2];
+        var writer = model.CreateWriter();
+        writer.Set("tokenizer.ggml.tokens", tokens);
+        Assert.Contains("repeats the string of an earlier token", LoadFails(Write(writer, "duplicate")).Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(-1e-5f)]
+    public void AnEpsilonThatIsNotAFiniteNonNegativeNumberIsRefusedBeforeTheFirstDecode(float epsilon)
+    {
+        var writer = TestModel.Get().CreateWriter();
+        writer.Set("llama.attention.layer_norm_rms_epsilon", epsilon);
+        Assert.Contains("layer_norm_rms_epsilon", LoadFails(Write(writer, "eps")).Message);
+    }
+
+    [Fact]
+    public void ANonFiniteFloatAnywhereInTheHyperParametersIsRefused()
+    {
+        var writer = TestModel.Get().CreateWriter();
+        writer.Set("llama.rope.freq_base", double.NegativeInfinity);
+        Assert.Contains("llama.rope.freq_base", LoadFails(Write(writer, "rope")).Message);
+    }
+
+    [Theory]
+    [InlineData("llama.attention.head_count")]
+    [InlineData("llama.embedding_length")]
+    [InlineData("llama.context_length")]
+    public void AZeroCountIsRefused(string key)
+    {
+        var writer = TestModel.Get().CreateWriter();
+        writer.Set(key, 0u);
+        Assert.Contains(key, LoadFails(Write(writer, "count")).Message);
+    }
+
+    [Fact]
+    public async Task AFifoIsRefusedWithoutOpeningIt()
+    {
+        var path = TestModelFiles.NewPath("fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        // Opening a FIFO blocks until a writer comes; the check must answer at once.
+        var refused = await Task.Run(() => LoadFails(path)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("FIFO", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("/dev/null", "character device")]
+    [InlineData("/dev/zero", "character device")]
+    [InlineData("/dev/stdin", ", not a GGUF file")]
+    public void ADeviceIsRefused(string path, string kind) =>
+        Assert.Contains(kind, LoadFails(path).Message);
+
+    [Fact]
+    public void ALoopOfSymbolicLinksIsAClearError()
+    {
+        var a = TestModelFiles.NewPath("loop-a");
+        var b = TestModelFiles.NewPath("loop-b");
+        File.CreateSymbolicLink(a, b);
+        File.CreateSymbolicLink(b, a);
+        Assert.Contains("loop of symbolic links", LoadFails(a).Message);
+    }
+
+    [Fact]
+    public void ALinkToTheModelLoads()
+    {
+        var link = TestModelFiles.NewPath("link");
+        File.CreateSymbolicLink(link, TestModel.Get().Path);
+        LocalModel.Load(link, new LocalModelOptions { ContextSize = 256, Threads = 1 }, NullLogger.Instance).Dispose();
+    }
+
     private static string Write(GgufWriter writer, string hint)
     {
         var path = TestModelFiles.NewPath(hint);

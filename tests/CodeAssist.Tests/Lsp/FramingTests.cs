@@ -107,6 +107,15 @@ public sealed class FramingTests
     }
 
     [Fact]
+    public async Task ParamsNullIsAcceptedAsNoParams()
+    {
+        await using var client = Start();
+        await client.InitializeAsync();
+        await client.SendRawAsync("""{"jsonrpc":"2.0","id":9018,"method":"shutdown","params":null}""");
+        Assert.True((await client.WaitForAnswerAsync(Id(9018))).TryGetProperty("result", out _));
+    }
+
+    [Fact]
     public async Task JsonNestedDeeperThanTheLimitIsRefusedWithTheId()
     {
         await using var client = Start();
