@@ -71,7 +71,13 @@ public sealed class CodeActionService(
     /// <summary>The actions for the cursor (or selection start) on <paramref name="line"/>, of the kinds in <paramref name="only"/> (all when null).</summary>
     public CodeActionOffers Offer(string uri, int line, IReadOnlyList<string>? only)
     {
-        if (!documents.TryGet(uri, out var snapshot) || !IsPython(snapshot) || !Kinds.Any(kind => Wanted(kind, only)))
+        if (!documents.TryGet(uri, out var snapshot, out var outOfSync))
+        {
+            outOfSync?.LogRefusal(logger, "code action");
+            return CodeActionOffers.None;
+        }
+
+        if (!IsPython(snapshot) || !Kinds.Any(kind => Wanted(kind, only)))
         {
             return CodeActionOffers.None;
         }
@@ -118,9 +124,11 @@ public sealed class CodeActionService(
     /// </summary>
     public async Task<CodeActionEdit> ResolveAsync(CodeActionData data, CancellationToken cancellationToken)
     {
-        if (!documents.TryGet(data.Uri, out var snapshot))
+        if (!documents.TryGet(data.Uri, out var snapshot, out var outOfSync))
         {
-            throw new CodeActionFailedException($"{data.Uri} is not open");
+            throw new CodeActionFailedException(outOfSync is null
+                ? $"{data.Uri} is not open"
+                : $"{data.Uri} is out of sync with the editor ({outOfSync.Reason}); reopen it");
         }
 
         if (snapshot.Version != data.Version)

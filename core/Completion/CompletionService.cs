@@ -47,9 +47,13 @@ public sealed class CompletionService(
         }
 
         // 1. snapshot: everything about the document is read before the first await.
-        if (CursorText.TryRead(documents, query, options.ContextSize, out var text, out var snapshot) is { } failure)
+        if (CursorText.TryRead(documents, query, options.ContextSize, out var text, out var snapshot, out var outOfSync) is { } failure)
         {
-            if (snapshot is null)
+            if (outOfSync is not null)
+            {
+                outOfSync.LogRefusal(logger, "completion");
+            }
+            else if (snapshot is null)
             {
                 logger.LogWarning("Completion for unknown document {Uri}", query.Uri);
             }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
@@ -63,6 +65,9 @@ public sealed record FallbackOptions
     /// <summary>True when the fallback is a remote server.</summary>
     public bool IsRemote => IsRemoteKind(Kind);
 
+    /// <summary>The endpoint as logs may show it: scheme, host and port (its path or query may carry a token).</summary>
+    public string DisplayEndpoint() => RemoteModelOptions.Display(Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) ? uri : null);
+
     // The one table of fallback kinds and their names: settings, the eval's flags and contestants, logs and stats.
     private static readonly (string Name, FallbackKind Kind)[] Kinds =
     [
@@ -99,6 +104,7 @@ public sealed record FallbackOptions
         }
 
         var options = baseline;
+        var setsApiKeyEnv = false;
         foreach (var property in json.EnumerateObject())
         {
             var value = property.Value;
@@ -144,6 +150,7 @@ public sealed record FallbackOptions
                     if (ReadOptionalString(value, "fallback.apiKeyEnv", errors, out var apiKeyEnv))
                     {
                         options = options with { ApiKeyEnv = apiKeyEnv };
+                        setsApiKeyEnv = true;
                     }
 
                     break;
@@ -193,7 +200,26 @@ public sealed record FallbackOptions
             }
         }
 
+        if (!setsApiKeyEnv && options.ApiKeyEnv is not null && !string.Equals(options.Endpoint, baseline.Endpoint, StringComparison.Ordinal))
+        {
+            // The user named the key for the old address. A change that moves the endpoint without naming the key again
+            // may come from anything that can push settings: the key must not follow the code to a new address unasked.
+            errors.Add(
+                "fallback.apiKeyEnv for the new fallback.endpoint: a key goes only to the endpoint it was set with, so no API key is sent"
+                + " until fallback.apiKeyEnv is set in the same change as fallback.endpoint");
+            options = options with { ApiKeyEnv = null };
+        }
+
         return options;
+    }
+
+    /// <summary>Prints the options for logs (as <c>Settings changed</c> does) with the endpoint as scheme, host and port only.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"Kind = {(ChosenKind is { } kind ? KindName(kind) : "default")}, Model = {Model}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Endpoint = {(Endpoint is null ? string.Empty : DisplayEndpoint())}, ApiKeyEnv = {ApiKeyEnv}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"FimMode = {FimMode}, Template = {Template}, TimeoutMs = {TimeoutMs}");
+        return true;
     }
 
     private static bool ReadOptionalString(JsonElement value, string name, List<string> errors, out string? text)

@@ -5,18 +5,25 @@ namespace CodeAssist.Server.Documents;
 
 /// <summary>The open documents, updated by the text sync notifications and read by completion requests from any thread.</summary>
 /// <remarks>
-/// Each document has its own lock: a change holds it while it edits, and <see cref="TryGet"/> holds it only to take
-/// the document's snapshot, an immutable view that shares the text's chunks. A reader therefore always sees one
-/// whole version of a notification, never half of one, and neither an edit nor a snapshot copies the whole text.
+/// Each document has its own lock: a change holds it while it edits, and <see cref="TryGet(string, out DocumentSnapshot?)"/>
+/// holds it only to take the document's snapshot, an immutable view that shares the text's chunks. A reader therefore
+/// always sees one whole version of a notification, never half of one, and neither an edit nor a snapshot copies the
+/// whole text.
+/// <para>
+/// A change that cannot be applied (a range outside the text, a version that does not increase, a document never
+/// opened) marks the document out of sync (<see cref="DocumentSyncLoss"/>): from then on the text may differ from
+/// the editor's in ways no later change reveals, so readers get no snapshot until a didOpen or a change that sends the
+/// whole text brings it back.
+/// </para>
 /// </remarks>
 public sealed class DocumentStore
 {
     private readonly ConcurrentDictionary<string, Entry> _documents = new(StringComparer.Ordinal);
 
-    /// <summary>The number of open documents.</summary>
-    public int Count => _documents.Count;
+    /// <summary>The number of open documents (those out of sync included, changes to never-opened ones not).</summary>
+    public int Count => _documents.Values.Count(entry => entry.Document is not null);
 
-    /// <summary>Opens a document, or replaces it if the client opens it again.</summary>
+    /// <summary>Opens a document, or replaces it if the client opens it again; either way it is in sync.</summary>
     public void Open(string uri, string languageId, int version, string text)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -25,36 +32,73 @@ public sealed class DocumentStore
 
     /// <summary>Applies a didChange notification's changes in order and records <paramref name="version"/>.</summary>
     /// <remarks>
-    /// The client is trusted: a version lower than the stored one is applied all the same. Each change is checked
-    /// before it is made, so a failing change leaves the text as the earlier changes of the same call made it, and
-    /// the version unchanged.
+    /// A notification with only incremental changes needs a version greater than the stored one and ranges inside the
+    /// text; one that breaks either marks the document out of sync, as does any change to a document never opened.
+    /// Once out of sync, incremental changes are skipped (they would edit a text the editor does not have). A change
+    /// without a range sends the whole text, so the changes from the last such change on are applied whatever the
+    /// versions, and a document out of sync is back in sync.
     /// </remarks>
-    /// <exception cref="DocumentChangeException">The document is not open, or a change's range is outside its text.</exception>
-    public void Change(string uri, int version, IReadOnlyList<DocumentChange> changes, PositionEncoding encoding)
+    /// <exception cref="DocumentChangeException">This notification put the document out of sync (it is thrown once, not for the notifications skipped after it).</exception>
+    public DocumentChangeOutcome Change(string uri, int version, IReadOnlyList<DocumentChange> changes, PositionEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(changes);
-        if (!_documents.TryGetValue(uri, out Entry? entry))
-        {
-            throw new DocumentChangeException(uri, $"Cannot change {uri} (version {version}): the document is not open.");
-        }
-
+        var wholeText = LastWholeText(changes);
+        var entry = _documents.GetOrAdd(uri, static _ => new Entry(null));
         lock (entry.Gate)
         {
-            TextDocument document = entry.Document;
-            foreach (DocumentChange change in changes)
+            var document = entry.Document;
+            if (document is null)
             {
-                if (change.Range is { } range)
+                // No language and no text to start from: only didOpen can make this a document.
+                return entry.Loss is null
+                    ? throw Lose(entry, new DocumentChangeException(uri, "the document is not open") { Version = version })
+                    : DocumentChangeOutcome.Skipped;
+            }
+
+            if (wholeText < 0)
+            {
+                if (entry.Loss is not null)
                 {
-                    document.ApplyChange(range.StartLine, range.StartCharacter, range.EndLine, range.EndCharacter, change.Text, encoding);
+                    return DocumentChangeOutcome.Skipped;
                 }
-                else
+
+                if (version <= document.Version)
                 {
-                    document.ReplaceAll(change.Text);
+                    throw Lose(entry, new DocumentChangeException(uri, $"version {version} is not greater than the current version {document.Version}")
+                    {
+                        Version = version,
+                        CurrentVersion = document.Version,
+                    });
                 }
             }
 
+            var current = document.Version;
+            try
+            {
+                for (var i = Math.Max(wholeText, 0); i < changes.Count; i++)
+                {
+                    var change = changes[i];
+                    if (change.Range is { } range)
+                    {
+                        document.ApplyChange(range.StartLine, range.StartCharacter, range.EndLine, range.EndCharacter, change.Text, encoding);
+                    }
+                    else
+                    {
+                        document.ReplaceAll(change.Text);
+                    }
+                }
+            }
+            catch (DocumentChangeException ex)
+            {
+                // The changes before the failing one are applied: the text is neither the old version nor the new one.
+                throw Lose(entry, new DocumentChangeException(uri, ex.Message, ex) { Version = version, CurrentVersion = current });
+            }
+
             document.Version = version;
+            var resynced = entry.Loss is not null;
+            entry.Loss = null;
+            return resynced ? DocumentChangeOutcome.Resynced : DocumentChangeOutcome.Applied;
         }
     }
 
@@ -62,31 +106,65 @@ public sealed class DocumentStore
     public bool Close(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        return _documents.TryRemove(uri, out _);
+        return _documents.TryRemove(uri, out var entry) && entry.Document is not null;
     }
 
-    /// <summary>An immutable snapshot of the document's current version, if it is open.</summary>
-    public bool TryGet(string uri, [NotNullWhen(true)] out DocumentSnapshot? snapshot)
+    /// <summary>An immutable snapshot of the document's current version, if it is open and in sync.</summary>
+    public bool TryGet(string uri, [NotNullWhen(true)] out DocumentSnapshot? snapshot) => TryGet(uri, out snapshot, out _);
+
+    /// <summary>
+    /// An immutable snapshot of the document's current version, if it is open and in sync; when it is out of sync,
+    /// <paramref name="outOfSync"/> says why (and there is no snapshot).
+    /// </summary>
+    public bool TryGet(string uri, [NotNullWhen(true)] out DocumentSnapshot? snapshot, out DocumentSyncLoss? outOfSync)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        snapshot = null;
+        outOfSync = null;
         if (!_documents.TryGetValue(uri, out Entry? entry))
         {
-            snapshot = null;
             return false;
         }
 
         lock (entry.Gate)
         {
-            snapshot = entry.Document.GetSnapshot();
+            outOfSync = entry.Loss;
+            if (outOfSync is null && entry.Document is { } document)
+            {
+                snapshot = document.GetSnapshot();
+            }
         }
 
-        return true;
+        return snapshot is not null;
     }
 
-    private sealed class Entry(TextDocument document)
+    private static int LastWholeText(IReadOnlyList<DocumentChange> changes)
+    {
+        for (var i = changes.Count - 1; i >= 0; i--)
+        {
+            if (changes[i].Range is null)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static DocumentChangeException Lose(Entry entry, DocumentChangeException error)
+    {
+        entry.Loss = new DocumentSyncLoss(error.Uri, error.Message);
+        return error;
+    }
+
+    private sealed class Entry(TextDocument? document)
     {
         public Lock Gate { get; } = new();
 
-        public TextDocument Document { get; } = document;
+        /// <summary>The document; null for a URI that was changed without ever being opened.</summary>
+        public TextDocument? Document { get; } = document;
+
+        /// <summary>Why the document is out of sync; null while it is in sync. Read and written under <see cref="Gate"/>.</summary>
+        public DocumentSyncLoss? Loss { get; set; }
     }
 }

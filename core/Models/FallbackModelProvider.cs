@@ -57,9 +57,9 @@ public sealed class FallbackModelProvider : IDisposable
     /// <summary>The breaker of a remote fallback; null for none or a local one.</summary>
     public RemoteBreakerState? BreakerState => Current is RemoteModel remote ? remote.BreakerState : null;
 
-    /// <summary>How the configured fallback is named in logs: kind and model, and the endpoint for remote ones.</summary>
+    /// <summary>How the configured fallback is named in logs: kind and model, and for remote ones the endpoint's scheme and host.</summary>
     public static string Describe(FallbackOptions fallback) => fallback.IsRemote
-        ? $"{FallbackOptions.KindName(fallback.Kind)} {fallback.Model ?? "(default model)"} at {RemoteModelOptions.Display(Uri.TryCreate(fallback.Endpoint, UriKind.Absolute, out var uri) ? uri : null)}"
+        ? $"{FallbackOptions.KindName(fallback.Kind)} {fallback.Model ?? "(default model)"} at {fallback.DisplayEndpoint()}"
         : $"{FallbackOptions.KindName(fallback.Kind)} {fallback.Model}";
 
     /// <summary>

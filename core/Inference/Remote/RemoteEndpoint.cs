@@ -77,7 +77,7 @@ public sealed class RemoteEndpoint : IDisposable
             .Build();
     }
 
-    /// <summary>The endpoint as it may be shown: no credentials, no query.</summary>
+    /// <summary>The endpoint as it may be shown: scheme, host and port (<see cref="RemoteModelOptions.Display"/>).</summary>
     public string DisplayName { get; }
 
     /// <summary>The breaker's state, for statistics and routing.</summary>

@@ -40,7 +40,10 @@ public abstract class RemoteModel : ICompletionModel
         Template = options.Template is { } family ? FimTemplate.ForFamily(family, options.FimOrder) : ServerSideTemplate;
         Description = new ModelDescription(
             Id: string.IsNullOrWhiteSpace(options.Model) ? RemoteModelOptions.KindName(options.Kind) : options.Model,
-            Path: _endpoint.DisplayName,
+
+            // The whole address (valid options carry no credentials or query): the prompt and answer caches key on it, so
+            // two endpoints on one host stay apart. Logs name the model by Id and the endpoint by its DisplayName.
+            Path: options.Endpoint!.AbsoluteUri.TrimEnd('/'),
             Architecture: "remote-" + RemoteModelOptions.KindName(options.Kind),
             Template: Template,
             ContextLength: options.ContextLength,
@@ -209,12 +212,12 @@ public abstract class RemoteModel : ICompletionModel
                 token => ExchangeAsync(path, payload, responseType, validate, token),
                 Options.Timeout,
                 cancellationToken).ConfigureAwait(false);
-            Logger.LogDebug("{Kind} {Endpoint}/{Path} answered in {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
+            Logger.LogDebug("{Kind} {Endpoint} …/{Path} answered in {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
             return reply;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Logger.LogDebug("{Kind} {Endpoint}/{Path} cancelled after {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
+            Logger.LogDebug("{Kind} {Endpoint} …/{Path} cancelled after {ElapsedMs} ms", KindName, _endpoint.DisplayName, path, stopwatch.ElapsedMilliseconds);
             throw;
         }
         catch (Exception ex) when (ex is RemoteModelException or BrokenCircuitException or TimeoutRejectedException or HttpRequestException or IOException or OperationCanceledException)
@@ -222,13 +225,13 @@ public abstract class RemoteModel : ICompletionModel
             var failure = ex as RemoteModelException ?? Translate(ex);
             if (failure.Reason == RemoteModelException.BreakerOpen)
             {
-                Logger.LogDebug("{Kind} {Endpoint}/{Path} skipped: breaker open", KindName, _endpoint.DisplayName, path);
+                Logger.LogDebug("{Kind} {Endpoint} …/{Path} skipped: breaker open", KindName, _endpoint.DisplayName, path);
             }
             else
             {
                 // Debug, not warning: the caller (the router) reports outages once, not per keystroke.
                 Logger.LogDebug(
-                    "{Kind} {Endpoint}/{Path} failed ({Reason}) after {ElapsedMs} ms: {Error}",
+                    "{Kind} {Endpoint} …/{Path} failed ({Reason}) after {ElapsedMs} ms: {Error}",
                     KindName, _endpoint.DisplayName, path, failure.Reason, stopwatch.ElapsedMilliseconds, failure.Message);
             }
 
@@ -348,6 +351,13 @@ public abstract class RemoteModel : ICompletionModel
         if (!string.IsNullOrEmpty(Options.ApiKey))
         {
             text = text.Replace(Options.ApiKey, "***", StringComparison.Ordinal);
+        }
+
+        // Error pages often echo the request's path ("Cannot POST /…"), and the endpoint's part of it may hold a token.
+        var endpointPath = Options.Endpoint?.AbsolutePath.TrimEnd('/');
+        if (endpointPath is { Length: > 1 })
+        {
+            text = text.Replace(endpointPath, "…", StringComparison.Ordinal);
         }
 
         text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

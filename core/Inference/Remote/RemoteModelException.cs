@@ -18,7 +18,7 @@ public sealed class RemoteModelException : Exception
     /// <summary>The reply was longer than the cap.</summary>
     public const string TooLarge = "too-large";
 
-    /// <summary>Creates the exception; <paramref name="endpoint"/> must already be stripped of credentials.</summary>
+    /// <summary>Creates the exception; <paramref name="endpoint"/> must already be cut to what may be shown (<see cref="RemoteModelOptions.Display"/>).</summary>
     public RemoteModelException(RemoteKind kind, string endpoint, string reason, string message, int? statusCode = null, Exception? inner = null)
         : base($"{RemoteModelOptions.KindName(kind)} at {endpoint}: {message}", inner)
     {
@@ -31,7 +31,7 @@ public sealed class RemoteModelException : Exception
     /// <summary>The protocol of the failed call.</summary>
     public RemoteKind Kind { get; }
 
-    /// <summary>The endpoint, without credentials or query.</summary>
+    /// <summary>The endpoint as it may be shown: scheme, host and port, never credentials, path or query.</summary>
     public string Endpoint { get; }
 
     /// <summary>A short stable code for statistics: one of the constants here, or <c>http-NNN</c> for an error status.</summary>

@@ -190,9 +190,12 @@ public sealed record RemoteModelOptions
         _ => kind.ToString(),
     };
 
-    /// <summary>The endpoint as it may be shown: scheme, host, port and path, never credentials or query.</summary>
+    /// <summary>
+    /// The endpoint as logs and errors may show it: scheme, host and port only. Never the credentials, and never the
+    /// path or query either: some services put a token or a tenant in them, and the route logs it on every escalation.
+    /// </summary>
     public static string Display(Uri? endpoint) =>
         endpoint is null ? "(none)"
         : !endpoint.IsAbsoluteUri ? "(relative)"
-        : endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/');
+        : endpoint.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 }

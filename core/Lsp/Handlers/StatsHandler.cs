@@ -12,6 +12,7 @@ namespace CodeAssist.Server.Lsp.Handlers;
 
 /// <summary>codeAssist/stats: the pipeline's and the router's counters (documented in README).</summary>
 public sealed class StatsHandler(
+    ServerLifecycle lifecycle,
     CompletionStatistics completions,
     RoutingStatistics routing,
     [FromKeyedServices(RoutingStatistics.CodeActionsKey)] RoutingStatistics codeActions,
@@ -20,10 +21,11 @@ public sealed class StatsHandler(
     InferenceStatistics inference,
     ModelManager models)
 {
-    /// <summary>Answers with a snapshot of the counters.</summary>
+    /// <summary>Answers with a snapshot of the counters; like every request, only between initialize and shutdown.</summary>
     [JsonRpcMethod(CodeAssistMethods.Stats)]
     public StatsResult Stats()
     {
+        lifecycle.ThrowIfNotServing();
         return new StatsResult
         {
             Requests = completions.Requests,

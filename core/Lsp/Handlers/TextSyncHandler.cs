@@ -41,15 +41,27 @@ public sealed class TextSyncHandler(ServerLifecycle lifecycle, DocumentStore doc
                 : DocumentChange.Full(change.Text);
         }
 
+        var uri = request.TextDocument.Uri;
         try
         {
-            documents.Change(request.TextDocument.Uri, request.TextDocument.Version, changes, lifecycle.Encoding);
+            var outcome = documents.Change(uri, request.TextDocument.Version, changes, lifecycle.Encoding);
+            if (outcome == DocumentChangeOutcome.Resynced)
+            {
+                logger.LogInformation("{Uri} is back in sync at version {Version}: a change sent its whole text", uri, request.TextDocument.Version);
+            }
+            else if (outcome == DocumentChangeOutcome.Skipped)
+            {
+                // Warned once when it went out of sync; each keystroke after that is no news.
+                logger.LogDebug("Change to {Uri} (version {Version}) skipped: the document is out of sync", uri, request.TextDocument.Version);
+            }
         }
         catch (DocumentChangeException ex)
         {
-            // The editor and we disagree about the text; completions for it would be wrong, so say so loudly.
-            logger.LogWarning("Change to {Uri} rejected: {Reason}", request.TextDocument.Uri, ex.Message);
-            cache.Forget(request.TextDocument.Uri);
+            // The editor and we disagree about the text; completions for it would be wrong, so say so loudly, once.
+            logger.LogWarning(
+                "Change to {Uri} (version {Version}, ours {CurrentVersion}) not applied: {Reason}. The document is out of sync: no completions or code actions for it until it is opened again or a change sends its whole text",
+                uri, ex.Version, (object?)ex.CurrentVersion ?? "none", ex.Message);
+            cache.Forget(uri);
         }
     }
 

@@ -59,32 +59,51 @@ public class DocumentStoreTests
         Assert.Equal(2, snapshot.LineCount);
     }
 
-    [Fact]
-    public void ChangeWithALowerVersionIsStillApplied()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(10)]
+    public void AnIncrementalChangeWhoseVersionDoesNotIncreaseMarksTheDocumentOutOfSync(int version)
     {
         var store = new DocumentStore();
         store.Open(Uri, "python", 10, "a");
 
-        store.Change(Uri, 4, [DocumentChange.Incremental(0, 1, 0, 1, "b")], Utf16);
+        var error = Assert.Throws<DocumentChangeException>(() => store.Change(Uri, version, [DocumentChange.Incremental(0, 1, 0, 1, "b")], Utf16));
 
-        Assert.True(store.TryGet(Uri, out DocumentSnapshot? snapshot));
-        Assert.Equal("ab", snapshot.Text);
-        Assert.Equal(4, snapshot.Version);
+        Assert.Equal(version, error.Version);
+        Assert.Equal(10, error.CurrentVersion);
+        Assert.Contains("not greater than the current version 10", error.Message, StringComparison.Ordinal);
+        Assert.False(store.TryGet(Uri, out _, out DocumentSyncLoss? loss));
+        Assert.Equal(error.Message, loss?.Reason);
+        Assert.Equal(1, store.Count);
     }
 
     [Fact]
-    public void ChangeToAnUnknownDocumentThrowsDocumentChangeException()
+    public void ChangeToAnUnknownDocumentThrowsOnceAndLeavesItOutOfSyncUntilOpened()
     {
         var store = new DocumentStore();
 
-        var error = Assert.Throws<DocumentChangeException>(() => store.Change(Uri, 1, [DocumentChange.Full("x")], Utf16));
+        var error = Assert.Throws<DocumentChangeException>(() => store.Change(Uri, 1, [DocumentChange.Incremental(0, 0, 0, 0, "x")], Utf16));
 
         Assert.Equal(Uri, error.Uri);
+        Assert.Null(error.CurrentVersion);
         Assert.Contains("not open", error.Message, StringComparison.Ordinal);
+        Assert.Equal(DocumentChangeOutcome.Skipped, store.Change(Uri, 2, [DocumentChange.Incremental(0, 0, 0, 0, "y")], Utf16));
+
+        // Even a whole text does not make it a document: only didOpen says which language it is.
+        Assert.Equal(DocumentChangeOutcome.Skipped, store.Change(Uri, 3, [DocumentChange.Full("z")], Utf16));
+        Assert.False(store.TryGet(Uri, out _, out DocumentSyncLoss? loss));
+        Assert.NotNull(loss);
+        Assert.Equal(0, store.Count);
+        Assert.False(store.Close(Uri));
+
+        store.Open(Uri, "python", 4, "opened");
+        Assert.True(store.TryGet(Uri, out DocumentSnapshot? snapshot, out loss));
+        Assert.Null(loss);
+        Assert.Equal("opened", snapshot.Text);
     }
 
     [Fact]
-    public void ChangeOutsideTheDocumentThrowsAndKeepsTheVersion()
+    public void ChangeOutsideTheDocumentMarksItOutOfSyncUntilAChangeSendsTheWholeText()
     {
         var store = new DocumentStore();
         store.Open(Uri, "python", 1, "a\nb");
@@ -93,9 +112,50 @@ public class DocumentStoreTests
             () => store.Change(Uri, 2, [DocumentChange.Incremental(5, 0, 5, 0, "x")], Utf16));
 
         Assert.Contains("outside", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.Version);
+        Assert.Equal(1, error.CurrentVersion);
+        Assert.False(store.TryGet(Uri, out _));
+
+        // Later incremental changes would edit a text the editor does not have: skipped, and no new error.
+        Assert.Equal(DocumentChangeOutcome.Skipped, store.Change(Uri, 3, [DocumentChange.Incremental(0, 0, 0, 0, "y")], Utf16));
+        Assert.False(store.TryGet(Uri, out _));
+
+        // The changes from the last whole text on are applied, whatever came before it.
+        Assert.Equal(
+            DocumentChangeOutcome.Resynced,
+            store.Change(Uri, 4, [DocumentChange.Incremental(9, 0, 9, 0, "?"), DocumentChange.Full("c = 1\n"), DocumentChange.Incremental(1, 0, 1, 0, "d = 2\n")], Utf16));
+        Assert.True(store.TryGet(Uri, out DocumentSnapshot? snapshot, out DocumentSyncLoss? loss));
+        Assert.Null(loss);
+        Assert.Equal("c = 1\nd = 2\n", snapshot.Text);
+        Assert.Equal(4, snapshot.Version);
+        Assert.Equal(DocumentChangeOutcome.Applied, store.Change(Uri, 5, [DocumentChange.Incremental(2, 0, 2, 0, "e")], Utf16));
+    }
+
+    [Fact]
+    public void AWholeTextIsAppliedWhateverItsVersion()
+    {
+        var store = new DocumentStore();
+        store.Open(Uri, "python", 10, "a");
+
+        Assert.Equal(DocumentChangeOutcome.Applied, store.Change(Uri, 3, [DocumentChange.Full("b")], Utf16));
+
         Assert.True(store.TryGet(Uri, out DocumentSnapshot? snapshot));
-        Assert.Equal("a\nb", snapshot.Text);
-        Assert.Equal(1, snapshot.Version);
+        Assert.Equal("b", snapshot.Text);
+        Assert.Equal(3, snapshot.Version);
+    }
+
+    [Fact]
+    public void ReopeningBringsAnOutOfSyncDocumentBack()
+    {
+        var store = new DocumentStore();
+        store.Open(Uri, "python", 1, "a");
+        Assert.Throws<DocumentChangeException>(() => store.Change(Uri, 1, [DocumentChange.Incremental(0, 0, 0, 0, "b")], Utf16));
+
+        store.Open(Uri, "python", 1, "fresh");
+
+        Assert.True(store.TryGet(Uri, out DocumentSnapshot? snapshot));
+        Assert.Equal("fresh", snapshot.Text);
+        Assert.Equal(DocumentChangeOutcome.Applied, store.Change(Uri, 2, [DocumentChange.Incremental(0, 0, 0, 0, "x")], Utf16));
     }
 
     [Fact]

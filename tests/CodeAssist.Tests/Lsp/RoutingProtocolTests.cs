@@ -120,7 +120,7 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
 
         // The remote model's own line, logged inside the HTTP call, carries the id of the request that made the call:
         // no id was passed to it.
-        var remote = log.WithTemplate("{Kind} {Endpoint}/{Path} failed");
+        var remote = log.WithTemplate("{Kind} {Endpoint} …/{Path} failed");
         Assert.Equal(["c1", "c2"], remote.Select(RequestLog.IdOf));
         Assert.Equal(["c1", "c2"], log.WithTemplate("Route: escalating").Select(RequestLog.IdOf));
         Assert.Equal(["c1"], log.WithTemplate("Fallback {Fallback} is failing").Select(RequestLog.IdOf));

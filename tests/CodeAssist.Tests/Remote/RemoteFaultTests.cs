@@ -272,12 +272,15 @@ public sealed class RemoteFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnEndpointPathIsKeptAndCredentialsNeverShow()
+    public async Task AnErrorNamesTheEndpointByHostAndNeverShowsItsPathOrTheKey()
     {
-        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, "{}", 500);
+        // The server's error page echoes the path it was asked for, as many do.
+        _server.Reply = (context, request) => FakeModelServer.WriteJsonAsync(context, $$"""{"error":"Cannot POST {{request.Path}}"}""", 500);
         using var model = Model(RemoteKind.OpenAi, o => o with { ApiKey = "sk-never-shown" });
         var ex = await FailsAsync(model, "http-500");
-        Assert.EndsWith("/v1", ex.Endpoint);
+        Assert.Equal($"http://127.0.0.1:{_server.BaseAddress.Port}", ex.Endpoint);
         Assert.DoesNotContain("sk-never-shown", ex.ToString());
+        Assert.DoesNotContain("/v1", ex.Message);
+        Assert.Contains("…/completions", ex.Message);
     }
 }

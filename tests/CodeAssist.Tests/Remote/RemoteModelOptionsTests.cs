@@ -72,8 +72,9 @@ public class RemoteModelOptionsTests
     }
 
     [Fact]
-    public void TheDisplayedEndpointDropsCredentialsAndQuery()
+    public void TheDisplayedEndpointIsSchemeHostAndPortOnly()
     {
-        Assert.Equal("http://127.0.0.1:8080/v1", RemoteModelOptions.Display(new Uri("http://u:secret@127.0.0.1:8080/v1/?k=s")));
+        Assert.Equal("http://127.0.0.1:8080", RemoteModelOptions.Display(new Uri("http://u:secret@127.0.0.1:8080/v1/?k=s")));
+        Assert.Equal("https://api.example", RemoteModelOptions.Display(new Uri("https://api.example/t0ken/v1#frag")));
     }
 }
