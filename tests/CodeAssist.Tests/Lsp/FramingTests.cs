@@ -129,6 +129,23 @@ public sealed class FramingTests
         Assert.False(client.Server.IsCompleted, where);
     }
 
+    // Found by the fuzz suite (FuzzSuite, messages, seed 20261206): StreamJsonRpc ends the session on a response it did
+    // not ask for, so one stray answer from a buggy client took the server down.
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":77,"result":null}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"x","error":{"code":-32603,"message":"client error"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"the client could not parse something"}}""")]
+    public async Task AResponseToNoRequestOfOursIsDroppedWithAWarningAndTheSessionGoesOn(string response)
+    {
+        var log = new CapturedLog();
+        await using var client = Start(log);
+        await client.InitializeAsync();
+        await client.SendRawAsync(response);
+        Assert.Equal(LspErrorCodes.MethodNotFound, (await SendFramedRequestAsync(client, 9097)).GetProperty("error").GetProperty("code").GetInt32());
+        Assert.False(client.Server.IsCompleted);
+        Assert.Contains(log.Events, e => e.Level == LogEventLevel.Warning && e.RenderMessage().StartsWith("Dropped a response with id", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ParamsNullIsAcceptedAsNoParams()
     {
