@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using CodeAssist.Server.Protocol;
 using StreamJsonRpc;
 
@@ -81,7 +82,16 @@ public sealed record MessageEnvelope(RequestId? Id, string? Method, bool IsNotif
             return scan.Fail(LspErrorCodes.ParseError, "not JSON: a string that is not valid UTF-8");
         }
 
-        return complete ? scan.Verdict() : scan.Fail(LspErrorCodes.InvalidRequest, "incomplete");
+        if (!complete)
+        {
+            return scan.Fail(LspErrorCodes.InvalidRequest, "incomplete");
+        }
+
+        // JSON on the wire is UTF-8. StreamJsonRpc must not see anything else: a request whose params hold a property
+        // name that is not UTF-8, for a method without a single-object parameter (codeAssist/stats, $/cancelRequest),
+        // left its argument matching broken, and every later request failed with -32602 until the server restarted.
+        var verdict = scan.Verdict();
+        return verdict.IsSound && !Utf8.IsValid(body) ? scan.Fail(LspErrorCodes.ParseError, "not JSON: text that is not valid UTF-8") : verdict;
     }
 
     /// <summary>Moves past the value the reader is on; false when it nests deeper than allowed.</summary>

@@ -129,6 +129,23 @@ public sealed class FramingTests
         Assert.False(client.Server.IsCompleted, where);
     }
 
+    // Found by the fuzz suite (FuzzSuite, messages, seed 11): after one of these, every later request to a method with a
+    // single-object parameter was answered -32602 "Unable to find method …/2" until the server restarted. Latin-1 makes
+    // ä the single byte 0xE4, which is not UTF-8.
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":9070,"method":"codeAssist/stats","params":{"conäext":null}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":9070,"method":"$/cancelRequest","params":{"context":["2.0"],"conäext":null,"title":[]}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":9070,"method":"textDocument/completion","params":{"x":"conäext"}}""")]
+    public async Task ParamsThatAreNotUtf8AreAParseErrorAndLaterRequestsStillReachTheirHandlers(string message)
+    {
+        await using var client = Start();
+        await client.InitializeAsync();
+        await client.SendRawBytesAsync(Encoding.Latin1.GetBytes(message));
+        Assert.Equal(LspErrorCodes.ParseError, (await client.WaitForAnswerAsync(Id(9070))).GetProperty("error").GetProperty("code").GetInt32());
+        var completion = await client.RequestAsync("textDocument/completion", new { textDocument = new { uri = "file:///none.py" }, position = new { line = 0, character = 0 } });
+        Assert.True(completion.TryGetProperty("result", out _), completion.GetRawText());
+    }
+
     // Found by the fuzz suite (FuzzSuite, messages, seed 20261206): StreamJsonRpc ends the session on a response it did
     // not ask for, so one stray answer from a buggy client took the server down.
     [Theory]
