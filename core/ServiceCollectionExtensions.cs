@@ -26,7 +26,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(provider => ShippedModels.Shipped(provider.GetRequiredService<ILogger<ShippedModels>>()));
         services.AddSingleton<WorkspaceTrust>();
         services.AddSingleton<SettingsStore>();
-        services.AddSingleton<DocumentStore>();
+        services.TryAddSingleton(_ => new DocumentStore());
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
         services.AddSingleton<CompletionStatistics>();
         services.AddSingleton<PostProcessor>();
