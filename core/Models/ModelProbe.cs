@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Gguf;
 using CodeAssist.Server.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -84,9 +85,9 @@ public sealed class ModelProbe
     {
         var full = Path.GetFullPath(path);
         var file = new FileInfo(full);
-        if (!file.Exists)
+        if (FileKind.WhyNotRegular(full) is not null)
         {
-            return; // the loader's own check says "not found" in its words
+            return; // not found, a FIFO, a device: the loader refuses it in its own words, and reading it here could block
         }
 
         if (IsTrustedShipped(full))
