@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -14,7 +15,8 @@ namespace CodeAssist.Server.Lsp.Framing;
 /// LSP's framing (Content-Length headers) read so that no input ends the session silently: junk is skipped up to the next
 /// header, a delimited frame with a bad header is skipped with its body, a body that is not a sound JSON-RPC message is
 /// answered with the right error code and its id when the id can be read, a message over the size limit is refused and
-/// skipped without being buffered, and a body whose declared length swallowed the next frame gives that frame back.
+/// skipped without being buffered, a body whose declared length swallowed the next frame gives that frame back, and a
+/// response to no request of ours is dropped (StreamJsonRpc would end the session on it).
 /// Only the end of the input (or a header that can never end) ends the session, and that is logged with its reason.
 /// Writing is StreamJsonRpc's, unchanged.
 /// </summary>
@@ -22,6 +24,21 @@ public sealed class LspMessageHandler(Stream output, Stream input, IJsonRpcMessa
     : HeaderDelimitedMessageHandler(output, input, formatter)
 {
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes(FrameHeader.ContentLengthName + ":");
+
+    // Ids of our requests to the client still waiting for their answer. StreamJsonRpc ends the session on a response
+    // to anything else ("a response was received without a request having been sent"), so such a response is dropped.
+    private readonly ConcurrentDictionary<RequestId, byte> _awaiting = new();
+
+    /// <inheritdoc />
+    protected override void Write(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        if (content is JsonRpcRequest { RequestId.IsEmpty: false } request)
+        {
+            _awaiting.TryAdd(request.RequestId, 0);
+        }
+
+        base.Write(content, cancellationToken);
+    }
 
     /// <inheritdoc />
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
@@ -82,6 +99,13 @@ public sealed class LspMessageHandler(Stream output, Stream input, IJsonRpcMessa
 
             if (await DeserializeAsync(body, cancellationToken).ConfigureAwait(false) is { } message)
             {
+                if (message switch { JsonRpcResult r => r.RequestId, JsonRpcError e => e.RequestId, _ => (RequestId?)null } is { } answered
+                    && !_awaiting.TryRemove(answered, out _))
+                {
+                    logger.LogWarning("Dropped a response with id {Id}: no request of ours has that id, or it was answered already", answered);
+                    continue;
+                }
+
                 return message;
             }
         }

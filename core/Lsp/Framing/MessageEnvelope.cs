@@ -74,6 +74,12 @@ public sealed record MessageEnvelope(RequestId? Id, string? Method, bool IsNotif
         {
             return scan.Fail(LspErrorCodes.ParseError, $"not JSON: {ex.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // The reader does not check UTF-8 inside strings; reading one (a name, the id, the method, jsonrpc) does,
+            // and before this catch a byte such as 0xFF there ended the session.
+            return scan.Fail(LspErrorCodes.ParseError, "not JSON: a string that is not valid UTF-8");
+        }
 
         return complete ? scan.Verdict() : scan.Fail(LspErrorCodes.InvalidRequest, "incomplete");
     }

@@ -106,6 +106,46 @@ public sealed class FramingTests
         Assert.Equal(LspErrorCodes.MethodNotFound, (await SendFramedRequestAsync(client, 9099)).GetProperty("error").GetProperty("code").GetInt32());
     }
 
+    // Found by the fuzz suite (FuzzSuite, frames, seed 20261206): one byte that is not UTF-8 in a string the envelope
+    // reads ended the session, since the JSON reader checks UTF-8 only when a string is read.
+    public static TheoryData<string, byte[], int?> InvalidUtf8InTheEnvelope => new()
+    {
+        { "the jsonrpc value", [.. "{\"id\":9060,\"jsonrpc\":\"2."u8, 0xFF, .. "0\",\"method\":\"codeAssist/stats\"}"u8], 9060 },
+        { "the method", [.. "{\"jsonrpc\":\"2.0\",\"id\":9061,\"method\":\"codeAssist/st"u8, 0xC3, 0x28, .. "ats\"}"u8], 9061 },
+        { "a property name", [.. "{\"jsonrpc\":\"2.0\",\"id\":9062,\"me"u8, 0x90, .. "thod\":\"codeAssist/stats\"}"u8], 9062 },
+        { "a string id", [.. "{\"jsonrpc\":\"2.0\",\"id\":\"x"u8, 0xFF, .. "\",\"method\":\"codeAssist/stats\"}"u8], null },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8InTheEnvelope))]
+    public async Task InvalidUtf8InAStringTheEnvelopeReadsIsAParseErrorAndTheSessionGoesOn(string where, byte[] body, int? id)
+    {
+        await using var client = Start();
+        await client.InitializeAsync();
+        await client.SendRawBytesAsync(body);
+        var answer = await client.WaitForAnswerAsync(id is { } value ? Id(value) : JsonDocument.Parse("null").RootElement);
+        Assert.Equal(LspErrorCodes.ParseError, answer.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(LspErrorCodes.MethodNotFound, (await SendFramedRequestAsync(client, 9098)).GetProperty("error").GetProperty("code").GetInt32());
+        Assert.False(client.Server.IsCompleted, where);
+    }
+
+    // Found by the fuzz suite (FuzzSuite, messages, seed 20261206): StreamJsonRpc ends the session on a response it did
+    // not ask for, so one stray answer from a buggy client took the server down.
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":77,"result":null}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"x","error":{"code":-32603,"message":"client error"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"the client could not parse something"}}""")]
+    public async Task AResponseToNoRequestOfOursIsDroppedWithAWarningAndTheSessionGoesOn(string response)
+    {
+        var log = new CapturedLog();
+        await using var client = Start(log);
+        await client.InitializeAsync();
+        await client.SendRawAsync(response);
+        Assert.Equal(LspErrorCodes.MethodNotFound, (await SendFramedRequestAsync(client, 9097)).GetProperty("error").GetProperty("code").GetInt32());
+        Assert.False(client.Server.IsCompleted);
+        Assert.Contains(log.Events, e => e.Level == LogEventLevel.Warning && e.RenderMessage().StartsWith("Dropped a response with id", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ParamsNullIsAcceptedAsNoParams()
     {
