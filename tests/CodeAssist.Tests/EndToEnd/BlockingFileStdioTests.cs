@@ -10,7 +10,7 @@ namespace CodeAssist.Tests.EndToEnd;
 /// A FIFO named like a model in the model folder once blocked listing, and with it the dispatcher: stats, shutdown and
 /// exit went unanswered. Over real stdio: listing, selecting it, and everything after are answered.
 /// </summary>
-[Trait(TestCategory.Name, TestCategory.Protocol)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class BlockingFileStdioTests
 {
     [Fact]

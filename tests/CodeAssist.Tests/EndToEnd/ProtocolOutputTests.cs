@@ -10,7 +10,7 @@ namespace CodeAssist.Tests.EndToEnd;
 /// Descriptor 1 of the server process is not the protocol channel: what native code writes there (llama.cpp's backtrace
 /// before an abort) goes to standard error, and the client reads only frames.
 /// </summary>
-[Trait(TestCategory.Name, TestCategory.Protocol)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ProtocolOutputTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using CodeAssist.Server.Logging;
+using CodeAssist.Tests.Testing;
 using LLama.Native;
 using Serilog.Events;
 
 namespace CodeAssist.Tests.Logging;
 
 /// <summary>llama.cpp's error lines about a decode we aborted (every superseded keystroke) are debug, not errors in the editor's output.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ExpectedNativeErrorsTests
 {
     [Fact]
