@@ -26,11 +26,12 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(provider => ShippedModels.Shipped(provider.GetRequiredService<ILogger<ShippedModels>>()));
         services.AddSingleton<WorkspaceTrust>();
         services.AddSingleton<SettingsStore>();
-        services.AddSingleton<DocumentStore>();
+        services.TryAddSingleton(_ => new DocumentStore());
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
         services.AddSingleton<CompletionStatistics>();
         services.AddSingleton<PostProcessor>();
         services.AddSingleton<InferenceStatistics>();
+        services.TryAddSingleton(provider => new ModelProbe(provider.GetRequiredService<ShippedModels>(), provider.GetRequiredService<ILogger<ModelProbe>>()));
         services.AddSingleton<ModelManager>();
         services.AddSingleton<ILocalTier>(provider => provider.GetRequiredService<ModelManager>());
         services.AddSingleton<PromptBuilder>();
@@ -38,7 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddKeyedSingleton<RoutingStatistics>(RoutingStatistics.CodeActionsKey);
         services.AddSingleton(provider =>
         {
-            var fallback = new FallbackModelProvider(provider.GetRequiredService<ILoggerFactory>());
+            var fallback = new FallbackModelProvider(provider.GetRequiredService<ILoggerFactory>(), probe: provider.GetRequiredService<ModelProbe>());
             provider.GetRequiredService<SettingsStore>().Changed += (_, next) => fallback.Release(next);
             return fallback;
         });

@@ -14,6 +14,8 @@ bash scripts/ensure-debian-packages.sh "test.sh (the model tests)" python3-torch
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Test logs go to a throwaway folder, not the user's cache.
 export CODEASSIST_LOG_DIR="${CODEASSIST_LOG_DIR:-$(mktemp -d)}"
+# So are the verdicts of model checks (tests write hundreds of GGUF files).
+export CODEASSIST_CACHE_DIR="${CODEASSIST_CACHE_DIR:-$(mktemp -d)}"
 
 dotnet restore CodeAssist.sln
 dotnet build CodeAssist.sln -c Release --no-restore

@@ -17,6 +17,7 @@ public static class Program
         root.Add(ModelsCommand.Create());
         root.Add(EvalCommand.Create());
         root.Add(BenchCommand.Create());
+        root.Add(ProbeModelCommand.Create());
         root.Action = serve.Action;
 
         var parsed = root.Parse(args);

@@ -18,15 +18,37 @@ namespace CodeAssist.Server.Documents;
 /// </remarks>
 public sealed class DocumentStore
 {
+    /// <summary>The longest text kept by default, in UTF-16 code units (VS Code itself stops syncing files near 50 MB).</summary>
+    public const int DefaultMaxChars = 16 * 1024 * 1024;
+
     private readonly ConcurrentDictionary<string, Entry> _documents = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the store; a document longer than <paramref name="maxChars"/> is not kept (it is out of sync until reopened smaller).</summary>
+    public DocumentStore(int maxChars = DefaultMaxChars)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
+        MaxChars = maxChars;
+    }
+
+    /// <summary>The longest text a document may have, in UTF-16 code units.</summary>
+    public int MaxChars { get; }
 
     /// <summary>The number of open documents (those out of sync included, changes to never-opened ones not).</summary>
     public int Count => _documents.Values.Count(entry => entry.Document is not null);
 
     /// <summary>Opens a document, or replaces it if the client opens it again; either way it is in sync.</summary>
+    /// <exception cref="DocumentChangeException">The text is longer than <see cref="MaxChars"/>: the document is not kept, and it is out of sync until it is opened again within the limit.</exception>
     public void Open(string uri, string languageId, int version, string text)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxChars)
+        {
+            var refused = new Entry(null);
+            _documents[uri] = refused;
+            throw Lose(refused, new DocumentChangeException(uri, TooLong(text.Length)) { Version = version });
+        }
+
         _documents[uri] = new Entry(new TextDocument(uri, languageId, version, text));
     }
 
@@ -95,6 +117,13 @@ public sealed class DocumentStore
                 throw Lose(entry, new DocumentChangeException(uri, ex.Message, ex) { Version = version, CurrentVersion = current });
             }
 
+            if (document.Length > MaxChars)
+            {
+                // Not kept: the text is released, and only a didOpen within the limit brings the document back.
+                entry.Document = null;
+                throw Lose(entry, new DocumentChangeException(uri, TooLong(document.Length)) { Version = version, CurrentVersion = current });
+            }
+
             document.Version = version;
             var resynced = entry.Loss is not null;
             entry.Loss = null;
@@ -138,6 +167,9 @@ public sealed class DocumentStore
         return snapshot is not null;
     }
 
+    private string TooLong(int length) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"the document is {length} characters long, over the limit of {MaxChars}");
+
     private static int LastWholeText(IReadOnlyList<DocumentChange> changes)
     {
         for (var i = changes.Count - 1; i >= 0; i--)
@@ -162,7 +194,7 @@ public sealed class DocumentStore
         public Lock Gate { get; } = new();
 
         /// <summary>The document; null for a URI that was changed without ever being opened.</summary>
-        public TextDocument? Document { get; } = document;
+        public TextDocument? Document { get; set; } = document;
 
         /// <summary>Why the document is out of sync; null while it is in sync. Read and written under <see cref="Gate"/>.</summary>
         public DocumentSyncLoss? Loss { get; set; }

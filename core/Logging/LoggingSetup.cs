@@ -75,6 +75,14 @@ public static class LoggingSetup
         }
     }
 
+    /// <summary>The log level of a llama.cpp line: errors of a decode we aborted ourselves are debug (<see cref="ExpectedNativeErrors"/>).</summary>
+    public static LogEventLevel LevelOf(LLamaLogLevel level) => level switch
+    {
+        LLamaLogLevel.Error => ExpectedNativeErrors.AreExpected ? LogEventLevel.Debug : LogEventLevel.Error,
+        LLamaLogLevel.Warning => LogEventLevel.Information,
+        _ => LogEventLevel.Debug,
+    };
+
     // llama.cpp prints to stderr by itself; send its lines through Serilog instead (debug level, so
     // model-loading chatter stays in the file).
     private static void RouteNativeLogs(Logger logger)
@@ -93,13 +101,7 @@ public static class LoggingSetup
 
                 var line = pending.ToString().TrimEnd();
                 pending.Clear();
-                var serilogLevel = level switch
-                {
-                    LLamaLogLevel.Error => LogEventLevel.Error,
-                    LLamaLogLevel.Warning => LogEventLevel.Information,
-                    _ => LogEventLevel.Debug,
-                };
-                native.Write(serilogLevel, "{NativeMessage}", line);
+                native.Write(LevelOf(level), "{NativeMessage}", line);
             }
         });
     }

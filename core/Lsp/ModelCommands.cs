@@ -9,8 +9,11 @@ namespace CodeAssist.Server.Lsp;
 /// <summary>The model commands of <c>workspace/executeCommand</c>: list the models for a tier, select one (with progress while it loads).</summary>
 public sealed class ModelCommands(ModelInventory inventory, ModelSelector selector, WorkDoneProgress progress)
 {
+    /// <summary>How long listing the model folders (or finding one model in them) may take before the request fails.</summary>
+    public static readonly TimeSpan FileSystemTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary><c>codeAssist.listModels</c>: every model the user can pick, for one tier or both.</summary>
-    public ModelInfo[] List(ExecuteCommandParams request)
+    public async Task<ModelInfo[]> ListAsync(ExecuteCommandParams request, CancellationToken cancellationToken)
     {
         var filter = CommandArguments.Object(request, LspJsonContext.Default.ListModelsArguments, optional: true)?.Tier;
         if (filter is not null && !ModelTiers.IsKnown(filter))
@@ -18,7 +21,24 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
             throw CommandArguments.InvalidParams($"unknown tier '{filter}': use \"local\" or \"fallback\"");
         }
 
-        return [.. inventory.List(filter).Select(ToProtocol)];
+        var listed = await OffDispatcherAsync(() => inventory.List(filter), "listing the model folders", cancellationToken).ConfigureAwait(false);
+        return [.. listed.Select(ToProtocol)];
+    }
+
+    /// <summary>
+    /// Runs file-system work off the dispatcher with <see cref="FileSystemTimeout"/>: a model folder on a hung network
+    /// share must not stall shutdown, stats and every other request behind it.
+    /// </summary>
+    private static async Task<T> OffDispatcherAsync<T>(Func<T> work, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Task.Run(work, cancellationToken).WaitAsync(FileSystemTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new LocalRpcException($"{what} did not finish within {FileSystemTimeout.TotalSeconds:F0} s (a slow or hung file system?)") { ErrorCode = LspErrorCodes.RequestFailed };
+        }
     }
 
     /// <summary><c>codeAssist.selectModel</c>: makes a model the tier's model for this session; RequestFailed when it does not load or restricted mode does not serve it.</summary>
@@ -28,7 +48,7 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         AvailableModel model;
         try
         {
-            model = selector.Resolve(arguments.Tier, arguments.Id);
+            model = await OffDispatcherAsync(() => selector.Resolve(arguments.Tier, arguments.Id), "finding the model", cancellationToken).ConfigureAwait(false);
         }
         catch (UnknownModelException ex)
         {

@@ -15,11 +15,13 @@ public sealed class FallbackModelProvider : IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly Func<CodeAssistOptions, ICompletionModel>? _factory;
     private readonly RemoteEndpointPool _pool;
+    private readonly ModelProbe? _probe;
     private readonly ModelLifecycle<FallbackKey, ICompletionModel> _lifecycle;
 
     /// <summary>Creates the provider; <paramref name="factory"/> replaces model creation (tests).</summary>
-    public FallbackModelProvider(ILoggerFactory loggerFactory, Func<CodeAssistOptions, ICompletionModel>? factory = null)
+    public FallbackModelProvider(ILoggerFactory loggerFactory, Func<CodeAssistOptions, ICompletionModel>? factory = null, ModelProbe? probe = null)
     {
+        _probe = probe;
         _loggerFactory = loggerFactory;
         var logger = loggerFactory.CreateLogger<FallbackModelProvider>();
         _factory = factory;
@@ -127,8 +129,10 @@ public sealed class FallbackModelProvider : IDisposable
                 throw new ArgumentException("fallback.model must name a GGUF file for kind \"local\"");
             }
 
+            var path = CodeAssistOptions.ExpandHome(fallback.Model);
+            _probe?.EnsureSafe(path);
             return LocalModel.Load(
-                CodeAssistOptions.ExpandHome(fallback.Model),
+                path,
                 new LocalModelOptions { ContextSize = options.ContextSize, Threads = options.Threads, Candidates = FallbackSequences },
                 _loggerFactory.CreateLogger<LocalModel>());
         }

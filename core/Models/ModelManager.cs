@@ -17,10 +17,15 @@ public sealed class ModelManager : IDisposable, ILocalTier
     private readonly ILoggerFactory _loggerFactory;
     private readonly InferenceStatistics _statistics;
     private readonly ModelLifecycle<LoadKey, LocalModel> _lifecycle;
+    private readonly ModelProbe? _probe;
 
-    /// <summary>Creates the manager and follows settings changes.</summary>
-    public ModelManager(SettingsStore settings, ILoggerFactory loggerFactory, InferenceStatistics statistics)
+    /// <summary>
+    /// Creates the manager and follows settings changes; with <paramref name="probe"/>, a model file is checked in a child
+    /// process before its first load here.
+    /// </summary>
+    public ModelManager(SettingsStore settings, ILoggerFactory loggerFactory, InferenceStatistics statistics, ModelProbe? probe = null)
     {
+        _probe = probe;
         _settings = settings;
         _statistics = statistics;
         _loggerFactory = loggerFactory;
@@ -95,8 +100,11 @@ public sealed class ModelManager : IDisposable, ILocalTier
 
     private LoadKey Wanted() => KeyFor(_settings.Current);
 
-    private LocalModel Load(LoadKey key) =>
-        LocalModel.Load(key.Path!, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>());
+    private LocalModel Load(LoadKey key)
+    {
+        _probe?.EnsureSafe(key.Path!);
+        return LocalModel.Load(key.Path!, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>());
+    }
 
     private LocalModelOptions OptionsFor(LoadKey key) =>
         new()

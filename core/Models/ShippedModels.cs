@@ -13,6 +13,7 @@ public sealed class ShippedModels
     private readonly string? _catalogPath;
     private readonly ILogger<ShippedModels> _logger;
     private readonly Lazy<IReadOnlyList<string>> _paths;
+    private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
 
     /// <summary>Reads the shipped models from the catalog at <paramref name="catalogPath"/> (null: none), on first use.</summary>
     public ShippedModels(string? catalogPath, ILogger<ShippedModels> logger)
@@ -51,6 +52,13 @@ public sealed class ShippedModels
         return Paths.Any(shipped => string.Equals(shipped, full, comparison));
     }
 
+    /// <summary>The catalog's SHA-256 (hex) of the shipped file at <paramref name="path"/>; null when it is not shipped or has none.</summary>
+    public string? Sha256Of(string path)
+    {
+        _ = Paths;
+        return Contains(path) && _hashes.TryGetValue(Path.GetFullPath(path), out var hash) ? hash : null;
+    }
+
     private IReadOnlyList<string> Find()
     {
         if (_catalogPath is null)
@@ -71,10 +79,20 @@ public sealed class ShippedModels
         }
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(_catalogPath)) ?? ".";
-        return catalog.Models
-            .Where(entry => entry.Shipped)
-            .Select(entry => Path.GetFullPath(Path.Combine(folder, entry.File)))
-            .Where(File.Exists)
-            .ToList();
+        var paths = new List<string>();
+        foreach (var entry in catalog.Models.Where(entry => entry.Shipped))
+        {
+            var path = Path.GetFullPath(Path.Combine(folder, entry.File));
+            if (File.Exists(path))
+            {
+                paths.Add(path);
+                if (!string.IsNullOrEmpty(entry.Sha256))
+                {
+                    _hashes[path] = entry.Sha256;
+                }
+            }
+        }
+
+        return paths;
     }
 }

@@ -16,7 +16,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var command = new Command("serve", "Run the language server (LSP over stdin/stdout). This is the default.");
-        command.SetAction((_, cancellationToken) => RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken));
+        command.SetAction((_, cancellationToken) => RunAsync(Console.OpenStandardInput(), ProtocolOutput.Claim(Console.OpenStandardOutput()), cancellationToken));
         return command;
     }
 

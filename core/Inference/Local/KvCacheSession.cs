@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using CodeAssist.Server.Logging;
 using LLama;
 using LLama.Native;
 
@@ -25,6 +26,7 @@ internal sealed class KvCacheSession : IDisposable
     private readonly LLamaBatch _batch = new();
     private readonly AbortFlag _abort = new();
     private readonly GCHandle _abortHandle;
+    private readonly Func<bool> _abortRequested;
     private long _decodeTicks;
     private TimeSpan _decodeCpu;
     private bool _measureDecodeCpu;
@@ -41,6 +43,7 @@ internal sealed class KvCacheSession : IDisposable
         _reuse = reuse;
         _statistics = statistics;
         _abortHandle = GCHandle.Alloc(_abort);
+        _abortRequested = () => _abort.Requested;
         unsafe
         {
             NativeApi.llama_set_abort_callback(context.NativeHandle, (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, byte>)&ShouldAbort, GCHandle.ToIntPtr(_abortHandle));
@@ -223,7 +226,12 @@ internal sealed class KvCacheSession : IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var cpuStarted = _measureDecodeCpu ? ThreadCpuClock.Now() : TimeSpan.Zero;
-        var result = _context.NativeHandle.Decode(_batch);
+        DecodeResult result;
+        using (ExpectedNativeErrors.WhileDecoding(_abortRequested))
+        {
+            result = _context.NativeHandle.Decode(_batch);
+        }
+
         _decodeTicks += Stopwatch.GetTimestamp() - started;
         if (_measureDecodeCpu)
         {

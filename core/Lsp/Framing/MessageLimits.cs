@@ -1,8 +1,8 @@
 namespace CodeAssist.Server.Lsp.Framing;
 
 /// <summary>
-/// What one incoming message may be: its size, its header's size, how deeply its JSON nests, and how long a document's
-/// text may be. A message over a limit is refused with an error and the session goes on (README, *Limits*).
+/// What one incoming message may be: its size, its header's size and how deeply its JSON nests (a document's length is
+/// <see cref="Documents.DocumentStore.MaxChars"/>). A message over a limit is refused with an error and the session goes on.
 /// </summary>
 public sealed record MessageLimits
 {
@@ -17,7 +17,4 @@ public sealed record MessageLimits
 
     /// <summary>How deeply a message's JSON may nest (objects and arrays); LSP messages nest fewer than ten levels.</summary>
     public int MaxDepth { get; init; } = 64;
-
-    /// <summary>The longest document text the server keeps, in UTF-16 code units.</summary>
-    public int MaxDocumentChars { get; init; } = 16 * 1024 * 1024;
 }

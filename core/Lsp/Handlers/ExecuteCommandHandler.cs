@@ -41,7 +41,7 @@ public sealed class ExecuteCommandHandler(
 
                 return null;
             case ServerCommands.ListModels:
-                return models.List(request);
+                return await models.ListAsync(request, cancellationToken).ConfigureAwait(false);
             case ServerCommands.SelectModel:
                 return await models.SelectAsync(request, cancellationToken).ConfigureAwait(false);
             default:

@@ -19,7 +19,17 @@ public sealed class TextSyncHandler(ServerLifecycle lifecycle, DocumentStore doc
         }
 
         var item = request.TextDocument;
-        documents.Open(item.Uri, item.LanguageId, item.Version, item.Text);
+        try
+        {
+            documents.Open(item.Uri, item.LanguageId, item.Version, item.Text);
+        }
+        catch (DocumentChangeException ex)
+        {
+            logger.LogWarning("{Uri} (version {Version}) not kept: {Reason}. No completions or code actions for it until it is opened again within the limit", item.Uri, item.Version, ex.Message);
+            cache.Forget(item.Uri);
+            return;
+        }
+
         logger.LogDebug("Opened {Uri} ({LanguageId}, version {Version}, {Length} chars)", item.Uri, item.LanguageId, item.Version, item.Text.Length);
     }
 

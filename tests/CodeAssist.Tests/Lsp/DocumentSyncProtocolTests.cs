@@ -1,7 +1,9 @@
 using System.Text.Json;
+using CodeAssist.Server.Documents;
 using CodeAssist.Tests.Gguf;
 using CodeAssist.Tests.Logging;
 using CodeAssist.Tests.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
 
 namespace CodeAssist.Tests.Lsp;
@@ -113,6 +115,28 @@ public sealed class DocumentSyncProtocolTests
         await client.OpenAsync(uri, Source);
         var answered = await client.InlineCompletionAsync(uri, 10, 4);
         Assert.Equal(1, answered.GetProperty("result").GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ADocumentOverTheSizeLimitIsNotKeptUntilItIsOpenedAgainWithinIt()
+    {
+        var log = new CapturedLog();
+        await using var client = LspTestClient.Start(services => services.AddSingleton(new DocumentStore(maxChars: Source.Length + 100)), log);
+        await client.InitializeAsync(Settings());
+        var uri = LspTestClient.FileUri("huge.py");
+        await client.OpenAsync(uri, Source + new string('#', 200) + "\n");
+        Assert.Equal(0, (await client.InlineCompletionAsync(uri, 10, 4)).GetProperty("result").GetProperty("items").GetArrayLength());
+        var refused = Assert.Single(Warnings(log), e => e.RenderMessage().Contains("not kept", StringComparison.Ordinal)).RenderMessage();
+        Assert.Contains("over the limit of", refused, StringComparison.Ordinal);
+
+        await client.OpenAsync(uri, Source);
+        Assert.Equal(1, (await client.InlineCompletionAsync(uri, 10, 4)).GetProperty("result").GetProperty("items").GetArrayLength());
+
+        // Growing past the limit by typing: out of sync, the text released.
+        await ChangeAsync(client, uri, 2, new { range = Range(0, 0), text = new string('#', 200) });
+        Assert.Equal(0, (await client.InlineCompletionAsync(uri, 10, 4)).GetProperty("result").GetProperty("items").GetArrayLength());
+        Assert.Contains(Warnings(log), e => e.RenderMessage().Contains("over the limit of", StringComparison.Ordinal) && e.RenderMessage().StartsWith("Change to", StringComparison.Ordinal));
+        Assert.False(client.Server.IsCompleted);
     }
 
     private static IEnumerable<LogEvent> Warnings(CapturedLog log) => log.Events.Where(e => e.Level == LogEventLevel.Warning);

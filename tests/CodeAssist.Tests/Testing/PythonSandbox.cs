@@ -44,7 +44,7 @@ public static class PythonSandbox
         "source = sys.stdin.read()",
         "exec(compile(source, 'candidate.py', 'exec'), {'__name__': '__main__', '__builtins__': __builtins__})");
 
-    /// <summary>Runs <paramref name="source"/>; killed after <paramref name="timeout"/> (10 s when not given).</summary>
+    /// <summary>Runs <paramref name="source"/>; killed after <paramref name="timeout"/> (30 s when not given: a loaded CI machine starts Python slowly; the CPU limit still bounds a runaway loop).</summary>
     public static async Task<SandboxResult> RunAsync(string source, TimeSpan? timeout = null)
     {
         var folder = Directory.CreateTempSubdirectory("codeassist-sandbox-");
@@ -70,7 +70,7 @@ public static class PythonSandbox
             var stderr = process.StandardError.ReadToEndAsync();
             await process.StandardInput.WriteAsync(source);
             process.StandardInput.Close();
-            using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+            using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
             try
             {
                 await process.WaitForExitAsync(limit.Token);
