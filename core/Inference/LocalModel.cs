@@ -24,6 +24,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
     private readonly ModelVocabulary _vocabulary;
     private readonly KvCacheSession _session;
     private readonly CandidateDecoder _decoder;
+    private PromptText? _lastPrompt;
     private bool _disposed;
 
     private LocalModel(string path, GgufFileInfo file, LLamaWeights weights, LLamaContext context, int logicalSize, LocalModelOptions options, ILogger logger)
@@ -142,6 +143,20 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         return task;
     }
 
+    /// <summary>The text of the last request's prompt; a model that replaces this one is warmed with it (<see cref="WarmAsync"/>).</summary>
+    public PromptText? LastPrompt => Volatile.Read(ref _lastPrompt);
+
+    /// <summary>
+    /// Decodes the prompt a request for <paramref name="text"/> would build into the KV cache without generating, so that
+    /// the first request after a model switch reuses it instead of decoding every prompt token while the user waits.
+    /// Returns how many tokens were decoded (0 when the prompt does not fit the context).
+    /// </summary>
+    public Task<int> WarmAsync(PromptText text, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _queue.RunAsync(token => Warm(text, token), cancellationToken);
+    }
+
     /// <summary>Tokenizes document text with special-token parsing off, so text can never become a control token.</summary>
     public LLamaToken[] Tokenize(string text) => _vocabulary.Tokenize(text);
 
@@ -175,8 +190,16 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         }
     }
 
+    private int Warm(PromptText text, CancellationToken cancellationToken)
+    {
+        using var registration = _session.StartRequest(measureCpu: false, cancellationToken);
+        var prompt = _vocabulary.TokenizePrompt(FimPrompt.Build(Description.Template, text.Prefix, text.Suffix).Parts);
+        return prompt.Count >= _session.ContextSize ? 0 : prompt.Count - _session.Prepare(prompt, cancellationToken, record: false);
+    }
+
     private ModelCompletion GenerateCore(CompletionRequest request, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _lastPrompt, new PromptText(request.Prefix, request.Suffix));
         var stopwatch = Stopwatch.StartNew();
         var trace = _statistics?.Trace;
         using var registration = _session.StartRequest(measureCpu: trace is not null, cancellationToken);

@@ -135,9 +135,11 @@ public sealed class ModelLifecycle<TKey, TModel> : IDisposable
     /// is loaded, switches to it: <paramref name="onSwitched"/> runs at the moment of the switch (it records the
     /// selection, so that the settings then name this model), and the previous model is disposed when its queued
     /// requests are done. Other requests keep using the previous model while this one loads; on failure it stays in use
-    /// and the <see cref="ModelLoadException"/> of <paramref name="load"/> says why.
+    /// and the <see cref="ModelLoadException"/> of <paramref name="load"/> says why. <paramref name="prepare"/> runs on the
+    /// loaded model before the switch, with the previous model still answering (it warms the new one); a failure there is
+    /// its own to report, and the switch goes on.
     /// </summary>
-    public async Task<TModel> SwitchAsync(Func<TKey> wanted, Func<TKey, TModel> load, Action onSwitched, CancellationToken cancellationToken)
+    public async Task<TModel> SwitchAsync(Func<TKey> wanted, Func<TKey, TModel> load, Action onSwitched, CancellationToken cancellationToken, Func<TModel, TModel?, Task>? prepare = null)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -166,6 +168,11 @@ public sealed class ModelLifecycle<TKey, TModel> : IDisposable
                 // The previous model answers on; the status says why the switch did not happen.
                 SetState(previous is null ? ModelState.Error : ModelState.Ready, ex.Message);
                 throw;
+            }
+
+            if (prepare is not null)
+            {
+                await prepare(loaded, Current).ConfigureAwait(false);
             }
 
             Install(loaded, key, onSwitched);

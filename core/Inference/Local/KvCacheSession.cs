@@ -90,8 +90,11 @@ internal sealed class KvCacheSession : IDisposable
     /// <summary>The logits after the token at <paramref name="index"/> of the last batch.</summary>
     public Span<float> Logits(int index) => _context.NativeHandle.GetLogitsIth(index);
 
-    /// <summary>Makes the KV cache hold exactly the prompt; returns how many prompt tokens were reused.</summary>
-    public int Prepare(List<LLamaToken> prompt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the KV cache hold exactly the prompt; returns how many prompt tokens were reused. A warm-up passes
+    /// <paramref name="record"/> false: it is not a request, and the statistics count requests' prompts.
+    /// </summary>
+    public int Prepare(List<LLamaToken> prompt, CancellationToken cancellationToken, bool record = true)
     {
         var common = 0;
         if (_reuse)
@@ -109,7 +112,10 @@ internal sealed class KvCacheSession : IDisposable
             common--;
         }
 
-        _statistics?.RecordPrompt(prompt.Count, common);
+        if (record)
+        {
+            _statistics?.RecordPrompt(prompt.Count, common);
+        }
 
         if (common < _cachedTokens.Count)
         {

@@ -3,6 +3,7 @@ using CodeAssist.Server.Completion;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
+using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Remote;
@@ -164,6 +165,48 @@ public sealed class ModelSelectionProtocolTests : IDisposable
         Assert.True((await client.InlineCompletionAsync(uri, 10, 4)).TryGetProperty("result", out _));
         Assert.Equal(calls + 1, client.ModelCalls);
         Assert.Equal(copy, models.Current!.Description.Path);
+    }
+
+    [Fact]
+    public async Task ASelectedModelIsWarmedWithTheLastPromptSoItsFirstCompletionDecodesOnlyTheLastToken()
+    {
+        var copy = CopyOfTiny("tiny-warm");
+        await using var client = await StartAsync(Settings());
+        var uri = LspTestClient.FileUri("config.py");
+        await client.OpenAsync(uri, Source);
+        Assert.True((await client.InlineCompletionAsync(uri, 10, 4)).TryGetProperty("result", out _));
+        var models = client.Services.GetRequiredService<ModelManager>();
+        var lastPrompt = models.Current!.LastPrompt;
+        Assert.NotNull(lastPrompt);
+
+        Assert.True((await client.ExecuteCommandAsync("codeAssist.selectModel", new { tier = "local", id = copy })).TryGetProperty("result", out _));
+        var selected = models.Current!;
+        Assert.Equal(copy, selected.Description.Path);
+
+        // The prompt is in the new model's cache before any request reached it.
+        var promptTokens = selected.TokenizePrompt(FimPrompt.Build(selected.Description.Template, lastPrompt.Prefix, lastPrompt.Suffix).Parts).Count;
+        Assert.True(promptTokens > 50, $"{promptTokens} prompt tokens");
+        Assert.Equal(promptTokens, selected.CachedTokenCount);
+
+        // The same completion on the new model decodes only the prompt's last token (whose logits start generation).
+        var statistics = client.Services.GetRequiredService<InferenceStatistics>();
+        var (prompted, evaluated) = (statistics.PromptTokens, statistics.PromptTokensEvaluated);
+        var calls = client.ModelCalls;
+        Assert.True((await client.InlineCompletionAsync(uri, 10, 4)).TryGetProperty("result", out _));
+        Assert.Equal(calls + 1, client.ModelCalls);
+        Assert.Equal(promptTokens, statistics.PromptTokens - prompted);
+        Assert.Equal(1, statistics.PromptTokensEvaluated - evaluated);
+    }
+
+    [Fact]
+    public async Task AModelSelectedBeforeAnyCompletionStartsWithAnEmptyCache()
+    {
+        var copy = CopyOfTiny("tiny-cold");
+        await using var client = await StartAsync(Settings());
+        Assert.True((await client.ExecuteCommandAsync("codeAssist.selectModel", new { tier = "local", id = copy })).TryGetProperty("result", out _));
+        var models = client.Services.GetRequiredService<ModelManager>();
+        Assert.Equal(copy, models.Current!.Description.Path);
+        Assert.Equal(0, models.Current.CachedTokenCount);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal enum BenchKind
 
     /// <summary>Swaps the model back and forth through the <c>model</c> setting and measures RSS after each swap.</summary>
     Swap,
+
+    /// <summary>Switches the model back and forth with <c>codeAssist.selectModel</c> (the palette's path) and times the first completion after each.</summary>
+    Select,
 }
 
 /// <summary>One benchmark mode: what is typed, into which file, with which server settings, over which transport.</summary>
@@ -32,6 +35,7 @@ internal sealed record BenchMode(string Name, string Description, BenchKind Kind
         new("accept", "typing the suggestion that is shown", BenchKind.Accept),
         new("stdio", "as reuse, over stdio to a codeassist serve process", BenchKind.Typing, Stdio: true),
         new("swap", "model swaps through the model setting, RSS after each", BenchKind.Swap),
+        new("select", "model switches through codeAssist.selectModel; the first completion after each", BenchKind.Select),
     ];
 
     /// <summary>The mode of that name, or null.</summary>

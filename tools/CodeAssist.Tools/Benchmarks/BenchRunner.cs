@@ -169,6 +169,9 @@ internal sealed partial class BenchRunner(BenchOptions options, Serilog.ILogger 
             case BenchKind.Swap:
                 await SwapAsync(mode, session, server, modelPath, workFolder, run).ConfigureAwait(false);
                 break;
+            case BenchKind.Select:
+                await SelectAsync(mode, session, server, modelPath, workFolder, run).ConfigureAwait(false);
+                break;
         }
 
         var cpu = server.CpuTime() - cpuBefore;
@@ -310,10 +313,51 @@ internal sealed partial class BenchRunner(BenchOptions options, Serilog.ILogger 
         }
     }
 
-    private async Task SwapAsync(BenchMode mode, TypingSession session, BenchServer server, string modelPath, string workFolder, ModeRun run)
+    /// <summary>A copy of the model under another path: swapping between the two makes the server load a model each time.</summary>
+    private static string CopyOfModel(string modelPath, string workFolder)
     {
         var copy = Path.Combine(workFolder, "swap-" + Path.GetFileName(modelPath));
         File.Copy(modelPath, copy, overwrite: true);
+        return copy;
+    }
+
+    /// <summary>
+    /// What the user meets after picking a model in the palette: the switch (not timed; the previous model answers while
+    /// it runs), then the first completion at the same place, timed.
+    /// </summary>
+    private async Task SelectAsync(BenchMode mode, TypingSession session, BenchServer server, string modelPath, string workFolder, ModeRun run)
+    {
+        var copy = CopyOfModel(modelPath, workFolder);
+        for (var swap = 1; swap <= options.Swaps; swap++)
+        {
+            var target = swap % 2 == 1 ? copy : modelPath;
+            var answer = await server.Client.RequestAsync("workspace/executeCommand", w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("command", "codeAssist.selectModel");
+                w.WriteStartArray("arguments");
+                w.WriteStartObject();
+                w.WriteString("tier", "local");
+                w.WriteString("id", target);
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }).ConfigureAwait(false);
+            if (answer.TryGetProperty("error", out var error))
+            {
+                throw new InvalidOperationException($"codeAssist.selectModel {target} failed: {error.GetRawText()}");
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var response = await session.CompleteAsync(out _).ConfigureAwait(false);
+            run.Record(swap - 1, response, Stopwatch.GetElapsedTime(started));
+            Report(mode, swap, options.Swaps);
+        }
+    }
+
+    private async Task SwapAsync(BenchMode mode, TypingSession session, BenchServer server, string modelPath, string workFolder, ModeRun run)
+    {
+        var copy = CopyOfModel(modelPath, workFolder);
         for (var swap = 1; swap <= options.Swaps; swap++)
         {
             await server.ConfigureAsync(new JsonObject { ["model"] = swap % 2 == 1 ? copy : modelPath }).ConfigureAwait(false);
