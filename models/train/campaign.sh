@@ -20,7 +20,7 @@ mkdir -p "$piddir"
 
 # The campaign's recipe per config (models/README.md, "The campaign"): corpus v2, bf16 autocast, one thread each.
 MINUTES_tiny=${MINUTES_tiny:-800}
-MINUTES_small=${MINUTES_small:-600}
+MINUTES_small=${MINUTES_small:-900}
 args_for() {
   case "$1" in
     tiny)  echo "--config tiny --threads 1 --minutes $MINUTES_tiny --lr 1e-3 --warmup 50 --ckpt-minutes 5 ${CAMPAIGN_ARGS_tiny:-}" ;;
