@@ -1,6 +1,7 @@
 using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Lsp;
@@ -28,6 +29,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SettingsStore>();
         services.TryAddSingleton(_ => new DocumentStore());
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
+        services.AddSingleton<WorkspaceFiles>();
+        services.AddSingleton<RecentEdits>();
+        services.AddSingleton<WorkspaceContext>();
         services.AddSingleton<CompletionStatistics>();
         services.AddSingleton<PostProcessor>();
         services.AddSingleton<InferenceStatistics>();

@@ -36,6 +36,8 @@ export class ServerLauncher implements vscode.Disposable {
   private readonly _onPhase = new vscode.EventEmitter<ClientPhase>();
   private readonly _onStatus = new vscode.EventEmitter<StatusParams>();
   private readonly _disposables: vscode.Disposable[] = [];
+  /** The workspace's Python files, for the server's workspace context (workspace/didChangeWatchedFiles). */
+  private readonly _pythonFiles = vscode.workspace.createFileSystemWatcher('**/*.py');
   private _client: LanguageClient | undefined;
   private _process: ChildProcess | undefined;
   private _apiKeyStored = false;
@@ -53,6 +55,7 @@ export class ServerLauncher implements vscode.Disposable {
     this.output = vscode.window.createOutputChannel('CodeAssist', { log: true });
     this._disposables.push(
       this.output,
+      this._pythonFiles,
       this._onPhase,
       this._onStatus,
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
@@ -167,6 +170,7 @@ export class ServerLauncher implements vscode.Disposable {
         { scheme: 'untitled', language: 'python' },
       ],
       outputChannel: this.output,
+      synchronize: { fileEvents: this._pythonFiles },
       // Read at every start, after the server process was spawned (so _apiKeyStored is current), with the trust as it is now.
       initializationOptions: () => initializationOptions(this.section(), this._apiKeyStored, vscode.workspace.isTrusted),
       middleware: {

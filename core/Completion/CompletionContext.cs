@@ -1,4 +1,5 @@
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Python;
 
 namespace CodeAssist.Server.Completion;
@@ -14,6 +15,7 @@ namespace CodeAssist.Server.Completion;
 /// <param name="IndentStyle">The file's indentation.</param>
 /// <param name="Block">The block the cursor is in, analysed once for the stop conditions and the post-processing.</param>
 /// <param name="Multiline">Whether the answer may span several lines.</param>
+/// <param name="CopySources">What the copy model may copy from beyond the prompt (the workspace part of the context stage).</param>
 internal sealed record CompletionContext(
     string DocumentKey,
     int CursorOffset,
@@ -24,11 +26,16 @@ internal sealed record CompletionContext(
     PipelineRun Run,
     IndentStyle IndentStyle,
     BlockContext Block,
-    bool Multiline)
+    bool Multiline,
+    IReadOnlyList<CopySource> CopySources)
 {
-    /// <summary>The context stage (today the current file): analyses the text around the cursor once, after the cheap answers.</summary>
+    /// <summary>
+    /// The context stage: analyses the text around the cursor once, after the cheap answers, and takes the workspace's
+    /// copy sources (<see cref="Context.WorkspaceContext"/>; none for evaluation points).
+    /// </summary>
     public static CompletionContext FromCurrentFile(
-        string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run)
+        string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run,
+        IReadOnlyList<CopySource>? copySources = null)
     {
         var indentStyle = IndentStyle.Detect(prefix);
         var block = BlockContext.Analyze(prefix, suffix, indentStyle);
@@ -38,6 +45,6 @@ internal sealed record CompletionContext(
             MultilineMode.Never => false,
             _ => block.StartsBlock,
         };
-        return new CompletionContext(documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline);
+        return new CompletionContext(documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline, copySources ?? []);
     }
 }

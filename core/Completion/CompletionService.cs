@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Logging;
@@ -27,6 +28,7 @@ public sealed class CompletionService(
     PostProcessor postProcessor,
     PromptBuilder prompts,
     ModelRouter router,
+    WorkspaceContext workspace,
     ILogger<CompletionService> logger)
 {
     private readonly NewestRequestWins _newest = new();
@@ -99,7 +101,8 @@ public sealed class CompletionService(
         await Debounce.WaitAsync(invoked, options.DebounceMs, statistics, cancellationToken).ConfigureAwait(false);
 
         // 5. context: analysed once, after the cheap answers; the post-processor reuses it rather than lexing again.
-        var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run);
+        var sources = run.Workspace ? workspace.SourcesFor(text.DocumentKey, text.CursorOffset, options.Context) : [];
+        var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run, sources);
         if (run.Checks && !invoked && context.Block.PrefixEndState is { } state && (state.InTripleQuotedText || state.InComment))
         {
             // Prose, not code (a comment, a docstring): an automatic suggestion here is noise. An explicit request still

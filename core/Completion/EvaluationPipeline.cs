@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
+using CodeAssist.Server.Documents;
 
 namespace CodeAssist.Server.Completion;
 
@@ -18,8 +20,43 @@ public enum EvaluationTiers
 /// post-processing as the editor's requests, but never through the cache (no cached or typed-through answers, no prompt
 /// anchors) nor the debounce, so every point is generated afresh and no point's answer depends on the one before.
 /// </summary>
-public sealed class EvaluationPipeline(CompletionService completions)
+public sealed class EvaluationPipeline(CompletionService completions, DocumentStore documents, WorkspaceContext workspace)
 {
+    private int _nextVersion;
+
+    /// <summary>
+    /// Completes at <paramref name="cursorOffset"/> of <paramref name="text"/> as the open document <paramref name="path"/>
+    /// of the workspace (<see cref="WorkspaceFiles.SetFolders"/>): its imports are read first, as they would be while the
+    /// user works in the file, and the document is closed after. The open document replaces the file on disk.
+    /// </summary>
+    public async Task<CompletionResult> CompleteInWorkspaceAsync(
+        string pointId, string path, string text, int cursorOffset, CodeAssistOptions options, EvaluationTiers tiers, CancellationToken cancellationToken, bool checks = true)
+    {
+        var uri = new Uri(Path.GetFullPath(path)).AbsoluteUri;
+        documents.Open(uri, "python", Interlocked.Increment(ref _nextVersion), text);
+        try
+        {
+            _ = workspace.SourcesFor(uri, cursorOffset, options.Context);
+            await workspace.ImportsReadAsync(uri).ConfigureAwait(false);
+            var windowChars = options.ContextSize * 8;
+            var prefix = text[Math.Max(0, cursorOffset - windowChars)..cursorOffset];
+            var suffix = text[cursorOffset..Math.Min(text.Length, cursorOffset + (windowChars / 3))];
+            return await completions.CompleteTextAsync(
+                $"eval-{pointId}",
+                new CursorText(uri, cursorOffset, prefix, suffix),
+                invoked: false,
+                options with { DebounceMs = 0 },
+                Stopwatch.StartNew(),
+                new PipelineRun(UseCache: false, LocalTier: tiers == EvaluationTiers.Routed, Checks: checks),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            documents.Close(uri);
+            workspace.Forget(uri);
+        }
+    }
+
     /// <summary>Completes one point as an automatic (as-you-type) request would be, with <paramref name="options"/>.</summary>
     /// <param name="pointId">Names the point in the logs (<c>eval-ID</c>) and keeps points apart in the prompt anchors.</param>
     /// <param name="prefix">The text before the cursor.</param>
@@ -36,6 +73,6 @@ public sealed class EvaluationPipeline(CompletionService completions)
             invoked: false,
             options with { DebounceMs = 0 },
             Stopwatch.StartNew(),
-            new PipelineRun(UseCache: false, LocalTier: tiers == EvaluationTiers.Routed, Checks: checks),
+            new PipelineRun(UseCache: false, LocalTier: tiers == EvaluationTiers.Routed, Checks: checks, Workspace: false),
             cancellationToken);
 }

@@ -35,6 +35,7 @@ internal sealed class TierAttempt(
             maxTokens,
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             Copy: ContextCopy.For(options.ContextCopy, description),
+            CopySources: context.CopySources,
             Candidates: options.Candidates,
             Accept: (text, meanLogprob, stop) =>
             {

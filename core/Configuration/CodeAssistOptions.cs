@@ -77,6 +77,9 @@ public sealed record CodeAssistOptions
     /// <summary>How code actions sample and check their candidates.</summary>
     public CodeActionsOptions CodeActions { get; init; } = new();
 
+    /// <summary>What a completion draws on beyond the prompt's window (the <c>context</c> object).</summary>
+    public ContextOptions Context { get; init; } = new();
+
     /// <summary>The defaults.</summary>
     public static CodeAssistOptions Default { get; } = new();
 
@@ -220,6 +223,9 @@ public sealed record CodeAssistOptions
                     break;
                 case "codeActions":
                     options = options with { CodeActions = CodeActionsOptions.Parse(value, options.CodeActions, errors) };
+                    break;
+                case "context":
+                    options = options with { Context = ContextOptions.Parse(value, options.Context, errors) };
                     break;
                 case "contextCopy":
                     if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)

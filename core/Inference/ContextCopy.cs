@@ -116,4 +116,93 @@ public static class ContextCopy
 
         return best;
     }
+
+    /// <summary>
+    /// Looks for the history's tail in <paramref name="sources"/> (in order) when the prompt matched less than a
+    /// source's <see cref="CopySourceTokens.MinMatch"/>: the first source whose longest match reaches its minimum and
+    /// beats what the prompt found replaces <paramref name="followers"/>. Returns the match length to weigh, counted
+    /// from the source's minimum as the prompt's counts from <paramref name="minMatch"/> (a distant match weighs less
+    /// than a near one of the same length), or <paramref name="promptMatch"/> when no source wins; <paramref name="winner"/>
+    /// is the winning source's index, or -1.
+    /// </summary>
+    public static int FindInSources(
+        ReadOnlySpan<int> history, IReadOnlyList<CopySourceTokens> sources, int maxMatch, int minMatch, int promptMatch,
+        Dictionary<int, double> followers, Dictionary<int, double> scratch, out int winner)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(followers);
+        ArgumentNullException.ThrowIfNull(scratch);
+        winner = -1;
+        var n = history.Length;
+        if (n == 0)
+        {
+            return promptMatch;
+        }
+
+        var last = history[n - 1];
+        for (var s = 0; s < sources.Count; s++)
+        {
+            var source = sources[s];
+            if (promptMatch >= source.MinMatch)
+            {
+                continue;
+            }
+
+            var tokens = source.Tokens.Span;
+            scratch.Clear();
+            var best = 0;
+            var count = 0;
+            for (var j = tokens.Length - 2; j >= 0; j--)
+            {
+                if (tokens[j] != last)
+                {
+                    continue;
+                }
+
+                var k = 1;
+                while (k < maxMatch && j - k >= 0 && n - 1 - k >= 0 && tokens[j - k] == history[n - 1 - k])
+                {
+                    k++;
+                }
+
+                if (k < best)
+                {
+                    continue;
+                }
+
+                if (k > best)
+                {
+                    best = k;
+                    count = 0;
+                    scratch.Clear();
+                }
+
+                var next = tokens[j + 1];
+                scratch[next] = scratch.GetValueOrDefault(next) + 1;
+                count++;
+            }
+
+            if (best < source.MinMatch || count == 0)
+            {
+                continue;
+            }
+
+            followers.Clear();
+            foreach (var (token, seen) in scratch)
+            {
+                followers[token] = seen / count;
+            }
+
+            winner = s;
+            return best - source.MinMatch + minMatch;
+        }
+
+        return promptMatch;
+    }
 }
+
+/// <summary>A <see cref="CopySource"/> in a model's tokens.</summary>
+/// <param name="Tokens">The source's token ids.</param>
+/// <param name="MinMatch">The fewest tokens that must match in it.</param>
+/// <param name="Name">What it is, for statistics.</param>
+public sealed record CopySourceTokens(ReadOnlyMemory<int> Tokens, int MinMatch, string Name);

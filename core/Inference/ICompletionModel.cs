@@ -50,7 +50,8 @@ public sealed record CompletionRequest(
     double BranchMargin = CompletionRequest.DefaultBranchMargin,
     Func<string, double, StopReason, bool>? Accept = null,
     double? DropBelow = null,
-    SamplingOptions? Sampling = null)
+    SamplingOptions? Sampling = null,
+    IReadOnlyList<CopySource>? CopySources = null)
 {
     /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
     public const double DefaultBranchMargin = 1.1;

@@ -23,6 +23,7 @@ public sealed class InferenceStatistics
     private readonly Counter _reusedTokens = new();
     private readonly Counter _generatedTokens = new();
     private readonly Counter _maxPending = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _copyHits = new(StringComparer.Ordinal);
 
     /// <summary>Generations that started decoding (a request cancelled while it waited in the queue does not count).</summary>
     public long DecodesStarted => _decodesStarted.Value;
@@ -60,6 +61,11 @@ public sealed class InferenceStatistics
     }
 
     internal void RecordGenerated(int tokens) => _generatedTokens.Add(tokens);
+
+    /// <summary>Tokens the copy model took from each copy source (<see cref="CopySource.Name"/>) where the model alone chose another.</summary>
+    public IReadOnlyDictionary<string, long> CopyHits => _copyHits.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal);
+
+    internal void RecordCopyHits(string source, int hits) => _copyHits.GetOrAdd(source, static _ => new Counter()).Add(hits);
 
     internal void ObservePending(int pending) => _maxPending.Observe(pending);
 }

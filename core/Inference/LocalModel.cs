@@ -17,6 +17,9 @@ namespace CodeAssist.Server.Inference;
 /// </summary>
 public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueuedModel
 {
+    // Copy sources' tokens kept by text; past this many the cache starts over (a few per file the user works in).
+    private const int MaxCachedSources = 64;
+
     private readonly LLamaWeights _weights;
     private readonly GgufFileInfo _file;
     private readonly InferenceQueue _queue;
@@ -24,6 +27,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
     private readonly ModelVocabulary _vocabulary;
     private readonly KvCacheSession _session;
     private readonly CandidateDecoder _decoder;
+    private readonly Dictionary<string, int[]> _sourceTokens = new(StringComparer.Ordinal);
     private PromptText? _lastPrompt;
     private bool _disposed;
 
@@ -190,6 +194,37 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         }
     }
 
+    /// <summary>
+    /// The copy sources in this model's tokens. Sources are stable while the user types (definitions, other files), so
+    /// their tokens are kept by text: a request tokenizes only what changed.
+    /// </summary>
+    private List<CopySourceTokens>? SourceTokens(IReadOnlyList<CopySource>? sources)
+    {
+        if (sources is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        if (_sourceTokens.Count > MaxCachedSources)
+        {
+            _sourceTokens.Clear();
+        }
+
+        var tokens = new List<CopySourceTokens>(sources.Count);
+        foreach (var source in sources)
+        {
+            if (!_sourceTokens.TryGetValue(source.Text, out var ids))
+            {
+                ids = [.. _vocabulary.Tokenize(source.Text).Select(t => (int)t)];
+                _sourceTokens[source.Text] = ids;
+            }
+
+            tokens.Add(new CopySourceTokens(ids, source.MinMatch, source.Name));
+        }
+
+        return tokens;
+    }
+
     private int Warm(PromptText text, CancellationToken cancellationToken)
     {
         using var registration = _session.StartRequest(measureCpu: false, cancellationToken);
@@ -216,7 +251,16 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
 
         var reused = _session.Prepare(prompt, cancellationToken);
         var decoded = trace is null ? null : new List<int>();
-        var branches = _decoder.Decode(prompt.Count, required, request, maxTokens, decoded, cancellationToken);
+        var sources = request.Copy is null ? null : SourceTokens(request.CopySources);
+        var branches = _decoder.Decode(prompt.Count, required, request, maxTokens, decoded, cancellationToken, sources);
+        if (sources is not null)
+        {
+            for (var i = 0; i < sources.Count; i++)
+            {
+                _statistics?.RecordCopyHits(sources[i].Name, _decoder.SourceHits[i]);
+            }
+        }
+
         _statistics?.RecordGenerated(branches.Sum(b => b.Sequence == 0 ? b.Generated : b.OwnTokens));
         trace?.Invoke(new DecodeTrace([.. prompt.Select(t => (int)t)], reused, [.. decoded!], _session.DecodeTime, _session.DecodeCpu));
         var elapsed = stopwatch.Elapsed;

@@ -24,6 +24,7 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
         typeof(CodeActionHandler),
         typeof(CodeActionResolveHandler),
         typeof(ConfigurationHandler),
+        typeof(WatchedFilesHandler),
         typeof(StatsHandler),
     ];
 

@@ -54,6 +54,8 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(DidSaveTextDocumentParams))]
 // Workspace
 [JsonSerializable(typeof(DidChangeConfigurationParams))]
+[JsonSerializable(typeof(DidChangeWatchedFilesParams))]
+[JsonSerializable(typeof(WorkspaceStats))]
 [JsonSerializable(typeof(ConfigurationParams))]
 [JsonSerializable(typeof(ExecuteCommandParams))]
 [JsonSerializable(typeof(WorkspaceEdit))]

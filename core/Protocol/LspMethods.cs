@@ -18,6 +18,8 @@ public static class LspMethods
 
     public const string WorkspaceConfiguration = "workspace/configuration";
     public const string WorkspaceDidChangeConfiguration = "workspace/didChangeConfiguration";
+
+    public const string WorkspaceDidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
     public const string WorkspaceExecuteCommand = "workspace/executeCommand";
 
     public const string TextDocumentDidOpen = "textDocument/didOpen";

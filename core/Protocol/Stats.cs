@@ -54,6 +54,28 @@ public sealed record StatsResult
 
     /// <summary>Code actions, routed on their own policy (the fallback first): counted apart from completions.</summary>
     public required CodeActionStats CodeActions { get; init; }
+
+    /// <summary>The workspace context: what is indexed and what the copy model took from it.</summary>
+    public required WorkspaceStats Workspace { get; init; }
+}
+
+/// <summary>The workspace part of codeAssist/stats.</summary>
+public sealed record WorkspaceStats
+{
+    /// <summary>Python files listed in the workspace folders.</summary>
+    public required int Files { get; init; }
+
+    /// <summary>Modules read (and cached) because a document imports from them.</summary>
+    public required int ModulesRead { get; init; }
+
+    /// <summary>Characters of module text behind the cached surfaces.</summary>
+    public required long CachedChars { get; init; }
+
+    /// <summary>Open documents whose imports have been read.</summary>
+    public required int DocumentsWithImports { get; init; }
+
+    /// <summary>Per copy source (file, imports, edits): tokens the copy model took from it where the model alone chose another.</summary>
+    public required IReadOnlyDictionary<string, long> CopyHits { get; init; }
 }
 
 /// <summary>What the router did for code actions: per tier calls, answers and latency, and how the fallback fared.</summary>

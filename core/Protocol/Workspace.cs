@@ -9,6 +9,21 @@ public sealed record DidChangeConfigurationParams
     public JsonElement? Settings { get; init; }
 }
 
+/// <summary>Parameters of workspace/didChangeWatchedFiles.</summary>
+public sealed record DidChangeWatchedFilesParams
+{
+    public required IReadOnlyList<FileEvent> Changes { get; init; }
+}
+
+/// <summary>One file the client's watcher saw change.</summary>
+public sealed record FileEvent
+{
+    public required string Uri { get; init; }
+
+    /// <summary>1 created, 2 changed, 3 deleted.</summary>
+    public required int Type { get; init; }
+}
+
 /// <summary>Parameters of the server-to-client request workspace/configuration; the result is one JSON value per item.</summary>
 public sealed record ConfigurationParams
 {

@@ -17,15 +17,27 @@ namespace CodeAssist.Server.Inference.Local;
 /// </summary>
 internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary vocabulary, TokenSampler sampler)
 {
+    private IReadOnlyList<CopySourceTokens>? _sources;
+    private int[] _sourceHits = [];
+
+    /// <summary>
+    /// For the last <see cref="Decode"/>, per copy source: how many tokens the copy model took from it where the model
+    /// alone would have chosen another.
+    /// </summary>
+    public IReadOnlyList<int> SourceHits => _sourceHits;
+
     /// <summary>
     /// Decodes from the prompt's last logits. <paramref name="required"/> is the healed text every candidate must start
     /// with; <paramref name="decoded"/>, when given, receives the first candidate's tokens (traces). The first of the
     /// result is the greedy candidate; the others follow, the closest alternative first.
     /// </summary>
     public IReadOnlyList<Branch> Decode(
-        int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<int>? decoded, CancellationToken cancellationToken)
+        int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<int>? decoded, CancellationToken cancellationToken,
+        IReadOnlyList<CopySourceTokens>? sources = null)
     {
         var started = Stopwatch.GetTimestamp();
+        _sources = sources;
+        _sourceHits = sources is { Count: > 0 } ? new int[sources.Count] : [];
         var wanted = Math.Clamp(request.Candidates, 1, session.Sequences);
         var root = new Branch(sequence: 0, position: promptCount, history: null) { LogitIndex = session.LastLogitIndex };
         var branches = new List<Branch> { root };
@@ -230,9 +242,14 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                 var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
                 if (request.Copy is { } copy && token >= 0)
                 {
+                    var modelToken = token;
                     (token, logprob) = sampler.MixInCopy(
                         copy, logits, token, logprob, HistoryOf(branch), promptCount,
-                        healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength);
+                        healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength, _sources, out var source);
+                    if (source >= 0 && token != modelToken)
+                    {
+                        _sourceHits[source]++;
+                    }
                 }
 
                 if (forks is not null && token >= 0)

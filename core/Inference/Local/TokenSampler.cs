@@ -11,6 +11,7 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
     private const double SampleRange = 20;
 
     private readonly Dictionary<int, double> _copyFollowers = [];
+    private readonly Dictionary<int, double> _sourceScratch = [];
     private readonly List<(int Token, double Weight)> _nucleus = [];
 
     /// <summary>
@@ -85,16 +86,24 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
 
     /// <summary>
     /// The mixture (1 - λ)·p_model + λ·p_copy decides between the model's token and the ones that followed the same run
-    /// of tokens in the prompt. Returns the chosen token and its log-probability under the mixture.
+    /// of tokens in the prompt, or, when the prompt matched too little, in one of <paramref name="sources"/> (then
+    /// <paramref name="source"/> is its index; else -1). Returns the chosen token and its log-probability under the mixture.
     /// </summary>
     public (int Token, double Logprob) MixInCopy(
         ContextCopyOptions copy, ReadOnlySpan<float> logits, int modelToken, double modelLogprob, ReadOnlySpan<int> history, int promptCount,
-        ReadOnlySpan<byte> remaining, bool healing, bool forceLength)
+        ReadOnlySpan<byte> remaining, bool healing, bool forceLength, IReadOnlyList<CopySourceTokens>? sources, out int source)
     {
         var length = ContextCopy.Find(history, promptCount, copy.MaxMatch, _copyFollowers);
+        source = -1;
+        if (sources is { Count: > 0 })
+        {
+            length = ContextCopy.FindInSources(history, sources, copy.MaxMatch, copy.MinMatch, length, _copyFollowers, _sourceScratch, out source);
+        }
+
         var weight = copy.WeightFor(length);
         if (weight <= 0)
         {
+            source = -1;
             return (modelToken, modelLogprob);
         }
 

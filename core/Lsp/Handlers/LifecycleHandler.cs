@@ -1,5 +1,6 @@
 using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
@@ -16,6 +17,7 @@ public sealed class LifecycleHandler(
     ConfigurationPuller configuration,
     ModelManager models,
     StatusReporter status,
+    WorkspaceFiles workspace,
     ILogger<LifecycleHandler> logger)
 {
     /// <summary>The commands the server executes (workspace/executeCommand).</summary>
@@ -32,6 +34,12 @@ public sealed class LifecycleHandler(
         // Trust first: the settings that come with it are checked against it.
         trust.Initialize(request.InitializationOptions);
         settings.Apply(request.InitializationOptions, "initializationOptions");
+
+        // The workspace's own files are read only when it is trusted and the settings allow it (open documents always count).
+        if (!trust.IsRestricted && settings.Current.Context.Workspace)
+        {
+            workspace.SetFolders(WorkspaceFolderPaths(request));
+        }
         logger.LogInformation(
             "Initialize from {Client} {ClientVersion} (process {ProcessId}), position encoding {Encoding}",
             request.ClientInfo?.Name ?? "unknown client", request.ClientInfo?.Version, request.ProcessId, encoding);
@@ -49,6 +57,18 @@ public sealed class LifecycleHandler(
             },
             ServerInfo = new ServerInfo { Name = "codeassist", Version = ServerVersion.Current },
         };
+    }
+
+    private static IEnumerable<string> WorkspaceFolderPaths(InitializeParams request)
+    {
+        var uris = request.WorkspaceFolders is { Count: > 0 } folders ? folders.Select(f => f.Uri) : request.RootUri is { } root ? [root] : [];
+        foreach (var uri in uris)
+        {
+            if (Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.IsFile)
+            {
+                yield return parsed.LocalPath;
+            }
+        }
     }
 
     /// <summary>After initialized: pull settings when the client offers them, and start loading the model.</summary>

@@ -1,5 +1,6 @@
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
@@ -19,7 +20,9 @@ public sealed class StatsHandler(
     FallbackModelProvider fallback,
     SettingsStore settings,
     InferenceStatistics inference,
-    ModelManager models)
+    ModelManager models,
+    WorkspaceFiles workspaceFiles,
+    WorkspaceContext workspace)
 {
     /// <summary>Answers with a snapshot of the counters; like every request, only between initialize and shutdown.</summary>
     [JsonRpcMethod(CodeAssistMethods.Stats)]
@@ -74,6 +77,14 @@ public sealed class StatsHandler(
                 Late = codeActions.FallbackLate,
                 Failed = codeActions.FallbackFailed,
                 Failures = codeActions.Failures,
+            },
+            Workspace = new WorkspaceStats
+            {
+                Files = workspaceFiles.FileCount,
+                ModulesRead = workspaceFiles.ModulesRead,
+                CachedChars = workspaceFiles.CachedChars,
+                DocumentsWithImports = workspace.DocumentsWithImports,
+                CopyHits = inference.CopyHits,
             },
         };
     }

@@ -1,4 +1,5 @@
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ using StreamJsonRpc;
 namespace CodeAssist.Server.Lsp.Handlers;
 
 /// <summary>textDocument/didOpen, didChange, didClose and didSave.</summary>
-public sealed class TextSyncHandler(ServerLifecycle lifecycle, DocumentStore documents, CompletionCache cache, ILogger<TextSyncHandler> logger)
+public sealed class TextSyncHandler(
+    ServerLifecycle lifecycle, DocumentStore documents, CompletionCache cache, RecentEdits edits, WorkspaceContext workspace, ILogger<TextSyncHandler> logger)
 {
     /// <summary>Opens a document.</summary>
     [JsonRpcMethod(LspMethods.TextDocumentDidOpen, UseSingleObjectParameterDeserialization = true)]
@@ -55,6 +57,11 @@ public sealed class TextSyncHandler(ServerLifecycle lifecycle, DocumentStore doc
         try
         {
             var outcome = documents.Change(uri, request.TextDocument.Version, changes, lifecycle.Encoding);
+            if (outcome == DocumentChangeOutcome.Applied && request.ContentChanges.Count > 0 && request.ContentChanges[^1].Range is { } edited)
+            {
+                edits.Record(uri, edited.Start.Line);
+            }
+
             if (outcome == DocumentChangeOutcome.Resynced)
             {
                 logger.LogInformation("{Uri} is back in sync at version {Version}: a change sent its whole text", uri, request.TextDocument.Version);
@@ -86,6 +93,7 @@ public sealed class TextSyncHandler(ServerLifecycle lifecycle, DocumentStore doc
 
         documents.Close(request.TextDocument.Uri);
         cache.Forget(request.TextDocument.Uri);
+        workspace.Forget(request.TextDocument.Uri);
     }
 
     /// <summary>Saves change nothing we hold.</summary>

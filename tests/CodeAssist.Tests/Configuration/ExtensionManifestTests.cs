@@ -59,6 +59,13 @@ public class ExtensionManifestTests
             TopP = 0.5,
             Consensus = false,
         },
+        Context = new ContextOptions
+        {
+            Workspace = false,
+            ImportChars = 1,
+            EditChars = 2,
+            FileChars = 3,
+        },
     };
 
     private static Dictionary<string, JsonNode?> ContributedSettings()
@@ -83,6 +90,7 @@ public class ExtensionManifestTests
         Assert.Empty(Same(NothingDefault.Fallback, CodeAssistOptions.Default.Fallback));
         Assert.Empty(Same(NothingDefault.Routing, CodeAssistOptions.Default.Routing));
         Assert.Empty(Same(NothingDefault.CodeActions, CodeAssistOptions.Default.CodeActions));
+        Assert.Empty(Same(NothingDefault.Context, CodeAssistOptions.Default.Context));
     }
 
     [Fact]
@@ -112,6 +120,7 @@ public class ExtensionManifestTests
         Assert.Equal(CodeAssistOptions.Default.Fallback, parsed.Fallback);
         Assert.Equal(CodeAssistOptions.Default.Routing, parsed.Routing);
         Assert.Equal(CodeAssistOptions.Default.CodeActions, parsed.CodeActions);
+        Assert.Equal(CodeAssistOptions.Default.Context, parsed.Context);
         Assert.Equal(CodeAssistOptions.Default, parsed);
     }
 

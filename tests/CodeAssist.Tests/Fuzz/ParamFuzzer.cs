@@ -43,6 +43,7 @@ internal static class FuzzMethods
         [LspMethods.WindowWorkDoneProgressCreate] = ["""{"token":"t"}"""],
         [LspMethods.WorkspaceConfiguration] = ["""{"items":[{"section":"codeAssist"}]}"""],
         [LspMethods.WorkspaceDidChangeConfiguration] = ["""{"settings":{"codeAssist":{"maxTokens":16,"multiline":"auto"}}}"""],
+        [LspMethods.WorkspaceDidChangeWatchedFiles] = ["""{"changes":[{"uri":"file:///fuzz/pkg/models.py","type":2}]}"""],
         [LspMethods.WorkspaceExecuteCommand] =
         [
             """{"command":"codeAssist.accepted","arguments":["c1"]}""",

@@ -45,7 +45,8 @@ public enum ContestantStatus
 /// the context copy model the server mixes in by default (<c>contextCopy</c>); prefixed with <c>unchecked:</c>, it runs
 /// as the server did before candidates and checks — one candidate, no silence in comments and strings, no check stage,
 /// never unsure — to measure what they change; prefixed with
-/// <c>n1:</c> … <c>n8:</c>, it proposes that many candidates per request (the <c>candidates</c> setting).
+/// <c>n1:</c> … <c>n8:</c>, it proposes that many candidates per request (the <c>candidates</c> setting); prefixed with
+/// <c>noworkspace:</c>, it completes without the workspace context (<c>context.workspace</c> false).
 /// </summary>
 /// <param name="Name">The entry as given, which names the contestant in the report.</param>
 /// <param name="Kind">What it is.</param>
@@ -53,8 +54,12 @@ public enum ContestantStatus
 /// <param name="ModelAlone">For model entries: <c>nocopy:</c> was given, so the context copy model is off.</param>
 /// <param name="Unchecked">For model entries: <c>unchecked:</c> was given, so the silence and check stages are off.</param>
 /// <param name="Candidates">For model entries: <c>nK:</c> was given, so the model proposes K candidates per request.</param>
-public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false, bool Unchecked = false, int? Candidates = null)
+/// <param name="NoWorkspace">For model entries: <c>noworkspace:</c> was given, so the workspace context is off (<c>context.workspace</c>).</param>
+public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOptions? Remote = null, bool ModelAlone = false, bool Unchecked = false, int? Candidates = null, bool NoWorkspace = false)
 {
+    /// <summary>The prefix that runs a model without the workspace context.</summary>
+    public const string NoWorkspacePrefix = "noworkspace:";
+
     /// <summary>The prefix that runs a model without the silence and check stages.</summary>
     public const string UncheckedPrefix = "unchecked:";
 
@@ -62,7 +67,7 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
     public const string NoCopyPrefix = "nocopy:";
 
     /// <summary>For model entries: the path, catalog id or file name to resolve (the entry without <c>nocopy:</c>).</summary>
-    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Unchecked ? Name[UncheckedPrefix.Length..] : Candidates is not null ? Name[3..] : Name;
+    public string Target => ModelAlone ? Name[NoCopyPrefix.Length..] : Unchecked ? Name[UncheckedPrefix.Length..] : NoWorkspace ? Name[NoWorkspacePrefix.Length..] : Candidates is not null ? Name[3..] : Name;
 
     /// <summary>The entry's prefix (<c>nocopy:</c>, <c>unchecked:</c>, <c>nK:</c>), or empty.</summary>
     public string Prefix => Name[..(Name.Length - Target.Length)];
@@ -131,7 +136,8 @@ public sealed record ContestantSpec(string Name, ContestantKind Kind, FallbackOp
             entry,
             ContestantKind.Model,
             ModelAlone: entry.StartsWith(NoCopyPrefix, StringComparison.Ordinal) && entry.Length > NoCopyPrefix.Length,
-            Unchecked: entry.StartsWith(UncheckedPrefix, StringComparison.Ordinal) && entry.Length > UncheckedPrefix.Length);
+            Unchecked: entry.StartsWith(UncheckedPrefix, StringComparison.Ordinal) && entry.Length > UncheckedPrefix.Length,
+            NoWorkspace: entry.StartsWith(NoWorkspacePrefix, StringComparison.Ordinal) && entry.Length > NoWorkspacePrefix.Length);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using CodeAssist.Server;
 using CodeAssist.Server.CodeActions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
@@ -142,6 +143,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                     ContextCopy = spec.ModelAlone ? false : options.ContextCopy,
                     Candidates = spec.Candidates ?? (spec.Unchecked ? 1 : options.Candidates),
                     Routing = spec.Unchecked ? options.Routing with { MinMeanLogprob = RoutingOptions.NeverUnsure } : options.Routing,
+                    Context = options.Context with { Workspace = !spec.NoWorkspace },
                 };
                 break;
             case ContestantKind.Remote:
@@ -205,6 +207,14 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
         }
 
         var pipeline = provider.GetRequiredService<EvaluationPipeline>();
+        if (corpus.Kinds.Contains(EvalKind.CrossFile))
+        {
+            // The evaluated folder is the workspace of crossfile points.
+            var workspaceFiles = provider.GetRequiredService<WorkspaceFiles>();
+            workspaceFiles.SetFolders([folder]);
+            await workspaceFiles.Listing.ConfigureAwait(false);
+        }
+
         var actions = provider.GetRequiredService<CodeActionService>();
         var tiers = localTier ? EvaluationTiers.Routed : EvaluationTiers.FallbackOnly;
         var statistics = provider.GetRequiredService<RoutingStatistics>();
@@ -228,8 +238,11 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
 
             var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
-            var result = await pipeline.CompleteAsync(
-                index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken, checks: !spec.Unchecked).ConfigureAwait(false);
+            var result = sample.Kind == EvalKind.CrossFile
+                ? await pipeline.CompleteInWorkspaceAsync(
+                    index.ToString(CultureInfo.InvariantCulture), Path.Combine(folder, sample.File), sample.Prefix + sample.Suffix, sample.Prefix.Length, ForKind(options, sample.Kind), tiers, cancellationToken, checks: !spec.Unchecked).ConfigureAwait(false)
+                : await pipeline.CompleteAsync(
+                    index.ToString(CultureInfo.InvariantCulture), sample.Prefix, sample.Suffix, ForKind(options, sample.Kind), tiers, cancellationToken, checks: !spec.Unchecked).ConfigureAwait(false);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
             var fromFallback = result.Tier == Tiers.Name(Tier.Fallback);
             if (spec.Kind == ContestantKind.Remote && index == 0 && !fromFallback && FirstFailure(statistics) is { } failure)

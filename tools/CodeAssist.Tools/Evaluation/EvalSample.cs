@@ -17,6 +17,13 @@ public enum EvalKind
     /// action's stages. <see cref="EvalSample.Prefix"/> ends with the docstring, <see cref="EvalSample.Line"/> is the def's line.
     /// </summary>
     Implement,
+
+    /// <summary>
+    /// A masked line whose text uses a name defined in another module of the evaluated folder and spelled nowhere in
+    /// the prompt's window of this file; completed as the open document of a workspace that is the folder (the
+    /// document's own file on disk is never read: the open document replaces it).
+    /// </summary>
+    CrossFile,
 }
 
 /// <summary>One completion point: the text around the cursor and the text that belongs there.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using CodeAssist.Server.Python;
 
 namespace CodeAssist.Tools.Evaluation;
@@ -15,7 +16,7 @@ namespace CodeAssist.Tools.Evaluation;
 /// entered); files that cannot be read, are not UTF-8, are over 1 MB or fail <see cref="PythonSyntaxCheck"/> are
 /// skipped and counted. Points are drawn without replacement from all eligible places in the files that remain.
 /// </remarks>
-public static class EvalSampler
+public static partial class EvalSampler
 {
     /// <summary>The longest function body (in lines, from its first statement to its last code line) a block point may have.</summary>
     public const int MaxBlockLines = 10;
@@ -24,6 +25,18 @@ public static class EvalSampler
     public const int MaxImplementLines = 3;
 
     private const int MaxFileBytes = 1_000_000;
+
+    // A crossfile point's name: at least this long (shorter ones are common words), absent from this much text before
+    // the line (about the prompt's window of our 512-token models) and this many lines after it.
+    private const int MinCrossFileName = 4;
+    private const int CrossFileWindowChars = 2048;
+    private const int CrossFileAfterLines = 20;
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "self", "None", "True", "False", "return", "import", "from", "class", "def", "lambda", "yield", "await", "async",
+        "while", "with", "pass", "break", "continue", "raise", "assert", "global", "nonlocal", "except", "finally", "elif",
+    };
 
     /// <summary>Samples <paramref name="perKind"/> points of each kind (fewer when the folder has fewer places).</summary>
     public static EvalCorpus Sample(string folder, IReadOnlyList<EvalKind> kinds, int perKind, int seed)
@@ -40,6 +53,15 @@ public static class EvalSampler
                 foreach (var index in Choose(random, functions.Count, perKind))
                 {
                     samples.Add(MakeImplement(functions[index]));
+                }
+            }
+            else if (kind == EvalKind.CrossFile)
+            {
+                var definedIn = DefinedNames(sources);
+                var lines = sources.SelectMany(LineCandidates).Where(c => UsesNameFromElsewhere(c.Source, c.Line, definedIn)).ToList();
+                foreach (var index in Choose(random, lines.Count, perKind))
+                {
+                    samples.Add(MakeLine(lines[index].Source, lines[index].Line, EvalKind.CrossFile, random));
                 }
             }
             else if (kind == EvalKind.Block)
@@ -193,8 +215,62 @@ public static class EvalSampler
         var typedLength = kind == EvalKind.Fim || random.Next(2) == 0 ? 0 : random.Next(1, Math.Min(10, trimmed.Length - 2));
         var typed = trimmed[..typedLength];
         var before = string.Join('\n', lines.Take(lineIndex)) + "\n" + indent + typed;
-        var suffix = kind == EvalKind.Fim ? "\n" + string.Join('\n', lines.Skip(lineIndex + 1)) : string.Empty;
+        var suffix = kind is EvalKind.Fim or EvalKind.CrossFile ? "\n" + string.Join('\n', lines.Skip(lineIndex + 1)) : string.Empty;
         return new EvalSample(source.File, lineIndex, kind, before, suffix, trimmed[typedLength..], typed, PreviousNonBlank(lines, lineIndex));
+    }
+
+    /// <summary>The names each file defines at its top level or as a class's member (functions, classes, assignments).</summary>
+    private static Dictionary<string, HashSet<string>> DefinedNames(List<Source> sources)
+    {
+        var definedIn = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            foreach (var line in source.Lines)
+            {
+                var match = Definition().Match(line);
+                var name = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
+                if (match.Success && name.Length >= MinCrossFileName)
+                {
+                    if (!definedIn.TryGetValue(name, out var files))
+                    {
+                        definedIn[name] = files = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    files.Add(source.File);
+                }
+            }
+        }
+
+        return definedIn;
+    }
+
+    /// <summary>
+    /// Whether the line uses a name that another file defines (and this one does not) and that the last
+    /// <see cref="CrossFileWindowChars"/> characters before it and the rest after it do not spell.
+    /// </summary>
+    private static bool UsesNameFromElsewhere(Source source, int line, Dictionary<string, HashSet<string>> definedIn)
+    {
+        foreach (Match word in Word().Matches(source.Lines[line]))
+        {
+            if (word.Length >= MinCrossFileName && definedIn.TryGetValue(word.Value, out var files) && !files.Contains(source.File)
+                && !Keywords.Contains(word.Value))
+            {
+                var window = new StringBuilder();
+                for (var i = line - 1; i >= 0 && window.Length < CrossFileWindowChars; i--)
+                {
+                    window.Insert(0, source.Lines[i] + "\n");
+                }
+
+                var text = window.ToString();
+                var after = string.Join('\n', source.Lines.Skip(line + 1).Take(CrossFileAfterLines));
+                if (!Regex.IsMatch(text + "\n" + after, $@"\b{Regex.Escape(word.Value)}\b"))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -342,4 +418,10 @@ public static class EvalSampler
     private sealed record Source(string File, string[] Lines, IReadOnlyList<PythonLine> Lexed);
 
     private sealed record BlockSpan(Source Source, int BodyStart, int Last, int DefLine, bool Docstring);
+
+    [GeneratedRegex(@"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)")]
+    private static partial Regex Definition();
+
+    [GeneratedRegex(@"\b[A-Za-z_]\w*\b")]
+    private static partial Regex Word();
 }

@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using System.Text;
+using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Documents;
+using CodeAssist.Server.Inference;
+using CodeAssist.Server.Python;
+using Microsoft.Extensions.Logging;
+
+namespace CodeAssist.Server.Context;
+
+/// <summary>
+/// The context stage's workspace part: the text a completion's copy model may copy from beyond the prompt, nearest
+/// first — the current file outside the prompt's window, then the definitions its imports name in the workspace, then
+/// recently edited text in other open documents. A request never waits for a file: imports are resolved and read in
+/// the background when a document's imports change, and requests use the last result.
+/// </summary>
+public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, DocumentStore documents, ILogger<WorkspaceContext> logger)
+{
+    /// <summary>Matching tokens needed in the current file outside the window (the prompt needs 1).</summary>
+    public const int FileMinMatch = 2;
+
+    /// <summary>Matching tokens needed in imported definitions.</summary>
+    public const int ImportMinMatch = 2;
+
+    /// <summary>Matching tokens needed in recently edited text elsewhere.</summary>
+    public const int EditMinMatch = 3;
+
+    // The current file's source is cut at multiples of this many lines, at least NearLines from the cursor's line.
+    private const int GranuleLines = 16;
+    private const int NearLines = 8;
+
+    // Re-export chains (a package's __init__ importing from its modules) are followed this deep.
+    private const int MaxReexportDepth = 3;
+
+    private readonly ConcurrentDictionary<string, ImportState> _imports = new(StringComparer.Ordinal);
+
+    /// <summary>The copy sources for a request at <paramref name="cursorOffset"/> of <paramref name="uri"/>, nearest first.</summary>
+    public IReadOnlyList<CopySource> SourcesFor(string uri, int cursorOffset, ContextOptions options)
+    {
+        if (!options.Workspace || !documents.TryGet(uri, out var snapshot))
+        {
+            return [];
+        }
+
+        var sources = new List<CopySource>(3);
+        if (options.FileChars > 0 && OutsideWindow(snapshot, Math.Min(cursorOffset, snapshot.Length), options.FileChars) is { Length: > 0 } file)
+        {
+            sources.Add(new CopySource(file, FileMinMatch, "file"));
+        }
+
+        if (options.ImportChars > 0 && Imported(uri, snapshot, options.ImportChars) is { Length: > 0 } imported)
+        {
+            sources.Add(new CopySource(imported, ImportMinMatch, "imports"));
+        }
+
+        if (options.EditChars > 0 && Edited(uri, options.EditChars) is { Length: > 0 } edited)
+        {
+            sources.Add(new CopySource(edited, EditMinMatch, "edits"));
+        }
+
+        return sources;
+    }
+
+    /// <summary>Documents whose imports have been read (for stats and tests).</summary>
+    public int DocumentsWithImports => _imports.Count(p => p.Value.Text.Length > 0);
+
+    /// <summary>Waits for a document's imports being read, if they are (for tests and evaluation).</summary>
+    public Task ImportsReadAsync(string uri) => _imports.TryGetValue(uri, out var state) ? state.Reading : Task.CompletedTask;
+
+    /// <summary>Forgets a closed document.</summary>
+    public void Forget(string uri)
+    {
+        _imports.TryRemove(uri, out _);
+        edits.Forget(uri);
+    }
+
+    /// <summary>
+    /// The current file beyond the lines near the cursor: up to <paramref name="maxChars"/> before and after. The cuts
+    /// fall on multiples of <see cref="GranuleLines"/> lines (at least <see cref="NearLines"/> from the cursor's line),
+    /// so the text stays the same string while the user types on a line (the model's token cache keeps it); what
+    /// overlaps the prompt is harmless, since a source counts only where the prompt matched less.
+    /// </summary>
+    private static string OutsideWindow(DocumentSnapshot snapshot, int cursor, int maxChars)
+    {
+        var line = snapshot.PositionAt(cursor).Line;
+        var beforeLine = Math.Max(0, line - NearLines) / GranuleLines * GranuleLines;
+        var afterLine = Math.Min(snapshot.LineCount, (line + NearLines + GranuleLines - 1) / GranuleLines * GranuleLines);
+        var beforeEnd = snapshot.OffsetAt(beforeLine, 0);
+        var beforeStart = Math.Max(0, beforeEnd - maxChars);
+        var afterStart = afterLine >= snapshot.LineCount ? snapshot.Length : snapshot.OffsetAt(afterLine, 0);
+        var afterEnd = Math.Min(snapshot.Length, afterStart + maxChars);
+        if (beforeEnd <= beforeStart && afterEnd <= afterStart)
+        {
+            return string.Empty;
+        }
+
+        var text = new StringBuilder(beforeEnd - beforeStart + afterEnd - afterStart + 1);
+        text.Append(snapshot.Slice(beforeStart, beforeEnd - beforeStart).Span);
+        text.Append('\n');
+        text.Append(snapshot.Slice(afterStart, afterEnd - afterStart).Span);
+        return text.ToString();
+    }
+
+    private string Imported(string uri, DocumentSnapshot snapshot, int maxChars)
+    {
+        var state = _imports.GetOrAdd(uri, static _ => new ImportState());
+        lock (state)
+        {
+            if ((state.Version != snapshot.Version || state.Generation != files.Generation) && state.Reading.IsCompleted
+                && LocalPath(uri) is { } path && files.IsInside(path))
+            {
+                // Read in the background; this request uses what the last reading found.
+                state.Version = snapshot.Version;
+                state.Generation = files.Generation;
+                var text = snapshot.Text;
+                state.Reading = Task.Run(() => Read(state, path, text, maxChars));
+            }
+
+            return state.Text;
+        }
+    }
+
+    private void Read(ImportState state, string path, string text, int maxChars)
+    {
+        try
+        {
+            var imports = PythonImports.Read(text);
+            var key = files.Generation + "\n" + string.Join('\n', imports.Select(i => $"{i.Level}:{i.Module}:{i.Name}"));
+            lock (state)
+            {
+                if (key == state.ImportsKey)
+                {
+                    return;
+                }
+            }
+
+            var surface = Describe(path, imports, maxChars);
+            lock (state)
+            {
+                state.ImportsKey = key;
+                state.Text = surface;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug("Workspace: reading the imports of {Path} failed: {Error}", path, ex.Message);
+        }
+    }
+
+    /// <summary>The surfaces of what <paramref name="imports"/> name, in import order, within <paramref name="maxChars"/>.</summary>
+    internal string Describe(string fromFile, IReadOnlyList<PythonImport> imports, int maxChars)
+    {
+        var text = new StringBuilder();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var import in imports)
+        {
+            if (text.Length >= maxChars)
+            {
+                break;
+            }
+
+            var left = maxChars - text.Length;
+            var described = import.Name is null or "*"
+                ? ModuleText(fromFile, import.Module, import.Level, left, seen)
+                : NameText(fromFile, import.Module, import.Level, import.Name, left, seen, depth: 0);
+            if (described is { Length: > 0 })
+            {
+                text.Append(described);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private string? ModuleText(string fromFile, string module, int level, int maxChars, HashSet<string> seen)
+    {
+        var path = files.Resolve(fromFile, module, level);
+        return path is not null && seen.Add(path) && Surface(path) is { } surface ? surface.DescribeAll(maxChars) : null;
+    }
+
+    private string? NameText(string fromFile, string module, int level, string name, int maxChars, HashSet<string> seen, int depth)
+    {
+        var path = files.Resolve(fromFile, module, level);
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (Surface(path) is { } surface)
+        {
+            if (surface.Describe(name, maxChars) is { } described)
+            {
+                return seen.Add(path + ":" + name) ? described : null;
+            }
+
+            // A package's __init__ that re-exports the name from one of its modules.
+            if (depth < MaxReexportDepth && surface.Imports().FirstOrDefault(i => i.Alias == name && i.Name is not null and not "*") is { } reexport)
+            {
+                return NameText(path, reexport.Module, reexport.Level, reexport.Name!, maxChars, seen, depth + 1);
+            }
+        }
+
+        // from package import submodule
+        var submodule = files.Resolve(fromFile, module.Length == 0 ? name : module + "." + name, level);
+        return submodule is not null && seen.Add(submodule) && Surface(submodule) is { } sub ? sub.DescribeAll(maxChars) : null;
+    }
+
+    /// <summary>A module's surface: from its open document when the editor has it open (its text may differ from the disk's), else from disk.</summary>
+    private ModuleSurface? Surface(string path) =>
+        documents.TryGet(new Uri(path).AbsoluteUri, out var open) ? ModuleSurface.Of(open.Text) : files.Surface(path);
+
+    private string Edited(string uri, int maxChars)
+    {
+        var text = new StringBuilder();
+        foreach (var (chunkUri, firstLine) in edits.Chunks())
+        {
+            if (chunkUri == uri || !documents.TryGet(chunkUri, out var other) || firstLine >= other.LineCount)
+            {
+                continue;
+            }
+
+            var start = other.OffsetAt(firstLine, 0);
+            var lastLine = Math.Min(other.LineCount - 1, firstLine + RecentEdits.ChunkLines - 1);
+            var end = Math.Min(other.Length, lastLine + 1 < other.LineCount ? other.OffsetAt(lastLine + 1, 0) : other.Length);
+            var length = Math.Min(end - start, maxChars - text.Length);
+            if (length <= 0)
+            {
+                break;
+            }
+
+            text.Append(other.Slice(start, length).Span).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The local path of a <c>file:</c> uri; null for other schemes.</summary>
+    internal static string? LocalPath(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.IsFile ? Path.GetFullPath(parsed.LocalPath) : null;
+
+    private sealed class ImportState
+    {
+        public int Version { get; set; } = int.MinValue;
+
+        public int Generation { get; set; } = -1;
+
+        public string ImportsKey { get; set; } = "\u0000";
+
+        public string Text { get; set; } = string.Empty;
+
+        public Task Reading { get; set; } = Task.CompletedTask;
+    }
+}
