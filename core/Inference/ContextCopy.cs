@@ -69,41 +69,7 @@ public static class ContextCopy
             return 0;
         }
 
-        var last = history[n - 1];
-        var limit = Math.Min(sourceEnd, n) - 1;
-        var best = 0;
-        var count = 0;
-        // j is where an earlier occurrence ends; the token after it, history[j + 1], is what it proposes.
-        for (var j = limit - 1; j >= 0; j--)
-        {
-            if (history[j] != last)
-            {
-                continue;
-            }
-
-            var k = 1;
-            while (k < maxMatch && j - k >= 0 && history[j - k] == history[n - 1 - k])
-            {
-                k++;
-            }
-
-            if (k < best)
-            {
-                continue;
-            }
-
-            if (k > best)
-            {
-                best = k;
-                count = 0;
-                followers.Clear();
-            }
-
-            var next = history[j + 1];
-            followers[next] = followers.GetValueOrDefault(next) + 1;
-            count++;
-        }
-
+        var (best, count) = Longest(history[..Math.Clamp(sourceEnd, 0, n)], history, maxMatch, followers);
         if (count == 0)
         {
             return 0;
@@ -139,7 +105,6 @@ public static class ContextCopy
             return promptMatch;
         }
 
-        var last = history[n - 1];
         for (var s = 0; s < sources.Count; s++)
         {
             var source = sources[s];
@@ -148,40 +113,7 @@ public static class ContextCopy
                 continue;
             }
 
-            var tokens = source.Tokens.Span;
-            scratch.Clear();
-            var best = 0;
-            var count = 0;
-            for (var j = tokens.Length - 2; j >= 0; j--)
-            {
-                if (tokens[j] != last)
-                {
-                    continue;
-                }
-
-                var k = 1;
-                while (k < maxMatch && j - k >= 0 && n - 1 - k >= 0 && tokens[j - k] == history[n - 1 - k])
-                {
-                    k++;
-                }
-
-                if (k < best)
-                {
-                    continue;
-                }
-
-                if (k > best)
-                {
-                    best = k;
-                    count = 0;
-                    scratch.Clear();
-                }
-
-                var next = tokens[j + 1];
-                scratch[next] = scratch.GetValueOrDefault(next) + 1;
-                count++;
-            }
-
+            var (best, count) = Longest(source.Tokens.Span, history, maxMatch, scratch);
             if (best < source.MinMatch || count == 0)
             {
                 continue;
@@ -198,6 +130,52 @@ public static class ContextCopy
         }
 
         return promptMatch;
+    }
+
+    /// <summary>
+    /// Scans <paramref name="source"/> for the longest runs that end like <paramref name="history"/> (up to
+    /// <paramref name="maxMatch"/> tokens) and counts, in <paramref name="followers"/> (cleared first), the token that
+    /// followed each of them; returns the run's length and how many there were.
+    /// </summary>
+    private static (int Best, int Count) Longest(ReadOnlySpan<int> source, ReadOnlySpan<int> history, int maxMatch, Dictionary<int, double> followers)
+    {
+        followers.Clear();
+        var n = history.Length;
+        var last = history[n - 1];
+        var best = 0;
+        var count = 0;
+        // j is where an occurrence ends; the token after it, source[j + 1], is what it proposes.
+        for (var j = source.Length - 2; j >= 0; j--)
+        {
+            if (source[j] != last)
+            {
+                continue;
+            }
+
+            var k = 1;
+            while (k < maxMatch && j - k >= 0 && k < n && source[j - k] == history[n - 1 - k])
+            {
+                k++;
+            }
+
+            if (k < best)
+            {
+                continue;
+            }
+
+            if (k > best)
+            {
+                best = k;
+                count = 0;
+                followers.Clear();
+            }
+
+            var next = source[j + 1];
+            followers[next] = followers.GetValueOrDefault(next) + 1;
+            count++;
+        }
+
+        return (best, count);
     }
 }
 
