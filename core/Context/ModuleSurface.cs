@@ -20,6 +20,7 @@ public sealed partial class ModuleSurface
     private readonly PythonOutline _outline;
     private readonly Dictionary<string, PythonDefinition> _topLevel = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _assignments = new(StringComparer.Ordinal);
+    private IReadOnlyList<PythonImport>? _imports;
 
     private ModuleSurface(string text)
     {
@@ -97,8 +98,8 @@ public sealed partial class ModuleSurface
         return text.ToString();
     }
 
-    /// <summary>The names <c>from .x import a, b</c> statements of this module re-export from other modules.</summary>
-    public IReadOnlyList<PythonImport> Imports() => PythonImports.Read(_text);
+    /// <summary>The module's imports (what its <c>from .x import a, b</c> statements re-export), read once.</summary>
+    public IReadOnlyList<PythonImport> Imports() => _imports ??= PythonImports.Read(_text);
 
     private void AppendDefinition(StringBuilder text, PythonDefinition definition, int maxChars)
     {

@@ -51,7 +51,8 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
     /// <summary>Starts listing <paramref name="folders"/> (local paths) in the background; an empty list turns the workspace off.</summary>
     public void SetFolders(IEnumerable<string> folders)
     {
-        var full = folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).Where(Directory.Exists).Distinct(StringComparer.Ordinal).ToList();
+        // Nothing touches the disk here (initialize runs on the dispatcher): a folder that does not exist is found out by the listing.
+        var full = folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).Distinct(StringComparer.Ordinal).ToList();
         _folders = full;
         _modules.Clear();
         _files = new HashSet<string>(StringComparer.Ordinal);

@@ -84,12 +84,12 @@ public static class ContextCopy
     }
 
     /// <summary>
-    /// Looks for the history's tail in <paramref name="sources"/> (in order) when the prompt matched less than a
-    /// source's <see cref="CopySourceTokens.MinMatch"/>: the first source whose longest match reaches its minimum and
-    /// beats what the prompt found replaces <paramref name="followers"/>. Returns the match length to weigh, counted
-    /// from the source's minimum as the prompt's counts from <paramref name="minMatch"/> (a distant match weighs less
-    /// than a near one of the same length), or <paramref name="promptMatch"/> when no source wins; <paramref name="winner"/>
-    /// is the winning source's index, or -1.
+    /// Looks for the history's tail in <paramref name="sources"/> (in order, nearest first). A source's match weighs as a
+    /// prompt match shorter by its <see cref="CopySourceTokens.MinMatch"/> − <paramref name="minMatch"/> tokens (a
+    /// distant match counts less than a near one of the same length); the first source whose match reaches its
+    /// minimum and weighs more than what the prompt found (<paramref name="promptMatch"/>) replaces
+    /// <paramref name="followers"/>. Returns the winning weight's length, or <paramref name="promptMatch"/> when no
+    /// source wins; <paramref name="winner"/> is the winning source's index, or -1.
     /// </summary>
     public static int FindInSources(
         ReadOnlySpan<int> history, IReadOnlyList<CopySourceTokens> sources, int maxMatch, int minMatch, int promptMatch,
@@ -108,13 +108,9 @@ public static class ContextCopy
         for (var s = 0; s < sources.Count; s++)
         {
             var source = sources[s];
-            if (promptMatch >= source.MinMatch)
-            {
-                continue;
-            }
-
             var (best, count) = Longest(source.Tokens.Span, history, maxMatch, scratch);
-            if (best < source.MinMatch || count == 0)
+            var weighed = best - source.MinMatch + minMatch;
+            if (best < source.MinMatch || count == 0 || weighed <= promptMatch)
             {
                 continue;
             }
@@ -126,7 +122,7 @@ public static class ContextCopy
             }
 
             winner = s;
-            return best - source.MinMatch + minMatch;
+            return weighed;
         }
 
         return promptMatch;

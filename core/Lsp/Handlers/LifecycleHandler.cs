@@ -40,6 +40,7 @@ public sealed class LifecycleHandler(
         {
             workspace.SetFolders(WorkspaceFolderPaths(request));
         }
+
         logger.LogInformation(
             "Initialize from {Client} {ClientVersion} (process {ProcessId}), position encoding {Encoding}",
             request.ClientInfo?.Name ?? "unknown client", request.ClientInfo?.Version, request.ProcessId, encoding);

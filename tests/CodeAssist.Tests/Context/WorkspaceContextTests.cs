@@ -166,7 +166,7 @@ public sealed class WorkspaceContextTests : IDisposable
     }
 
     [Fact]
-    public void ASourceCountsOnlyWhenThePromptMatchedLessThanItsMinimum()
+    public void ASourceCountsWhereItsMatchReachesItsMinimumAndWeighsMoreThanThePrompts()
     {
         // The history ends in 7 8; the prompt has no 7 8, the source has 7 8 9.
         int[] history = [1, 2, 3, 7, 8];
@@ -190,6 +190,14 @@ public sealed class WorkspaceContextTests : IDisposable
         Assert.Equal(2, ContextCopy.FindInSources(both, sources, 32, 1, 2, followers, [], out winner));
         Assert.Equal(-1, winner);
         Assert.Equal(1.0, followers[4]);
+
+        // A source's match of 4 weighs as 3, more than the prompt's 2: the source wins.
+        int[] longer = [1, 7, 8, 4, 6, 2, 7, 8];
+        var far = new[] { new CopySourceTokens(new[] { 3, 6, 2, 7, 8, 5 }, MinMatch: 2, "imports") };
+        Assert.Equal(2, ContextCopy.Find(longer, longer.Length, 32, followers));
+        Assert.Equal(3, ContextCopy.FindInSources(longer, far, 32, 1, 2, followers, [], out winner));
+        Assert.Equal(0, winner);
+        Assert.Equal(1.0, followers[5]);
     }
 
     [Fact]

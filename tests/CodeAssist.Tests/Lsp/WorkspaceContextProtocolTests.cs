@@ -92,6 +92,30 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task AModuleChangedOnDiskIsReadAgainAfterTheWatcherSaysSo()
+    {
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(Settings(workspace: true), workspaceFolders: [FolderUri]);
+        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
+        await client.OpenAsync(MainUri, Main);
+        var context = client.Services.GetRequiredService<WorkspaceContext>();
+        _ = await client.InlineCompletionAsync(MainUri, 3, 0);
+        await context.ImportsReadAsync(MainUri);
+
+        // The method is renamed on disk; the client's watcher reports it.
+        var models = Path.Combine(_folder.FullName, "shop", "models.py");
+        File.WriteAllText(models, Models.Replace("total_including_shipping_fees", "total_after_customs_duties", StringComparison.Ordinal));
+        await client.NotifyAsync("workspace/didChangeWatchedFiles", new { changes = new[] { new { uri = new Uri(models).AbsoluteUri, type = 2 } } });
+
+        var lines = Main.Split('\n');
+        _ = await client.InlineCompletionAsync(MainUri, 3, 1);
+        await context.ImportsReadAsync(MainUri);
+        var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length);
+        var items = answer.GetProperty("result").GetProperty("items");
+        Assert.StartsWith("after_customs_duties(", items[0].GetProperty("insertText").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithTheWorkspaceOffNothingIsListedOrCopied()
     {
         var (text, workspace) = await CompleteAsync(workspace: false);
