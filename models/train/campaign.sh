@@ -19,7 +19,7 @@ piddir=$work/campaign
 mkdir -p "$piddir"
 
 # The campaign's recipe per config (models/README.md, "The campaign"): corpus v2, bf16 autocast, one thread each.
-MINUTES_tiny=${MINUTES_tiny:-800}
+MINUTES_tiny=${MINUTES_tiny:-1000}
 MINUTES_small=${MINUTES_small:-900}
 args_for() {
   case "$1" in
