@@ -28,6 +28,9 @@ internal sealed record BenchOptions
     /// <summary>The contextCopy setting every mode runs with (null: "auto").</summary>
     public bool? ContextCopy { get; init; }
 
+    /// <summary>The <c>context.workspace</c> setting (the current file beyond the prompt and recent edits are copy sources; the bench names no workspace folder).</summary>
+    public bool Workspace { get; init; } = true;
+
     /// <summary>The candidates setting every mode runs with (null: the default).</summary>
     public int? Candidates { get; init; }
 
@@ -120,6 +123,7 @@ internal sealed partial class BenchRunner(BenchOptions options, Serilog.ILogger 
             ["kvCacheReuse"] = mode.KvReuse,
             ["contextCopy"] = options.ContextCopy is { } copy ? JsonValue.Create(copy) : JsonValue.Create("auto"),
             ["candidates"] = options.Candidates ?? CodeAssistOptions.DefaultCandidates,
+            ["context"] = new JsonObject { ["workspace"] = options.Workspace },
         };
 
         await using var server = mode.Stdio ? BenchServer.StartProcess() : BenchServer.StartInProcess(log);

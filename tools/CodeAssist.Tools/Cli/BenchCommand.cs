@@ -24,21 +24,22 @@ public static class BenchCommand
         var swaps = new Option<int>("--swaps") { Description = "Model swaps in the swap mode.", DefaultValueFactory = _ => 20 };
         var accepts = new Option<int>("--accept-rounds") { Description = "Suggestions typed through in the accept mode.", DefaultValueFactory = _ => 8 };
         var noCopy = new Option<bool>("--no-context-copy") { Description = "Run the model alone (contextCopy: false), to measure what the context copy model changes." };
+        var noWorkspace = new Option<bool>("--no-workspace") { Description = "Complete without the workspace context (context.workspace: false), to measure what it costs per keystroke." };
         var candidates = new Option<int?>("--candidates") { Description = "The candidates setting (how many candidates the local model proposes per request; default: the server's)." };
         var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
         var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")
         {
-            files, model, cps, modes, json, region, context, swaps, accepts, noCopy, candidates, noPause,
+            files, model, cps, modes, json, region, context, swaps, accepts, noCopy, noWorkspace, candidates, noPause,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
             result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), result.GetValue(noCopy) ? false : null,
-            result.GetValue(candidates), !result.GetValue(noPause), cancellationToken));
+            result.GetValue(candidates), !result.GetValue(noPause), !result.GetValue(noWorkspace), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool? contextCopy, int? candidates, bool pauseTrainer, CancellationToken cancellationToken)
+        string[] files, string? model, double cps, string[] modeNames, string? json, int region, int context, int swaps, int accepts, bool? contextCopy, int? candidates, bool pauseTrainer, bool workspace, CancellationToken cancellationToken)
     {
         var modes = new List<BenchMode>();
         foreach (var name in modeNames.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -78,6 +79,7 @@ public static class BenchCommand
             Swaps = swaps,
             AcceptRounds = accepts,
             ContextCopy = contextCopy,
+            Workspace = workspace,
             Candidates = candidates is { } count ? Math.Clamp(count, 1, 8) : null,
         };
 
