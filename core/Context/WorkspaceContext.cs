@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
@@ -28,6 +29,9 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     // The current file's source is cut at multiples of this many lines, at least NearLines from the cursor's line.
     private const int GranuleLines = 16;
     private const int NearLines = 8;
+
+    // How often typing in a document has its imports read again.
+    private static readonly TimeSpan ReadInterval = TimeSpan.FromSeconds(1);
 
     // Re-export chains (a package's __init__ importing from its modules) are followed this deep.
     private const int MaxReexportDepth = 3;
@@ -106,12 +110,16 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         var state = _imports.GetOrAdd(uri, static _ => new ImportState());
         lock (state)
         {
-            if ((state.Version != snapshot.Version || state.Generation != files.Generation) && state.Reading.IsCompleted
+            // Every keystroke is a new version: its imports are looked at again at most once per ReadInterval (reading
+            // lexes the whole document), while a change on disk (a new generation) is read at once.
+            var typed = state.Version != snapshot.Version && Stopwatch.GetElapsedTime(state.ReadAt) >= ReadInterval;
+            if ((typed || state.Generation != files.Generation) && state.Reading.IsCompleted
                 && LocalPath(uri) is { } path && files.IsInside(path))
             {
                 // Read in the background; this request uses what the last reading found.
                 state.Version = snapshot.Version;
                 state.Generation = files.Generation;
+                state.ReadAt = Stopwatch.GetTimestamp();
                 var text = snapshot.Text;
                 state.Reading = Task.Run(() => Read(state, path, text, maxChars));
             }
@@ -243,6 +251,8 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         public int Version { get; set; } = int.MinValue;
 
         public int Generation { get; set; } = -1;
+
+        public long ReadAt { get; set; }
 
         public string ImportsKey { get; set; } = "\u0000";
 
