@@ -29,7 +29,19 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SettingsStore>();
         services.TryAddSingleton(_ => new DocumentStore());
         services.AddSingleton<CompletionCache>(_ => new CompletionCache());
-        services.AddSingleton<WorkspaceFiles>();
+        services.AddSingleton(provider =>
+        {
+            var files = new WorkspaceFiles(provider.GetRequiredService<ILogger<WorkspaceFiles>>());
+            var trust = provider.GetRequiredService<WorkspaceTrust>();
+            provider.GetRequiredService<SettingsStore>().Changed += (previous, next) =>
+            {
+                if (previous.Context.Workspace != next.Context.Workspace)
+                {
+                    files.Enable(next.Context.Workspace && !trust.IsRestricted);
+                }
+            };
+            return files;
+        });
         services.AddSingleton<RecentEdits>();
         services.AddSingleton<WorkspaceContext>();
         services.AddSingleton<CompletionStatistics>();

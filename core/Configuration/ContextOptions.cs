@@ -20,6 +20,9 @@ public sealed record ContextOptions
     /// <summary>Characters of the current file outside the prompt's window, on each side.</summary>
     public int FileChars { get; init; } = 32000;
 
+    /// <summary>Tokens of the workspace's other modules the copy model indexes at most (about 6 bytes each); 0 turns the index off.</summary>
+    public int IndexTokens { get; init; } = 8_000_000;
+
     /// <summary>Reads a <c>context</c> object over <paramref name="baseline"/>; bad values are reported and skipped.</summary>
     public static ContextOptions Parse(JsonElement json, ContextOptions baseline, List<string> errors)
     {
@@ -58,6 +61,13 @@ public sealed record ContextOptions
                     if (SettingValues.ReadInt(value, 0, 200_000, "context.editChars", errors) is { } edits)
                     {
                         options = options with { EditChars = edits };
+                    }
+
+                    break;
+                case "indexTokens":
+                    if (SettingValues.ReadInt(value, 0, 100_000_000, "context.indexTokens", errors) is { } indexTokens)
+                    {
+                        options = options with { IndexTokens = indexTokens };
                     }
 
                     break;

@@ -26,6 +26,9 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     /// <summary>Matching tokens needed in recently edited text elsewhere.</summary>
     public const int EditMinMatch = 3;
 
+    /// <summary>Matching tokens needed in the rest of the workspace (the index; at least <see cref="TokenIndex.GramLength"/>).</summary>
+    public const int WorkspaceMinMatch = 6;
+
     // The current file's source is cut at multiples of this many lines, at least NearLines from the cursor's line.
     private const int GranuleLines = 16;
     private const int NearLines = 8;
@@ -46,7 +49,7 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
             return [];
         }
 
-        var sources = new List<CopySource>(3);
+        var sources = new List<CopySource>(4);
         if (options.FileChars > 0 && OutsideWindow(snapshot, Math.Min(cursorOffset, snapshot.Length), options.FileChars) is { Length: > 0 } file)
         {
             sources.Add(new CopySource(file, FileMinMatch, "file"));
@@ -62,7 +65,31 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
             sources.Add(new CopySource(edited, EditMinMatch, "edits"));
         }
 
+        if (options.IndexTokens > 0 && files.FileCount > 0)
+        {
+            sources.Add(new CopySource(string.Empty, WorkspaceMinMatch, "workspace", Corpus(options)));
+        }
+
         return sources;
+    }
+
+    /// <summary>
+    /// The rest of the workspace as the copy model indexes it: every listed module but the open documents (their text in
+    /// the editor replaces the disk's; the other sources hold it).
+    /// </summary>
+    public CorpusView Corpus(ContextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var uri in documents.OpenUris)
+        {
+            if (LocalPath(uri) is { } path)
+            {
+                open.Add(path);
+            }
+        }
+
+        return new CorpusView(files, open, options.IndexTokens);
     }
 
     /// <summary>Documents whose imports have been read (for stats and tests).</summary>

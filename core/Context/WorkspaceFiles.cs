@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +10,9 @@ namespace CodeAssist.Server.Context;
 /// request's path), kept current by <c>workspace/didChangeWatchedFiles</c>, and read on demand into a cache of
 /// <see cref="ModuleSurface"/>s. Only regular files inside the folders are read: symbolic links are not followed,
 /// virtual environments, caches, hidden and <c>.gitignore</c>d folders are skipped, and files and counts are capped.
+/// It is also the corpus the copy model indexes (<see cref="ICopyCorpus"/>): every listed file, in path order.
 /// </summary>
-public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
+public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : ICopyCorpus, IDisposable
 {
     /// <summary>Files listed at most; a larger workspace is listed up to this many.</summary>
     public const int MaxFiles = 20_000;
@@ -26,7 +28,9 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
     private readonly ConcurrentDictionary<string, CachedModule> _modules = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private volatile IReadOnlyList<string> _folders = [];
+    private volatile IReadOnlyList<string> _offered = [];
     private volatile HashSet<string> _files = new(StringComparer.Ordinal);
+    private volatile string[]? _ordered;
     private Task _listing = Task.CompletedTask;
     private int _generation;
 
@@ -48,6 +52,32 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
     /// <summary>The background listing (for tests and the bench).</summary>
     public Task Listing => _listing;
 
+    /// <summary>
+    /// The folders the client named at <c>initialize</c>: listed now when <paramref name="enabled"/> (the workspace is
+    /// trusted and <c>context.workspace</c> is on), else kept for <see cref="Enable"/>.
+    /// </summary>
+    public void Offer(IEnumerable<string> folders, bool enabled)
+    {
+        _offered = [.. folders];
+        if (enabled)
+        {
+            SetFolders(_offered);
+        }
+    }
+
+    /// <summary><c>context.workspace</c> changed: the offered folders are listed, or the listing is dropped, without a restart.</summary>
+    public void Enable(bool enabled)
+    {
+        if (enabled && _folders.Count == 0 && _offered.Count > 0)
+        {
+            SetFolders(_offered);
+        }
+        else if (!enabled && _folders.Count > 0)
+        {
+            SetFolders([]);
+        }
+    }
+
     /// <summary>Starts listing <paramref name="folders"/> (local paths) in the background; an empty list turns the workspace off.</summary>
     public void SetFolders(IEnumerable<string> folders)
     {
@@ -56,6 +86,7 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
         _folders = full;
         _modules.Clear();
         _files = new HashSet<string>(StringComparer.Ordinal);
+        _ordered = null;
         Interlocked.Increment(ref _generation);
         if (full.Count == 0)
         {
@@ -94,6 +125,7 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
         }
 
         _files = files;
+        _ordered = null;
         Interlocked.Increment(ref _generation);
     }
 
@@ -116,7 +148,63 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
             {
                 return cached.Surface;
             }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogDebug("Workspace: could not read {Path}: {Error}", path, ex.Message);
+            return null;
+        }
 
+        if (ReadChecked(path) is not { } read)
+        {
+            return null;
+        }
+
+        var surface = ModuleSurface.Of(read.Text);
+        _modules[path] = new CachedModule(surface, read.Length, read.Modified, read.Text.Length);
+        return surface;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Files()
+    {
+        if (_ordered is { } ordered)
+        {
+            return ordered;
+        }
+
+        var sorted = _files.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        _ordered = sorted;
+        return sorted;
+    }
+
+    /// <inheritdoc />
+    public long Stamp(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? ((info.LastWriteTimeUtc.Ticks * 31) ^ info.Length) & long.MaxValue : -1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? Read(string path) => Contains(path) ? ReadChecked(path)?.Text : null;
+
+    /// <summary>
+    /// A listed file's text with the length and time it was read at, when it is a regular file under the size cap,
+    /// text, and did not change while being read; else null (logged at debug). It reads the disk: off the request path.
+    /// </summary>
+    private ReadText? ReadChecked(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
             if (FileKind.WhyNotRegular(path) is { } why)
             {
                 logger.LogDebug("Workspace: skipped {Path}: {Why}", path, why);
@@ -143,9 +231,7 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
                 return null;
             }
 
-            var surface = ModuleSurface.Of(text);
-            _modules[path] = new CachedModule(surface, info.Length, info.LastWriteTimeUtc, text.Length);
-            return surface;
+            return new ReadText(text, info.Length, info.LastWriteTimeUtc);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -263,6 +349,7 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
         }
 
         _files = files;
+        _ordered = null;
         Interlocked.Increment(ref _generation);
         logger.LogInformation("Workspace: {Files} Python files in {Folders} folder(s), listed in {ElapsedMs:0} ms{Capped}",
             files.Count, folders.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, files.Count >= MaxFiles ? $" (capped at {MaxFiles})" : string.Empty);
@@ -305,4 +392,6 @@ public sealed class WorkspaceFiles(ILogger<WorkspaceFiles> logger) : IDisposable
     }
 
     private sealed record CachedModule(ModuleSurface Surface, long Length, DateTime Modified, int Chars);
+
+    private sealed record ReadText(string Text, long Length, DateTime Modified);
 }

@@ -36,6 +36,9 @@ public sealed class DocumentStore
     /// <summary>The number of open documents (those out of sync included, changes to never-opened ones not).</summary>
     public int Count => _documents.Values.Count(entry => entry.Document is not null);
 
+    /// <summary>The uris of the documents the client has open (those out of sync included).</summary>
+    public IReadOnlyList<string> OpenUris => [.. _documents.Where(p => p.Value.Document is not null || p.Value.Loss is not null).Select(p => p.Key)];
+
     /// <summary>Opens a document, or replaces it if the client opens it again; either way it is in sync.</summary>
     /// <exception cref="DocumentChangeException">The text is longer than <see cref="MaxChars"/>: the document is not kept, and it is out of sync until it is opened again within the limit.</exception>
     public void Open(string uri, string languageId, int version, string text)

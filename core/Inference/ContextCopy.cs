@@ -108,7 +108,9 @@ public static class ContextCopy
         for (var s = 0; s < sources.Count; s++)
         {
             var source = sources[s];
-            var (best, count) = Longest(source.Tokens.Span, history, maxMatch, scratch);
+            var (best, count) = source.Index is { } index
+                ? index.Longest(history, maxMatch, source.Excluded, scratch)
+                : Longest(source.Tokens.Span, history, maxMatch, scratch);
             var weighed = best - source.MinMatch + minMatch;
             if (best < source.MinMatch || count == 0 || weighed <= promptMatch)
             {
@@ -179,4 +181,6 @@ public static class ContextCopy
 /// <param name="Tokens">The source's token ids.</param>
 /// <param name="MinMatch">The fewest tokens that must match in it.</param>
 /// <param name="Name">What it is, for statistics.</param>
-public sealed record CopySourceTokens(ReadOnlyMemory<int> Tokens, int MinMatch, string Name);
+/// <param name="Index">Searched instead of <paramref name="Tokens"/> when set (the workspace's many files).</param>
+/// <param name="Excluded">The <paramref name="Index"/>'s files not to copy from (open documents).</param>
+public sealed record CopySourceTokens(ReadOnlyMemory<int> Tokens, int MinMatch, string Name, TokenIndex? Index = null, IReadOnlySet<int>? Excluded = null);

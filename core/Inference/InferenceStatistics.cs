@@ -68,4 +68,16 @@ public sealed class InferenceStatistics
     internal void RecordCopyHits(string source, int hits) => _copyHits.GetOrAdd(source, static _ => new Counter()).Add(hits);
 
     internal void ObservePending(int pending) => _maxPending.Observe(pending);
+
+    /// <summary>The workspace index last built (<see cref="TokenIndex"/>): files, tokens, bytes, how long it took; null before one.</summary>
+    public IndexFigures? Index { get; private set; }
+
+    internal void RecordIndex(int files, long tokens, long bytes, TimeSpan elapsed) => Index = new IndexFigures(files, tokens, bytes, elapsed);
 }
+
+/// <summary>The workspace index last built.</summary>
+/// <param name="Files">Files indexed.</param>
+/// <param name="Tokens">Tokens indexed.</param>
+/// <param name="Bytes">Memory the index holds.</param>
+/// <param name="BuildTime">How long building it took (reading, tokenizing, sorting).</param>
+public sealed record IndexFigures(int Files, long Tokens, long Bytes, TimeSpan BuildTime);

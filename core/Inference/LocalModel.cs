@@ -28,6 +28,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
     private readonly KvCacheSession _session;
     private readonly CandidateDecoder _decoder;
     private readonly Dictionary<string, int[]> _sourceTokens = new(StringComparer.Ordinal);
+    private readonly CorpusIndexer _indexer;
     private PromptText? _lastPrompt;
     private bool _disposed;
 
@@ -50,6 +51,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         _session = new KvCacheSession(context, logicalSize, options.Candidates, options.ReuseKvCache, options.Statistics);
         _decoder = new CandidateDecoder(_session, _vocabulary, new TokenSampler(_vocabulary));
         _queue = new InferenceQueue(Description.Id);
+        _indexer = new CorpusIndexer(_vocabulary.Tokenize, options.Statistics, logger);
     }
 
     /// <inheritdoc />
@@ -213,6 +215,17 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         var tokens = new List<CopySourceTokens>(sources.Count);
         foreach (var source in sources)
         {
+            if (source.Corpus is { } corpus)
+            {
+                // The workspace: searched through the index built in the background (none yet: nothing to copy from).
+                if (_indexer.For(corpus) is { } index)
+                {
+                    tokens.Add(new CopySourceTokens(ReadOnlyMemory<int>.Empty, source.MinMatch, source.Name, index, index.IdsOf(corpus.Excluded)));
+                }
+
+                continue;
+            }
+
             if (!_sourceTokens.TryGetValue(source.Text, out var ids))
             {
                 ids = [.. _vocabulary.Tokenize(source.Text).Select(t => (int)t)];
@@ -224,6 +237,12 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
 
         return tokens;
     }
+
+    /// <summary>
+    /// Builds this model's index of <paramref name="corpus"/> now, unless it is current, and waits for it (evaluation and
+    /// the bench; requests never wait, they use the last index finished).
+    /// </summary>
+    public Task<TokenIndex?> IndexAsync(CorpusView corpus) => _indexer.BuildAsync(corpus);
 
     private int Warm(PromptText text, CancellationToken cancellationToken)
     {
@@ -285,6 +304,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             return;
         }
 
+        // The index builder first: it stops using the tokenizer before anything is freed.
+        _indexer.Dispose();
         _disposed = true;
         _queue.Dispose();
         _session.Dispose();

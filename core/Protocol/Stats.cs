@@ -74,8 +74,20 @@ public sealed record WorkspaceStats
     /// <summary>Open documents whose imports have been read.</summary>
     public required int DocumentsWithImports { get; init; }
 
-    /// <summary>Per copy source (file, imports, edits): tokens the copy model took from it where the model alone chose another.</summary>
+    /// <summary>Per copy source (file, imports, edits, workspace): tokens the copy model took from it where the model alone chose another.</summary>
     public required IReadOnlyDictionary<string, long> CopyHits { get; init; }
+
+    /// <summary>Files in the copy model's index of the workspace (0 before it is built).</summary>
+    public required int IndexedFiles { get; init; }
+
+    /// <summary>Tokens in that index.</summary>
+    public required long IndexedTokens { get; init; }
+
+    /// <summary>Bytes that index holds.</summary>
+    public required long IndexBytes { get; init; }
+
+    /// <summary>Milliseconds the last build of the index took (in the background).</summary>
+    public required double IndexBuildMs { get; init; }
 }
 
 /// <summary>What the router did for code actions: per tier calls, answers and latency, and how the fallback fared.</summary>

@@ -36,10 +36,7 @@ public sealed class LifecycleHandler(
         settings.Apply(request.InitializationOptions, "initializationOptions");
 
         // The workspace's own files are read only when it is trusted and the settings allow it (open documents always count).
-        if (!trust.IsRestricted && settings.Current.Context.Workspace)
-        {
-            workspace.SetFolders(WorkspaceFolderPaths(request));
-        }
+        workspace.Offer(WorkspaceFolderPaths(request), enabled: !trust.IsRestricted && settings.Current.Context.Workspace);
 
         logger.LogInformation(
             "Initialize from {Client} {ClientVersion} (process {ProcessId}), position encoding {Encoding}",

@@ -85,6 +85,10 @@ public sealed class StatsHandler(
                 CachedChars = workspaceFiles.CachedChars,
                 DocumentsWithImports = workspace.DocumentsWithImports,
                 CopyHits = inference.CopyHits,
+                IndexedFiles = inference.Index?.Files ?? 0,
+                IndexedTokens = inference.Index?.Tokens ?? 0,
+                IndexBytes = inference.Index?.Bytes ?? 0,
+                IndexBuildMs = inference.Index?.BuildTime.TotalMilliseconds ?? 0,
             },
         };
     }

@@ -65,6 +65,7 @@ public class ExtensionManifestTests
             ImportChars = 1,
             EditChars = 2,
             FileChars = 3,
+            IndexTokens = 4,
         },
     };
 

@@ -44,6 +44,10 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public bool IsStdio => _process is not null;
 
+    /// <summary>One of the in-process server's services (its handlers, to time one directly).</summary>
+    public T Service<T>()
+        where T : notnull => (_services ?? throw new InvalidOperationException("the server runs in another process")).GetRequiredService<T>();
+
     /// <summary>CPU time the server's process has used so far.</summary>
     public TimeSpan CpuTime()
     {
@@ -108,7 +112,7 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>initialize with the mode's settings as initializationOptions, then initialized.</summary>
-    public async Task InitializeAsync(JsonObject settings)
+    public async Task InitializeAsync(JsonObject settings, string? workspaceFolder = null)
     {
         var response = await Client.RequestAsync("initialize", w =>
         {
@@ -116,6 +120,16 @@ internal sealed class BenchServer : IAsyncDisposable
             w.WriteNumber("processId", Environment.ProcessId);
             w.WriteStartObject("capabilities");
             w.WriteEndObject();
+            if (workspaceFolder is not null)
+            {
+                w.WriteStartArray("workspaceFolders");
+                w.WriteStartObject();
+                w.WriteString("uri", new Uri(Path.GetFullPath(workspaceFolder)).AbsoluteUri);
+                w.WriteString("name", Path.GetFileName(workspaceFolder));
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+
             w.WritePropertyName("initializationOptions");
             settings.WriteTo(w);
             w.WriteEndObject();

@@ -26,16 +26,65 @@ public static class BenchCommand
         var noCopy = new Option<bool>("--no-context-copy") { Description = "Run the model alone (contextCopy: false), to measure what the context copy model changes." };
         var noWorkspace = new Option<bool>("--no-workspace") { Description = "Complete without the workspace context (context.workspace: false), to measure what it costs per keystroke." };
         var candidates = new Option<int?>("--candidates") { Description = "The candidates setting (how many candidates the local model proposes per request; default: the server's)." };
+        var workspaceFolder = new Option<string?>("--workspace") { Description = "Instead of typing: measure the workspace context on this folder — the copy model's index (files, tokens, memory, build time), didChange on a 5,000-line document, and the first completion with the folder against without (--rounds times)." };
+        var rounds = new Option<int>("--rounds") { Description = "First completions timed each way with --workspace.", DefaultValueFactory = _ => 5 };
         var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
         var command = new Command("bench", "Replay typing of Python files through the language server and measure latency, decodes, CPU and memory.")
         {
-            files, model, cps, modes, json, region, context, swaps, accepts, noCopy, noWorkspace, candidates, noPause,
+            files, model, cps, modes, json, region, context, swaps, accepts, noCopy, noWorkspace, candidates, workspaceFolder, rounds, noPause,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(
+        command.SetAction((result, cancellationToken) => result.GetValue(workspaceFolder) is { } folder
+            ? RunWorkspaceAsync(folder, result.GetValue(model), Math.Max(1, result.GetValue(rounds)), result.GetValue(json), !result.GetValue(noPause), cancellationToken)
+            : RunAsync(
             result.GetValue(files) ?? [], result.GetValue(model), result.GetValue(cps), result.GetValue(modes) ?? [], result.GetValue(json),
             result.GetValue(region), result.GetValue(context), result.GetValue(swaps), result.GetValue(accepts), result.GetValue(noCopy) ? false : null,
             result.GetValue(candidates), !result.GetValue(noPause), !result.GetValue(noWorkspace), cancellationToken));
         return command;
+    }
+
+    private static async Task<int> RunWorkspaceAsync(string folder, string? model, int rounds, string? json, bool pauseTrainer, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(folder))
+        {
+            Console.Error.WriteLine($"codeassist: folder not found: {folder}");
+            return 1;
+        }
+
+        var path = CodeAssist.Server.Models.DefaultModelLocator.Resolve(model);
+        if (path is null || !File.Exists(path))
+        {
+            Console.Error.WriteLine($"codeassist: model not found: {model ?? "(the shipped model)"}");
+            return 1;
+        }
+
+        using var serilog = LoggingSetup.Create(LogEventLevel.Warning);
+        var machine = BenchReport.Machine();
+        Console.Error.WriteLine($"machine: {machine}");
+        System.Text.Json.Nodes.JsonObject result;
+        using (var pause = TrainerPause.ForCommand(pauseTrainer, message => Console.Error.WriteLine(message)))
+        {
+            try
+            {
+                result = await new IndexBench(Path.GetFullPath(folder), path, rounds, serilog, message => Console.Error.WriteLine(message)).RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"codeassist: {ex.Message}");
+                return 1;
+            }
+
+            result["trainerPaused"] = new System.Text.Json.Nodes.JsonArray([.. pause.Paused.Select(p => (System.Text.Json.Nodes.JsonNode)p)]);
+        }
+
+        result["command"] = "codeassist " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+        result["machine"] = machine;
+        result["model"] = Path.GetFileName(path);
+        if (json is not null)
+        {
+            await File.WriteAllTextAsync(json, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
     }
 
     private static async Task<int> RunAsync(

@@ -213,6 +213,12 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
             var workspaceFiles = provider.GetRequiredService<WorkspaceFiles>();
             workspaceFiles.SetFolders([folder]);
             await workspaceFiles.Listing.ConfigureAwait(false);
+            if (model is not null && options.Context is { Workspace: true, IndexTokens: > 0 } context)
+            {
+                // The index a user's server builds in the background while they open the project.
+                var index = await model.IndexAsync(provider.GetRequiredService<WorkspaceContext>().Corpus(context)).ConfigureAwait(false);
+                log?.Invoke($"  workspace index: {index?.FileCount ?? 0} files, {index?.TokenCount ?? 0:N0} tokens, {(index?.Bytes ?? 0) / 1048576.0:0.0} MB");
+            }
         }
 
         var actions = provider.GetRequiredService<CodeActionService>();
