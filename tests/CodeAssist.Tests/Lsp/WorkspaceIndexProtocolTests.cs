@@ -173,6 +173,14 @@ public sealed class WorkspaceIndexProtocolTests : IDisposable
         Assert.Equal(0, (await WorkspaceStatsAsync(client)).GetProperty("files").GetInt32());
 
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { context = new { workspace = true } } } });
+
+        // Listed in the background; a completion asked before that would be cached without the index, so wait first.
+        var stopwatch = Stopwatch.StartNew();
+        while ((await WorkspaceStatsAsync(client)).GetProperty("files").GetInt32() < 3 && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+
         var stats = await IndexedAsync(client, files: 3);
         Assert.Equal(3, stats.GetProperty("files").GetInt32());
         Assert.StartsWith("address_with_postcode()", await CompleteMainAsync(client), StringComparison.Ordinal);

@@ -43,10 +43,11 @@ public static class EvalCommand
         var fimOrder = new Option<string?>("--fim-order") { Description = "Force psm or spm for models trained with both." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
         var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
+        var inWorkspace = new Option<bool>("--in-workspace") { Description = "Complete every point (not only crossfile ones) as the open document of a workspace that is FOLDER, as the editor would, so that noworkspace:MODEL measures what the workspace context changes on ordinary points." };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
             folder, models, router, settingsFile, fallbackKind, fallbackEndpoint, fallbackModel, fallbackKeyEnv,
-            samples, seed, kinds, json, html, threads, lossFiles, show, candidates, fimOrder, noPause,
+            samples, seed, kinds, json, html, threads, lossFiles, show, candidates, fimOrder, noPause, inWorkspace,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EvalArguments(
@@ -54,7 +55,7 @@ public static class EvalCommand
                 result.GetValue(fallbackKind), result.GetValue(fallbackEndpoint), result.GetValue(fallbackModel), result.GetValue(fallbackKeyEnv),
                 result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!, result.GetValue(json), result.GetValue(html),
                 result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(candidates), result.GetValue(fimOrder),
-                !result.GetValue(noPause)),
+                !result.GetValue(noPause), result.GetValue(inWorkspace)),
             cancellationToken));
         return command;
     }
@@ -133,6 +134,7 @@ public static class EvalCommand
             Settings = settings,
             ShowExamples = arguments.Show,
             Progress = progress,
+            InWorkspace = arguments.InWorkspace,
         };
 
         // Paused from the first model load to the last point, so speed and latency are measured on a quiet machine.
@@ -335,5 +337,6 @@ public static class EvalCommand
         int Show,
         int? Candidates,
         string? FimOrder,
-        bool PauseTrainer);
+        bool PauseTrainer,
+        bool InWorkspace = false);
 }

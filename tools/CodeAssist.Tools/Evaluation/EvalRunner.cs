@@ -55,6 +55,9 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
     /// <summary>How many completions per model to print through the log callback.</summary>
     public int ShowExamples { get; init; }
 
+    /// <summary>Every point (not only crossfile ones) is completed as the open document of a workspace that is the evaluated folder.</summary>
+    public bool InWorkspace { get; init; }
+
     /// <summary>Called when a contestant starts and after every point.</summary>
     public Action<EvalProgress>? Progress { get; init; }
 
@@ -207,7 +210,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
         }
 
         var pipeline = provider.GetRequiredService<EvaluationPipeline>();
-        if (corpus.Kinds.Contains(EvalKind.CrossFile))
+        if (corpus.Kinds.Contains(EvalKind.CrossFile) || InWorkspace)
         {
             // The evaluated folder is the workspace of crossfile points.
             var workspaceFiles = provider.GetRequiredService<WorkspaceFiles>();
@@ -244,7 +247,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
 
             var escalationsBefore = statistics.Escalations.Values.Sum();
             var stopwatch = Stopwatch.StartNew();
-            var result = sample.Kind == EvalKind.CrossFile
+            var result = sample.Kind == EvalKind.CrossFile || InWorkspace
                 ? await pipeline.CompleteInWorkspaceAsync(
                     index.ToString(CultureInfo.InvariantCulture), Path.Combine(folder, sample.File), sample.Prefix + sample.Suffix, sample.Prefix.Length, ForKind(options, sample.Kind), tiers, cancellationToken, checks: !spec.Unchecked).ConfigureAwait(false)
                 : await pipeline.CompleteAsync(
