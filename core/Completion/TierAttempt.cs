@@ -26,8 +26,9 @@ internal sealed class TierAttempt(
         var options = context.Options;
         var description = model.Description;
         var maxTokens = PromptBuilder.MaxTokens(options.MaxTokens, description.ContextLength);
+        var (snippets, snippetTokens) = PromptBuilder.FitSnippets(context.Snippets, options.Context.PromptSnippets, description, model.CountTokens);
         var prompt = prompts.Fit(
-            context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
+            context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength - snippetTokens, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
         (string Raw, StopReason Stop, string Text, string? Rejection)? judgedFirst = null;
         var request = new CompletionRequest(
             prompt.Prefix,
@@ -36,6 +37,7 @@ internal sealed class TierAttempt(
             StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
             Copy: ContextCopy.For(options.ContextCopy, description),
             CopySources: context.CopySources,
+            Snippets: snippets,
             Candidates: options.Candidates,
             Accept: (text, meanLogprob, stop) =>
             {

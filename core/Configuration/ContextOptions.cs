@@ -20,6 +20,16 @@ public sealed record ContextOptions
     /// <summary>Characters of the current file outside the prompt's window, on each side.</summary>
     public int FileChars { get; init; } = 32000;
 
+    /// <summary>
+    /// Whether a prompt starts with the definitions of imported names used near the cursor: null ("auto") for models
+    /// whose context has room (2,048 tokens or more) and that are not CodeAssist's own (whose 512-token window is kept
+    /// for the current file: measured, README *Workspace context*); true or false for every local model.
+    /// </summary>
+    public bool? PromptSnippets { get; init; }
+
+    /// <summary>Characters of those definitions a prompt may start with.</summary>
+    public int SnippetChars { get; init; } = 2000;
+
     /// <summary>Tokens of the workspace's other modules the copy model indexes at most (about 6 bytes each); 0 turns the index off.</summary>
     public int IndexTokens { get; init; } = 8_000_000;
 
@@ -61,6 +71,28 @@ public sealed record ContextOptions
                     if (SettingValues.ReadInt(value, 0, 200_000, "context.editChars", errors) is { } edits)
                     {
                         options = options with { EditChars = edits };
+                    }
+
+                    break;
+                case "promptSnippets":
+                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        options = options with { PromptSnippets = value.GetBoolean() };
+                    }
+                    else if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto"))
+                    {
+                        options = options with { PromptSnippets = null };
+                    }
+                    else
+                    {
+                        errors.Add("context.promptSnippets must be true, false or \"auto\"");
+                    }
+
+                    break;
+                case "snippetChars":
+                    if (SettingValues.ReadInt(value, 0, 20_000, "context.snippetChars", errors) is { } snippetChars)
+                    {
+                        options = options with { SnippetChars = snippetChars };
                     }
 
                     break;

@@ -4,6 +4,7 @@ using System.Text;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Documents;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,9 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
 
     // How often typing in a document has its imports read again.
     private static readonly TimeSpan ReadInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Characters before the cursor whose names decide which imported definitions go into the prompt.</summary>
+    public const int SnippetWindowChars = 2000;
 
     // Re-export chains (a package's __init__ importing from its modules) are followed this deep.
     private const int MaxReexportDepth = 3;
@@ -90,6 +94,102 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         }
 
         return new CorpusView(files, open, options.IndexTokens);
+    }
+
+    /// <summary>
+    /// Prompt snippets for a request at <paramref name="cursorOffset"/>: the definitions of the imported names that the
+    /// <see cref="SnippetWindowChars"/> characters before the cursor use, in import order (stable while the user types,
+    /// so the prompt's start and the KV cache stay put), within <paramref name="maxChars"/>. Uses what the last reading
+    /// of the document's imports found (<see cref="SourcesFor"/> starts it); never reads a file.
+    /// </summary>
+    public IReadOnlyList<PromptSnippet> SnippetsFor(string uri, int cursorOffset, int maxChars)
+    {
+        if (maxChars <= 0 || !_imports.TryGetValue(uri, out var state) || !documents.TryGet(uri, out var snapshot))
+        {
+            return [];
+        }
+
+        IReadOnlyList<ImportedSurface> surfaces;
+        lock (state)
+        {
+            surfaces = state.Surfaces;
+        }
+
+        if (surfaces.Count == 0)
+        {
+            return [];
+        }
+
+        var cursor = Math.Clamp(cursorOffset, 0, snapshot.Length);
+        var start = Math.Max(0, cursor - SnippetWindowChars);
+        // The words of the window (a window may begin inside a string, so it is not lexed: a word is a word here), but
+        // not the import statements', which name every import.
+        var window = snapshot.Slice(start, cursor - start).Span;
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < window.Length;)
+        {
+            if ((i == 0 || window[i - 1] == '\n') && IsImportLine(window[i..]))
+            {
+                var next = window[i..].IndexOf('\n');
+                i = next < 0 ? window.Length : i + next + 1;
+                continue;
+            }
+
+            if (!char.IsLetter(window[i]) && window[i] != '_')
+            {
+                i++;
+                continue;
+            }
+
+            var end = i + 1;
+            while (end < window.Length && (char.IsLetterOrDigit(window[end]) || window[end] == '_'))
+            {
+                end++;
+            }
+
+            used.Add(window[i..end].ToString());
+            i = end;
+        }
+
+        var snippets = new List<PromptSnippet>();
+        var total = 0;
+        foreach (var surface in surfaces)
+        {
+            if (!used.Contains(surface.Alias) || total + surface.Text.Length > maxChars)
+            {
+                continue;
+            }
+
+            snippets.Add(new PromptSnippet(surface.Module, surface.Text));
+            total += surface.Text.Length;
+        }
+
+        return snippets;
+    }
+
+    /// <summary>
+    /// The prompt snippets for a request (<see cref="SnippetsFor"/>) with the names the repository format needs — the
+    /// workspace folder's name and the file's path in it; null when there are none or the workspace is off.
+    /// </summary>
+    public PromptSnippets? PromptSnippetsFor(string uri, int cursorOffset, ContextOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Workspace || options.PromptSnippets == false || options.SnippetChars <= 0
+            || SnippetsFor(uri, cursorOffset, options.SnippetChars) is not { Count: > 0 } items)
+        {
+            return null;
+        }
+
+        var path = LocalPath(uri);
+        var folder = path is null ? null : files.Folders.FirstOrDefault(f => path.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        var file = path is null ? "current.py" : folder is null ? Path.GetFileName(path) : Path.GetRelativePath(folder, path).Replace(Path.DirectorySeparatorChar, '/');
+        return new PromptSnippets(items, folder is null ? "workspace" : Path.GetFileName(folder), file);
+    }
+
+    private static bool IsImportLine(ReadOnlySpan<char> line)
+    {
+        line = line.TrimStart(" \t");
+        return line.StartsWith("import ", StringComparison.Ordinal) || line.StartsWith("from ", StringComparison.Ordinal);
     }
 
     /// <summary>Documents whose imports have been read (for stats and tests).</summary>
@@ -169,11 +269,12 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
                 }
             }
 
-            var surface = Describe(path, imports, maxChars);
+            var surfaces = DescribeEach(path, imports, maxChars);
             lock (state)
             {
                 state.ImportsKey = key;
-                state.Text = surface;
+                state.Text = string.Concat(surfaces.Select(d => d.Text));
+                state.Surfaces = surfaces;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -183,28 +284,35 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     }
 
     /// <summary>The surfaces of what <paramref name="imports"/> name, in import order, within <paramref name="maxChars"/>.</summary>
-    internal string Describe(string fromFile, IReadOnlyList<PythonImport> imports, int maxChars)
+    internal string Describe(string fromFile, IReadOnlyList<PythonImport> imports, int maxChars) =>
+        string.Concat(DescribeEach(fromFile, imports, maxChars).Select(d => d.Text));
+
+    /// <summary>Each import's surface (the name it binds, the file it comes from, its text), in import order, within <paramref name="maxChars"/> in all.</summary>
+    internal List<ImportedSurface> DescribeEach(string fromFile, IReadOnlyList<PythonImport> imports, int maxChars)
     {
-        var text = new StringBuilder();
+        var described = new List<ImportedSurface>();
+        var total = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var import in imports)
         {
-            if (text.Length >= maxChars)
+            if (total >= maxChars)
             {
                 break;
             }
 
-            var left = maxChars - text.Length;
-            var described = import.Name is null or "*"
+            var left = maxChars - total;
+            var text = import.Name is null or "*"
                 ? ModuleText(fromFile, import.Module, import.Level, left, seen)
                 : NameText(fromFile, import.Module, import.Level, import.Name, left, seen, depth: 0);
-            if (described is { Length: > 0 })
+            if (text is { Length: > 0 })
             {
-                text.Append(described);
+                var module = import.Level > 0 ? new string('.', import.Level) + import.Module : import.Module;
+                described.Add(new ImportedSurface(import.Alias, module, text));
+                total += text.Length;
             }
         }
 
-        return text.ToString();
+        return described;
     }
 
     private string? ModuleText(string fromFile, string module, int level, int maxChars, HashSet<string> seen)
@@ -273,6 +381,12 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     internal static string? LocalPath(string uri) =>
         Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.IsFile ? Path.GetFullPath(parsed.LocalPath) : null;
 
+    /// <summary>One import's surface.</summary>
+    /// <param name="Alias">The name the import binds in the document.</param>
+    /// <param name="Module">The module as the import spells it (relative ones with their dots).</param>
+    /// <param name="Text">The definitions' signatures, docstring first lines and constants.</param>
+    internal sealed record ImportedSurface(string Alias, string Module, string Text);
+
     private sealed class ImportState
     {
         public int Version { get; set; } = int.MinValue;
@@ -284,6 +398,8 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         public string ImportsKey { get; set; } = "\u0000";
 
         public string Text { get; set; } = string.Empty;
+
+        public IReadOnlyList<ImportedSurface> Surfaces { get; set; } = [];
 
         public Task Reading { get; set; } = Task.CompletedTask;
     }

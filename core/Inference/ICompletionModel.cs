@@ -51,7 +51,8 @@ public sealed record CompletionRequest(
     Func<string, double, StopReason, bool>? Accept = null,
     double? DropBelow = null,
     SamplingOptions? Sampling = null,
-    IReadOnlyList<CopySource>? CopySources = null)
+    IReadOnlyList<CopySource>? CopySources = null,
+    Prompting.PromptSnippets? Snippets = null)
 {
     /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
     public const double DefaultBranchMargin = 1.1;

@@ -23,6 +23,7 @@ public sealed class InferenceStatistics
     private readonly Counter _reusedTokens = new();
     private readonly Counter _generatedTokens = new();
     private readonly Counter _maxPending = new();
+    private readonly Counter _snippets = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _copyHits = new(StringComparer.Ordinal);
 
     /// <summary>Generations that started decoding (a request cancelled while it waited in the queue does not count).</summary>
@@ -68,6 +69,11 @@ public sealed class InferenceStatistics
     internal void RecordCopyHits(string source, int hits) => _copyHits.GetOrAdd(source, static _ => new Counter()).Add(hits);
 
     internal void ObservePending(int pending) => _maxPending.Observe(pending);
+
+    /// <summary>Snippets of other files' definitions put in front of prompts (<see cref="Prompting.PromptSnippets"/>).</summary>
+    public long Snippets => _snippets.Value;
+
+    internal void RecordSnippets(int count) => _snippets.Add(count);
 
     /// <summary>The workspace index last built (<see cref="TokenIndex"/>): files, tokens, bytes, how long it took; null before one.</summary>
     public IndexFigures? Index { get; private set; }

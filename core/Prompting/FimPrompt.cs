@@ -17,10 +17,67 @@ public sealed record FimPrompt(IReadOnlyList<PromptPart> Parts, string Healed)
     /// training (indentation belongs with the next word, " va" with "lidator"), so that tail is cut off here and the
     /// output is made to start with it.
     /// </remarks>
-    public static FimPrompt Build(FimTemplate template, string prefix, string suffix)
+    public static FimPrompt Build(FimTemplate template, string prefix, string suffix) => Build(template, prefix, suffix, null, null);
+
+    /// <summary>
+    /// The prompt with <paramref name="snippets"/> from other files in front (<see cref="PromptSnippet"/>): in the family's
+    /// repository format when it has one and the model has its tokens (<paramref name="hasToken"/>) — each snippet after a
+    /// file separator and its module, then a separator and <paramref name="file"/>, the current file, then the FIM
+    /// prompt — else as a comment header at the start of the prefix. Snippets come first and in a stable order, so the
+    /// prompt's start (and the KV cache) stays put while the user types.
+    /// </summary>
+    public static FimPrompt Build(FimTemplate template, string prefix, string suffix, PromptSnippets? snippets, Func<string, bool>? hasToken)
     {
+        ArgumentNullException.ThrowIfNull(template);
         var cut = HealingCut(prefix);
-        return new FimPrompt(template.Build(prefix[..cut], suffix), prefix[cut..]);
+        var healed = prefix[..cut];
+        if (snippets is not { Items.Count: > 0 })
+        {
+            return new FimPrompt(template.Build(healed, suffix), prefix[cut..]);
+        }
+
+        if (template.RepoMarkers is not { } markers || hasToken is null || !hasToken(markers.RepoName) || !hasToken(markers.FileSeparator))
+        {
+            return new FimPrompt(template.Build(CommentHeader(snippets) + healed, suffix), prefix[cut..]);
+        }
+
+        var parts = new List<PromptPart> { PromptPart.Marker(markers.RepoName), PromptPart.Text(snippets.Repository + "\n") };
+        foreach (var snippet in snippets.Items)
+        {
+            parts.Add(PromptPart.Marker(markers.FileSeparator));
+            parts.Add(PromptPart.Text(ModulePath(snippet.Source) + "\n" + snippet.Text.TrimEnd('\n') + "\n"));
+        }
+
+        parts.Add(PromptPart.Marker(markers.FileSeparator));
+        parts.Add(PromptPart.Text(snippets.File + "\n"));
+        parts.AddRange(template.Build(healed, suffix));
+        return new FimPrompt(parts, prefix[cut..]);
+    }
+
+    /// <summary>The snippets as Python comments, for models without a repository format: a header the prefix starts with.</summary>
+    public static string CommentHeader(PromptSnippets snippets)
+    {
+        ArgumentNullException.ThrowIfNull(snippets);
+        var header = new System.Text.StringBuilder();
+        foreach (var snippet in snippets.Items)
+        {
+            header.Append("# from ").Append(snippet.Source).Append(":\n");
+            foreach (var line in snippet.Text.TrimEnd('\n').Split('\n'))
+            {
+                header.Append("#   ").Append(line).Append('\n');
+            }
+        }
+
+        return header.Append('\n').ToString();
+    }
+
+    // A module as a file path relative to the repository (shop.models → shop/models.py; relative ones keep their dots' meaning as ../).
+    private static string ModulePath(string module)
+    {
+        var level = module.TakeWhile(c => c == '.').Count();
+        var path = module[level..].Replace('.', '/');
+        var up = level <= 1 ? string.Empty : string.Concat(Enumerable.Repeat("../", level - 1));
+        return up + (path.Length == 0 ? "__init__" : path) + ".py";
     }
 
     /// <summary>
@@ -53,3 +110,9 @@ public sealed record FimPrompt(IReadOnlyList<PromptPart> Parts, string Healed)
         return cut;
     }
 }
+
+/// <summary>Snippets for one prompt, with the names the repository format needs.</summary>
+/// <param name="Items">The snippets, in a stable order.</param>
+/// <param name="Repository">The repository's name (the workspace folder's).</param>
+/// <param name="File">The current file's path in the repository.</param>
+public sealed record PromptSnippets(IReadOnlyList<PromptSnippet> Items, string Repository, string File);

@@ -134,6 +134,18 @@ public sealed record FimTemplate(
         return text;
     }
 
+    /// <summary>
+    /// The control tokens of the family's repository format (the repository's name, then each file after a separator),
+    /// or null for families trained without one: Qwen2.5-Coder's <c>&lt;|repo_name|&gt;</c> and <c>&lt;|file_sep|&gt;</c>,
+    /// StarCoder2's <c>&lt;repo_name&gt;</c> and <c>&lt;file_sep&gt;</c>.
+    /// </summary>
+    public (string RepoName, string FileSeparator)? RepoMarkers => Family switch
+    {
+        FimFamily.Qwen => ("<|repo_name|>", "<|file_sep|>"),
+        FimFamily.StarCoder => ("<repo_name>", "<file_sep>"),
+        _ => null,
+    };
+
     /// <summary>The known templates, keyed by family.</summary>
     public static FimTemplate ForFamily(FimFamily family, FimOrder? order = null) => family switch
     {

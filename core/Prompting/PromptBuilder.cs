@@ -17,6 +17,42 @@ public sealed class PromptBuilder
     public static int MaxTokens(int configured, int contextLength) => Math.Min(configured, Math.Max(1, contextLength / 4));
 
     /// <summary>
+    /// The snippets a model's prompt starts with (<see cref="PromptSnippets"/>) and the tokens they take: none unless
+    /// <paramref name="setting"/> (<c>context.promptSnippets</c>) says so — null ("auto") means models whose context has
+    /// room (<see cref="SnippetMinContext"/> tokens or more) other than CodeAssist's own — and at most a quarter of the
+    /// context, dropping the last snippets first.
+    /// </summary>
+    public static (PromptSnippets? Snippets, int Tokens) FitSnippets(PromptSnippets? snippets, bool? setting, Inference.ModelDescription model, Func<string, int> countTokens)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(countTokens);
+        var use = setting ?? (model.Template.Family != FimFamily.CodeAssist && model.ContextLength >= SnippetMinContext);
+        if (!use || snippets is not { Items.Count: > 0 })
+        {
+            return (null, 0);
+        }
+
+        var items = snippets.Items.ToList();
+        while (items.Count > 0)
+        {
+            var fitted = snippets with { Items = items };
+            // The comment header's tokens stand for either layout (the repository format's markers and paths are fewer).
+            var tokens = countTokens(FimPrompt.CommentHeader(fitted)) + (2 * items.Count) + 4;
+            if (tokens <= model.ContextLength / 4)
+            {
+                return (fitted, tokens);
+            }
+
+            items.RemoveAt(items.Count - 1);
+        }
+
+        return (null, 0);
+    }
+
+    /// <summary>The smallest context a model needs for snippets under the "auto" setting.</summary>
+    public const int SnippetMinContext = 2048;
+
+    /// <summary>
     /// Cuts <paramref name="prefix"/> (the text before the cursor, which is at <paramref name="cursorOffset"/> in the
     /// document) and <paramref name="suffix"/> to the model's budget. With <paramref name="anchored"/> the prompt's start is
     /// remembered and reused; without (evaluation), every prompt is fitted afresh.

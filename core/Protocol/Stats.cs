@@ -77,6 +77,9 @@ public sealed record WorkspaceStats
     /// <summary>Per copy source (file, imports, edits, workspace): tokens the copy model took from it where the model alone chose another.</summary>
     public required IReadOnlyDictionary<string, long> CopyHits { get; init; }
 
+    /// <summary>Snippets of imported definitions put in front of local prompts (<c>context.promptSnippets</c>).</summary>
+    public required long Snippets { get; init; }
+
     /// <summary>Files in the copy model's index of the workspace (0 before it is built).</summary>
     public required int IndexedFiles { get; init; }
 

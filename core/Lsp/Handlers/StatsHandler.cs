@@ -85,6 +85,7 @@ public sealed class StatsHandler(
                 CachedChars = workspaceFiles.CachedChars,
                 DocumentsWithImports = workspace.DocumentsWithImports,
                 CopyHits = inference.CopyHits,
+                Snippets = inference.Snippets,
                 IndexedFiles = inference.Index?.Files ?? 0,
                 IndexedTokens = inference.Index?.Tokens ?? 0,
                 IndexBytes = inference.Index?.Bytes ?? 0,

@@ -66,6 +66,8 @@ public class ExtensionManifestTests
             EditChars = 2,
             FileChars = 3,
             IndexTokens = 4,
+            PromptSnippets = true,
+            SnippetChars = 5,
         },
     };
 

@@ -1,3 +1,4 @@
+using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Context;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Python;
@@ -137,6 +138,41 @@ public sealed class WorkspaceContextTests : IDisposable
         Write("shop/pricing/rules.py", "def surcharge(order, amount):\n    return order\n");
         files.Changed(Path.Combine(_folder.FullName, "shop/pricing/rules.py"), deleted: false);
         Assert.Contains("def surcharge(order, amount):", context.Describe(main, PythonImports.Read("from shop.pricing import rules\n"), 10_000), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PromptSnippetsAreTheImportedNamesUsedNearTheCursorInImportOrder()
+    {
+        Write("shop/__init__.py", string.Empty);
+        Write("shop/models.py", Models);
+        Write("shop/pricing.py", "def discount(order, percent):\n    '''Take percent off.'''\n    return order\n");
+        var main = Write("app/main.py", string.Empty);
+        using var files = new WorkspaceFiles(NullLogger<WorkspaceFiles>.Instance);
+        files.SetFolders([_folder.FullName]);
+        await files.Listing;
+        var documents = new Server.Documents.DocumentStore();
+        var context = new WorkspaceContext(files, new RecentEdits(), documents, NullLogger<WorkspaceContext>.Instance);
+        var uri = new Uri(main).AbsoluteUri;
+
+        // make_order is imported but not used near the cursor; Order and discount are, discount first in the text.
+        var text = "from shop.models import Order, make_order\nfrom shop.pricing import discount\n\n\ndef checkout(lines):\n    cut = discount(None, 5)\n    order = Order(lines, None)\n    order.";
+        documents.Open(uri, "python", 1, text);
+        var options = new ContextOptions { PromptSnippets = true };
+        _ = context.SourcesFor(uri, text.Length, options);
+        await context.ImportsReadAsync(uri);
+
+        var snippets = context.PromptSnippetsFor(uri, text.Length, options);
+        Assert.NotNull(snippets);
+        Assert.Equal(["shop.models", "shop.pricing"], snippets.Items.Select(s => s.Source));
+        Assert.Contains("def total_with_tax(self, rate=TAX_RATE):", snippets.Items[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("def make_order", string.Concat(snippets.Items.Select(s => s.Text)), StringComparison.Ordinal);
+        Assert.Equal(Path.GetFileName(_folder.FullName), snippets.Repository);
+        Assert.Equal("app/main.py", snippets.File);
+
+        // The budget keeps the first ones whole; off, or nothing used nearby: none.
+        Assert.Equal(["shop.pricing"], context.SnippetsFor(uri, text.Length, snippets.Items[1].Text.Length).Select(s => s.Source));
+        Assert.Null(context.PromptSnippetsFor(uri, text.Length, options with { PromptSnippets = false }));
+        Assert.Null(context.PromptSnippetsFor(uri, text.IndexOf("def checkout", StringComparison.Ordinal), options));
     }
 
     [Fact]

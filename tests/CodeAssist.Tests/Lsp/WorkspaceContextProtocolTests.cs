@@ -46,23 +46,23 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    private static Dictionary<string, object?> Settings(bool workspace) => new()
+    private static Dictionary<string, object?> Settings(bool workspace, object? promptSnippets = null) => new()
     {
         ["model"] = RepositoryPaths.TinyModel,
         ["threads"] = 1,
         ["maxTokens"] = 16,
         ["debounceMs"] = 0,
-        ["context"] = new Dictionary<string, object?> { ["workspace"] = workspace },
+        ["context"] = new Dictionary<string, object?> { ["workspace"] = workspace, ["promptSnippets"] = promptSnippets ?? "auto" },
     };
 
     private string FolderUri => new Uri(_folder.FullName).AbsoluteUri;
 
     private string MainUri => new Uri(Path.Combine(_folder.FullName, "app", "main.py")).AbsoluteUri;
 
-    private async Task<(string Text, JsonElement Workspace)> CompleteAsync(bool workspace, bool trusted = true)
+    private async Task<(string Text, JsonElement Workspace)> CompleteAsync(bool workspace, bool trusted = true, object? promptSnippets = null)
     {
         await using var client = LspTestClient.Start();
-        var options = Settings(workspace);
+        var options = Settings(workspace, promptSnippets);
         options["workspaceTrusted"] = trusted;
         await client.InitializeAsync(options, workspaceFolders: [FolderUri]);
         await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
@@ -113,6 +113,28 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
         var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length);
         var items = answer.GetProperty("result").GetProperty("items");
         Assert.StartsWith("after_customs_duties(", items[0].GetProperty("insertText").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("auto", 0)] // not for our own models: their 512-token window stays the current file's
+    [InlineData(true, 1)] // on: a comment header with the imported function's definition
+    public async Task ImportedDefinitionsStartThePromptOnlyWhereTheSettingSaysSo(object promptSnippets, int expected)
+    {
+        // A function's definition is short enough for a quarter of the tiny model's 512-token context (a class's is not).
+        const string Text = "from shop.models import load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    orders = load_pending_orders_for_customer(customer, since)\n    return ";
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(Settings(workspace: true, promptSnippets), workspaceFolders: [FolderUri]);
+        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
+        await client.OpenAsync(MainUri, Text);
+        _ = await client.InlineCompletionAsync(MainUri, 3, 0, triggerKind: 1);
+        await client.Services.GetRequiredService<WorkspaceContext>().ImportsReadAsync(MainUri);
+
+        var lines = Text.Split('\n');
+        var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length, triggerKind: 1);
+        var stats = (await client.RequestAsync("codeAssist/stats", null)).GetProperty("result").GetProperty("workspace");
+
+        Assert.Equal(expected, Math.Sign(stats.GetProperty("snippets").GetInt64()));
+        Assert.Equal(JsonValueKind.Array, answer.GetProperty("result").GetProperty("items").ValueKind);
     }
 
     [Fact]
