@@ -228,17 +228,9 @@ public sealed record CodeAssistOptions
                     options = options with { Context = ContextOptions.Parse(value, options.Context, errors) };
                     break;
                 case "contextCopy":
-                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    if (SettingValues.TryReadAuto(value, "contextCopy", errors, out var contextCopy))
                     {
-                        options = options with { ContextCopy = value.GetBoolean() };
-                    }
-                    else if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto"))
-                    {
-                        options = options with { ContextCopy = null };
-                    }
-                    else
-                    {
-                        errors.Add("contextCopy must be true, false or \"auto\"");
+                        options = options with { ContextCopy = contextCopy };
                     }
 
                     break;

@@ -75,17 +75,9 @@ public sealed record ContextOptions
 
                     break;
                 case "promptSnippets":
-                    if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    if (SettingValues.TryReadAuto(value, "context.promptSnippets", errors, out var promptSnippets))
                     {
-                        options = options with { PromptSnippets = value.GetBoolean() };
-                    }
-                    else if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto"))
-                    {
-                        options = options with { PromptSnippets = null };
-                    }
-                    else
-                    {
-                        errors.Add("context.promptSnippets must be true, false or \"auto\"");
+                        options = options with { PromptSnippets = promptSnippets };
                     }
 
                     break;

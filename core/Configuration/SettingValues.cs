@@ -17,6 +17,29 @@ internal static class SettingValues
         return null;
     }
 
+    /// <summary>
+    /// Reads a setting that is true, false or "auto" (null also means "auto"): false when it is none of them (reported in
+    /// <paramref name="errors"/>), else true with <paramref name="setting"/> the value (null for "auto").
+    /// </summary>
+    public static bool TryReadAuto(JsonElement value, string name, List<string> errors, out bool? setting)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        setting = null;
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            setting = value.GetBoolean();
+            return true;
+        }
+
+        if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() == "auto"))
+        {
+            return true;
+        }
+
+        errors.Add($"{name} must be true, false or \"auto\"");
+        return false;
+    }
+
     /// <summary>An integer from <paramref name="min"/> to <paramref name="max"/>.</summary>
     public static int? ReadInt(JsonElement value, int min, int max, string name, List<string> errors)
     {
