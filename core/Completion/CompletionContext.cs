@@ -17,7 +17,7 @@ namespace CodeAssist.Server.Completion;
 /// <param name="Block">The block the cursor is in, analysed once for the stop conditions and the post-processing.</param>
 /// <param name="Multiline">Whether the answer may span several lines.</param>
 /// <param name="CopySources">What the copy model may copy from beyond the prompt (the workspace part of the context stage).</param>
-/// <param name="Snippets">Definitions from other files the prompt may start with (models with room for them, see <see cref="ContextOptions.PromptSnippets"/>).</param>
+/// <param name="Snippets">Definitions from other files the prompt may start with, found when a model that takes them asks (see <see cref="ContextOptions.PromptSnippets"/>).</param>
 internal sealed record CompletionContext(
     string DocumentKey,
     int CursorOffset,
@@ -30,7 +30,7 @@ internal sealed record CompletionContext(
     BlockContext Block,
     bool Multiline,
     IReadOnlyList<CopySource> CopySources,
-    PromptSnippets? Snippets = null)
+    Lazy<PromptSnippets?>? Snippets = null)
 {
     /// <summary>
     /// The context stage: analyses the text around the cursor once, after the cheap answers, and takes the workspace's
@@ -38,7 +38,7 @@ internal sealed record CompletionContext(
     /// </summary>
     public static CompletionContext FromCurrentFile(
         string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run,
-        IReadOnlyList<CopySource>? copySources = null, PromptSnippets? snippets = null)
+        IReadOnlyList<CopySource>? copySources = null, Lazy<PromptSnippets?>? snippets = null)
     {
         var indentStyle = IndentStyle.Detect(prefix);
         var block = BlockContext.Analyze(prefix, suffix, indentStyle);

@@ -102,7 +102,7 @@ public sealed class CompletionService(
 
         // 5. context: analysed once, after the cheap answers; the post-processor reuses it rather than lexing again.
         var sources = run.Workspace ? workspace.SourcesFor(text.DocumentKey, text.CursorOffset, options.Context) : [];
-        var snippets = run.Workspace ? workspace.PromptSnippetsFor(text.DocumentKey, text.CursorOffset, options.Context) : null;
+        var snippets = run.Workspace ? new Lazy<PromptSnippets?>(() => workspace.PromptSnippetsFor(text.DocumentKey, text.CursorOffset, options.Context)) : null;
         var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run, sources, snippets);
         if (run.Checks && !invoked && context.Block.PrefixEndState is { } state && (state.InTripleQuotedText || state.InComment))
         {

@@ -26,7 +26,10 @@ internal sealed class TierAttempt(
         var options = context.Options;
         var description = model.Description;
         var maxTokens = PromptBuilder.MaxTokens(options.MaxTokens, description.ContextLength);
-        var (snippets, snippetTokens) = PromptBuilder.FitSnippets(context.Snippets, options.Context.PromptSnippets, description, model.CountTokens);
+        // The snippets are looked for only when this model takes them (not our own models, by default).
+        var (snippets, snippetTokens) = PromptBuilder.WantsSnippets(options.Context.PromptSnippets, description)
+            ? PromptBuilder.FitSnippets(context.Snippets?.Value, options.Context.PromptSnippets, description, model.CountTokens)
+            : (null, 0);
         var prompt = prompts.Fit(
             context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength - snippetTokens, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
         (string Raw, StopReason Stop, string Text, string? Rejection)? judgedFirst = null;

@@ -26,8 +26,7 @@ public sealed class PromptBuilder
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(countTokens);
-        var use = setting ?? (model.Template.Family != FimFamily.CodeAssist && model.ContextLength >= SnippetMinContext);
-        if (!use || snippets is not { Items.Count: > 0 })
+        if (!WantsSnippets(setting, model) || snippets is not { Items.Count: > 0 })
         {
             return (null, 0);
         }
@@ -47,6 +46,13 @@ public sealed class PromptBuilder
         }
 
         return (null, 0);
+    }
+
+    /// <summary>Whether <paramref name="model"/>'s prompts take snippets under <paramref name="setting"/> (null: "auto").</summary>
+    public static bool WantsSnippets(bool? setting, Inference.ModelDescription model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return setting ?? (model.Template.Family != FimFamily.CodeAssist && model.ContextLength >= SnippetMinContext);
     }
 
     /// <summary>The smallest context a model needs for snippets under the "auto" setting.</summary>
