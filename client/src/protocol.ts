@@ -45,6 +45,10 @@ export interface TierStatus {
   state: TierState;
   message?: string;
   lastLatencyMs?: number;
+  /** What the model check found, for people (FIM or not, family, a chat model, the self-test's answer). */
+  check?: string;
+  /** The check asks the user to act (no FIM, a chat model for ghost text, a self-test that answered nothing). */
+  checkWarning?: boolean;
 }
 
 /** The params of the codeAssist/status notification. */

@@ -31,7 +31,8 @@ function describeTier(status: TierStatus): string {
   if (status.message) {
     parts.push(status.message);
   }
-  return parts.join(', ');
+  const line = parts.join(', ');
+  return status.check && status.state !== 'off' ? `${line}\n  ${status.checkWarning ? '⚠ ' : ''}Model check: ${status.check}` : line;
 }
 
 /**
@@ -81,6 +82,10 @@ export function statusView(phase: ClientPhase, enabled: boolean, status: StatusP
   } else if (state === 'off') {
     icon = '$(circle-slash)';
     severity = 'warning';
+  } else if (local?.checkWarning) {
+    // Ready, but the model check says ghost text from this model will disappoint (no FIM, a chat model): never silently.
+    icon = '$(warning)';
+    severity = 'warning';
   } else {
     icon = '$(sparkle)';
   }
@@ -89,7 +94,7 @@ export function statusView(phase: ClientPhase, enabled: boolean, status: StatusP
   return {
     text: `${icon} ${label}${latency}`,
     tooltip,
-    ariaLabel: `CodeAssist: ${shownState}${name ? `, model ${name}` : ''}${latency ? `, last completion${latency}` : ''}`,
+    ariaLabel: `CodeAssist: ${shownState}${name ? `, model ${name}` : ''}${latency ? `, last completion${latency}` : ''}${enabled && local?.checkWarning && state === 'ready' ? ', model check warns' : ''}`,
     severity,
   };
 }

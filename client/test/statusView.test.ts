@@ -53,6 +53,23 @@ describe('status bar', () => {
     assert.match(view.tooltip, /Fallback: qwen2.5-coder:7b — ready, last completion 310 ms/);
   });
 
+  it('shows the model check under its tier and warns when it asks the user to act', () => {
+    const fine = statusView('running', true, {
+      tiers: [{ tier: 'local', model: 'qwen2.5-coder-1.5b-q8_0', state: 'ready', check: 'fills in the middle (Qwen2.5-Coder format)', checkWarning: false }],
+    });
+    assert.equal(fine.severity, 'normal');
+    assert.equal(fine.text, '$(sparkle) qwen2.5-coder-1.5b-q8_0');
+    assert.match(fine.tooltip, /Local: qwen2.5-coder-1.5b-q8_0 — ready\n  Model check: fills in the middle \(Qwen2.5-Coder format\)/);
+
+    const chat = statusView('running', true, {
+      tiers: [{ tier: 'local', model: 'qwen2.5-coder-1.5b-instruct-q8_0', state: 'ready', check: 'this is a chat (instruct) model', checkWarning: true }],
+    });
+    assert.equal(chat.severity, 'warning');
+    assert.equal(chat.text, '$(warning) qwen2.5-coder-1.5b-instruct-q8_0');
+    assert.match(chat.tooltip, /⚠ Model check: this is a chat \(instruct\) model/);
+    assert.match(chat.ariaLabel, /model check warns$/);
+  });
+
   it('says when inline completions are turned off', () => {
     const view = statusView('running', false, ready);
     assert.equal(view.text, '$(circle-slash) codeassist-py-tiny');

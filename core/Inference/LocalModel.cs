@@ -48,6 +48,7 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             ContextLength: logicalSize,
             ParameterCount: (long)weights.ParameterCount,
             FileSizeBytes: file.FileSize);
+        Preflight = ModelPreflight.Assess(file, template, options.SelfTest);
         _session = new KvCacheSession(context, logicalSize, options.Candidates, options.ReuseKvCache, options.Statistics);
         _decoder = new CandidateDecoder(_session, _vocabulary, new TokenSampler(_vocabulary));
         _queue = new InferenceQueue(Description.Id);
@@ -115,6 +116,15 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             "Loaded {ModelId} ({Architecture}, {Parameters} parameters, FIM {Family}/{Order}) from {Path} in {ElapsedMs} ms with {Threads} threads",
             model.Description.Id, file.Architecture, model.Description.ParameterCount, model.Description.Template.Family,
             model.Description.Template.Order, path, stopwatch.ElapsedMilliseconds, threads);
+        if (model.Preflight.Warn)
+        {
+            logger.LogWarning("Model check of {ModelId}: {Check}", model.Description.Id, model.Preflight.Summary);
+        }
+        else
+        {
+            logger.LogInformation("Model check of {ModelId}: {Check}", model.Description.Id, model.Preflight.Summary);
+        }
+
         return model;
     }
 
@@ -171,6 +181,18 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
 
     /// <summary>The bytes a token stands for in document text (empty for control tokens).</summary>
     public ReadOnlySpan<byte> PieceOf(LLamaToken token) => _vocabulary.Piece((int)token);
+
+    /// <summary>Whether generation ends at this token (an end-of-generation or control token, or a stop marker).</summary>
+    public bool EndsGeneration(LLamaToken token) => _vocabulary.Ends((int)token);
+
+    /// <summary>Whether this is the model's end-of-text or end-of-turn token.</summary>
+    public bool IsEndToken(LLamaToken token) => token == _weights.Vocab.EOS || token == _weights.Vocab.EOT;
+
+    /// <summary>The text of a control or user-defined token; null for ordinary tokens.</summary>
+    public string? SpecialTokenText(LLamaToken token) => _vocabulary.SpecialTokenText((int)token);
+
+    /// <summary>What the model check learned about this model (FIM, family, base or chat, the self-test's answer).</summary>
+    public ModelPreflight Preflight { get; }
 
     /// <summary>Evaluates <paramref name="tokens"/> from an empty cache and returns the logits after each (for tests and quality checks).</summary>
     public Task<float[][]> EvaluateAsync(IReadOnlyList<LLamaToken> tokens, CancellationToken cancellationToken) =>

@@ -32,6 +32,9 @@ public sealed record LocalModelOptions
     /// <summary>Where the model counts its work (shared across model swaps); null: not counted.</summary>
     public InferenceStatistics? Statistics { get; init; }
 
+    /// <summary>What the model's self-test answered in the child process that checked the file (<see cref="ModelPreflight"/>); null: none ran.</summary>
+    public SelfTestResult? SelfTest { get; init; }
+
     /// <summary>The thread count used when none is configured.</summary>
     public static int DefaultThreads => Math.Max(1, Environment.ProcessorCount / 2);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Inference;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
 using CodeAssist.Server.Routing;
@@ -88,6 +89,8 @@ public sealed class StatusReporter
                 State = TierStates.Ready,
                 Message = _models.LastError,
                 LastLatencyMs = latency,
+                Check = loaded.Preflight.Summary,
+                CheckWarning = loaded.Preflight.Warn,
             },
 
             // Not loaded yet: the warm-up after initialized is loading it.
@@ -110,7 +113,10 @@ public sealed class StatusReporter
 
         if (_fallback.IsCurrent(options))
         {
-            return Status(TierStates.Ready, _fallback.LastError);
+            var ready = Status(TierStates.Ready, _fallback.LastError);
+            return _fallback.Current is LocalModel local
+                ? ready with { Check = local.Preflight.Summary, CheckWarning = local.Preflight.Warn && local.Preflight.Kind != ModelKind.Instruct } // a chat model belongs here
+                : ready;
         }
 
         if (_fallback.State == ModelState.Loading)

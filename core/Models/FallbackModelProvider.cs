@@ -130,10 +130,10 @@ public sealed class FallbackModelProvider : IDisposable
             }
 
             var path = CodeAssistOptions.ExpandHome(fallback.Model);
-            _probe?.EnsureSafe(path);
+            var selfTest = _probe?.EnsureSafe(path);
             return LocalModel.Load(
                 path,
-                new LocalModelOptions { ContextSize = options.ContextSize, Threads = options.Threads, Candidates = FallbackSequences },
+                new LocalModelOptions { ContextSize = options.ContextSize, Threads = options.Threads, Candidates = FallbackSequences, SelfTest = selfTest },
                 _loggerFactory.CreateLogger<LocalModel>());
         }
 

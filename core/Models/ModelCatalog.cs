@@ -36,6 +36,12 @@ public sealed record CatalogEntry
     /// <summary>Licence name.</summary>
     public required string License { get; init; }
 
+    /// <summary>Tokens of context the model was trained with (its GGUF <c>context_length</c>).</summary>
+    public int? ContextLength { get; init; }
+
+    /// <summary>Estimated speed class on a laptop CPU (<see cref="CatalogSpeed"/>): instant, fast, moderate or slow.</summary>
+    public string? Speed { get; init; }
+
     /// <summary>Download address, null for shipped models.</summary>
     public string? Url { get; init; }
 
@@ -44,6 +50,38 @@ public sealed record CatalogEntry
 
     /// <summary>One line for people.</summary>
     public string? Description { get; init; }
+}
+
+/// <summary>
+/// The catalog's speed classes: an estimate for a laptop CPU, not a measurement. Generating a token reads every weight
+/// once, so a laptop's memory bandwidth (about 25 GB/s) divided by the file size bounds its tokens per second.
+/// </summary>
+public static class CatalogSpeed
+{
+    /// <summary>The memory bandwidth the estimate assumes, bytes per second.</summary>
+    public const double LaptopBytesPerSecond = 25e9;
+
+    /// <summary>The class of a file of <paramref name="bytes"/>: instant (≤ 100 MB), fast (≤ 1 GB), moderate (≤ 4 GB), slow.</summary>
+    public static string ClassOf(long bytes) => bytes switch
+    {
+        <= 100_000_000 => "instant",
+        <= 1_000_000_000 => "fast",
+        <= 4_000_000_000 => "moderate",
+        _ => "slow",
+    };
+
+    /// <summary>Estimated tokens per second on a laptop CPU (the bandwidth bound; small models are bound by compute instead).</summary>
+    public static double EstimatedTokensPerSecond(long bytes) => LaptopBytesPerSecond / Math.Max(1, bytes);
+
+    /// <summary>Which tier a model of this class suits, for people.</summary>
+    public static string GoodFor(string? speed, bool fim) => (speed, fim) switch
+    {
+        ("instant" or "fast", true) => "ghost text",
+        ("instant" or "fast", false) => "code actions (no FIM)",
+        ("moderate", _) => "fallback tier (ghost text on a fast machine)",
+        ("slow", _) => "fallback tier, on a GPU or a server",
+        _ => "?",
+    };
 }
 
 /// <summary>The catalog file (<c>models/catalog.json</c>).</summary>

@@ -129,8 +129,8 @@ public sealed class ModelManager : IDisposable, ILocalTier
 
     private LocalModel Load(LoadKey key)
     {
-        _probe?.EnsureSafe(key.Path!);
-        return LocalModel.Load(key.Path!, OptionsFor(key), _loggerFactory.CreateLogger<LocalModel>());
+        var selfTest = _probe?.EnsureSafe(key.Path!);
+        return LocalModel.Load(key.Path!, OptionsFor(key) with { SelfTest = selfTest }, _loggerFactory.CreateLogger<LocalModel>());
     }
 
     private LocalModelOptions OptionsFor(LoadKey key) =>

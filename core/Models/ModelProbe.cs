@@ -77,22 +77,23 @@ public sealed class ModelProbe
     public static TimeSpan TimeoutFor(long bytes) => TimeSpan.FromSeconds(30 + (bytes / (100.0 * 1024 * 1024)));
 
     /// <summary>
-    /// Returns when <paramref name="path"/> is safe to load in-process; throws <see cref="ModelLoadException"/> saying why
-    /// when the check failed (the child aborted, hung, or could not load it). Blocks while a child runs: call it off the
-    /// dispatcher, where models are loaded.
+    /// Returns when <paramref name="path"/> is safe to load in-process, with what the model answered to the child's
+    /// fill-in-the-middle self-test (null when no child ran: a trusted shipped model, or no executable to run); throws
+    /// <see cref="ModelLoadException"/> saying why when the check failed (the child aborted, hung, or could not load it).
+    /// Blocks while a child runs: call it off the dispatcher, where models are loaded.
     /// </summary>
-    public void EnsureSafe(string path, CancellationToken cancellationToken = default)
+    public SelfTestResult? EnsureSafe(string path, CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(path);
         var file = new FileInfo(full);
         if (FileKind.WhyNotRegular(full) is not null)
         {
-            return; // not found, a FIFO, a device: the loader refuses it in its own words, and reading it here could block
+            return null; // not found, a FIFO, a device: the loader refuses it in its own words, and reading it here could block
         }
 
         if (IsTrustedShipped(full))
         {
-            return;
+            return null;
         }
 
         var key = KeyOf(file);
@@ -101,10 +102,11 @@ public sealed class ModelProbe
             known = _verdicts.GetOrAdd(key, remembered);
         }
 
-        if (known is not null)
+        // A file that passed before the self-test existed is checked once more, for the self-test's answer.
+        if (known is not null && !(known.Passed && known.SelfTest is null && _command is not null))
         {
             Throw(known, full);
-            return;
+            return known.SelfTest;
         }
 
         if (_command is null)
@@ -115,7 +117,7 @@ public sealed class ModelProbe
                 _logger.LogWarning("Cannot check model files in a child process (no codeassist executable beside the server): a model that crashes llama.cpp will take the server down");
             }
 
-            return;
+            return null;
         }
 
         var verdict = RunChild(full, file.Length, cancellationToken);
@@ -126,6 +128,20 @@ public sealed class ModelProbe
         }
 
         Throw(verdict, full);
+        return verdict.SelfTest;
+    }
+
+    /// <summary>The self-test answer remembered for <paramref name="path"/> (from this process or an earlier one), without running anything.</summary>
+    public SelfTestResult? RememberedSelfTest(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (FileKind.WhyNotRegular(full) is not null)
+        {
+            return null;
+        }
+
+        var key = KeyOf(new FileInfo(full));
+        return (_verdicts.TryGetValue(key, out var known) ? known : Remembered(key))?.SelfTest;
     }
 
     private static void Throw(Verdict verdict, string path)
@@ -169,7 +185,7 @@ public sealed class ModelProbe
         {
             child.StandardInput.Close();
             var stderr = child.StandardError.ReadToEndAsync(CancellationToken.None);
-            _ = child.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stdout = child.StandardOutput.ReadToEndAsync(CancellationToken.None);
             using var cancel = cancellationToken.Register(() => Kill(child));
             if (!child.WaitForExit(timeout))
             {
@@ -185,7 +201,14 @@ public sealed class ModelProbe
             var code = child.ExitCode;
             var output = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : string.Empty;
             _logger.LogInformation("Checked {Path} in a separate process: exit code {Code} after {Ms} ms", path, code, watch.ElapsedMilliseconds);
-            return code == 0 ? new Verdict(true, null, Remember: true) : new Verdict(false, Describe(code, output), Remember: true);
+            if (code != 0)
+            {
+                return new Verdict(false, Describe(code, output), Remember: true);
+            }
+
+            var said = stdout.Wait(TimeSpan.FromSeconds(5)) ? stdout.Result : string.Empty;
+            var selfTest = said.Split('\n').Select(SelfTestResult.FromJson).LastOrDefault(result => result is not null);
+            return new Verdict(true, null, Remember: true) { SelfTest = selfTest };
         }
     }
 
@@ -260,7 +283,10 @@ public sealed class ModelProbe
 
     private void Save(string key, Verdict verdict)
     {
-        var reason = (verdict.Reason ?? string.Empty).Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+        // A passed file's column holds its self-test answer as JSON (which escapes tabs and line ends); a failed one's, why.
+        var reason = verdict.Passed
+            ? verdict.SelfTest?.ToJson() ?? string.Empty
+            : (verdict.Reason ?? string.Empty).Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
         var line = $"{(verdict.Passed ? "ok" : "failed")}\t{reason}\t{key}";
         lock (_fileGate)
         {
@@ -294,10 +320,19 @@ public sealed class ModelProbe
     private static (string Key, Verdict Verdict)? ParseLine(string line)
     {
         var parts = line.Split('\t', 3);
-        return parts.Length == 3 && parts[0] is "ok" or "failed"
-            ? (parts[2], new Verdict(parts[0] == "ok", parts[1].Length == 0 ? null : parts[1], Remember: true))
-            : null;
+        if (parts.Length != 3 || parts[0] is not ("ok" or "failed"))
+        {
+            return null;
+        }
+
+        return parts[0] == "ok"
+            ? (parts[2], new Verdict(true, null, Remember: true) { SelfTest = SelfTestResult.FromJson(parts[1]) })
+            : (parts[2], new Verdict(false, parts[1].Length == 0 ? null : parts[1], Remember: true));
     }
 
-    private sealed record Verdict(bool Passed, string? Reason, bool Remember);
+    private sealed record Verdict(bool Passed, string? Reason, bool Remember)
+    {
+        /// <summary>What the model answered to the self-test (passed files checked since the self-test exists).</summary>
+        public SelfTestResult? SelfTest { get; init; }
+    }
 }

@@ -88,6 +88,12 @@ public sealed record TierStatus
 
     /// <summary>The latency of the tier's latest completion, in whole milliseconds.</summary>
     public long? LastLatencyMs { get; init; }
+
+    /// <summary>What the model check found, in words for people (FIM or not, which family, a chat model, the self-test's answer); local models once loaded.</summary>
+    public string? Check { get; init; }
+
+    /// <summary>True when <see cref="Check"/> asks the user to act (no FIM, a chat model, a self-test that answered nothing or a control token).</summary>
+    public bool? CheckWarning { get; init; }
 }
 
 /// <summary>The states of a tier in <c>codeAssist/status</c>.</summary>

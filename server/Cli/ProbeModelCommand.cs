@@ -7,7 +7,8 @@ namespace CodeAssist.Server.Cli;
 
 /// <summary>
 /// <c>codeassist probe-model PATH</c> (hidden): loads a model file and decodes a few tokens, so that the server can learn
-/// in a child process whether llama.cpp survives the file (<see cref="ModelProbe"/>). Exit code 0: it does.
+/// in a child process whether llama.cpp survives the file (<see cref="ModelProbe"/>). Exit code 0: it does; then the
+/// model's answer to a one-line fill-in-the-middle self-test is written to standard output as one line of JSON.
 /// </summary>
 public static class ProbeModelCommand
 {
@@ -37,6 +38,19 @@ public static class ProbeModelCommand
                 return 1;
             }
 
+            // The file is safe to load; what the model answers to a one-line FIM prompt is for the user (ModelPreflight).
+            SelfTestResult result;
+            try
+            {
+                result = await SelfTestResult.RunAsync(model, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                result = new SelfTestResult(string.Empty, null, false, ex.Message);
+            }
+
+            using var stdout = Console.OpenStandardOutput();
+            await stdout.WriteAsync(System.Text.Encoding.UTF8.GetBytes(result.ToJson() + "\n"), cancellationToken).ConfigureAwait(false);
             return 0;
         }
         catch (ModelLoadException ex)

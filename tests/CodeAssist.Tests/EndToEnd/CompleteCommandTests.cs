@@ -1,5 +1,7 @@
 using System.Text.Json;
+using CodeAssist.Server.Models;
 using CodeAssist.Tests.Gguf;
+using CodeAssist.Tests.Models;
 using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.EndToEnd;
@@ -100,18 +102,81 @@ public sealed class CompleteCommandTests
 [Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ModelsCommandTests
 {
+    /// <summary>An entry's line and the indented lines under it (where it is, its model check).</summary>
+    private static string Block(string stdout, string id)
+    {
+        var lines = stdout.Split('\n');
+        var start = Array.FindIndex(lines, line => line.StartsWith(id + " ", StringComparison.Ordinal));
+        Assert.True(start >= 0, $"{id} is not listed:\n{stdout}");
+        return string.Join('\n', lines.Skip(start).Take(1).Concat(lines.Skip(start + 1).TakeWhile(line => line.StartsWith("    ", StringComparison.Ordinal))));
+    }
+
     [Fact]
     public async Task TheCatalogIsListedWithTheShippedDefaultModelPresent()
     {
         var (code, stdout, stderr) = await ServerProcess.RunAsync("models");
         Assert.True(code == 0, stderr);
-        var tiny = stdout.Split('\n').Single(line => line.StartsWith("codeassist-py-tiny ", StringComparison.Ordinal));
+        var tiny = Block(stdout, "codeassist-py-tiny");
         Assert.Contains("codeassist/spm", tiny);
         Assert.Contains("codeassist-py-tiny.gguf", tiny);
-        foreach (var id in new[] { "qwen2.5-coder-0.5b-q8_0", "qwen2.5-coder-1.5b-q8_0", "qwen2.5-coder-7b-q8_0", "starcoder2-3b-q8_0", "deepseek-coder-1.3b-base-q8_0" })
+        Assert.Matches(@"\s512\s+instant\s+Apache-2.0\s+ghost text", tiny);
+        Assert.Contains("check: fills in the middle (CodeAssist format)", tiny);
+        foreach (var (id, speed) in new[] { ("qwen2.5-coder-0.5b-q8_0", "fast"), ("qwen2.5-coder-1.5b-q8_0", "moderate"), ("qwen2.5-coder-7b-q8_0", "slow"), ("starcoder2-3b-q8_0", "moderate"), ("deepseek-coder-1.3b-base-q8_0", "moderate") })
         {
-            var line = stdout.Split('\n').Single(l => l.StartsWith(id + " ", StringComparison.Ordinal));
-            Assert.Contains("https://", line);
+            var block = Block(stdout, id);
+            Assert.Contains("https://", block);
+            Assert.Contains($" {speed} ", block);
+        }
+
+        Assert.Contains("SPEED is an estimate", stdout);
+    }
+
+    [Fact]
+    public async Task ADownloadedChatModelIsListedWithItsCheckInWords()
+    {
+        var folder = Directory.CreateTempSubdirectory("codeassist-models-cli-");
+        try
+        {
+            var writer = TestModel.Get(new TestModelOptions { Fim = FimTokenSet.Qwen, Name = "Qwen2.5 Coder 1.5B" }).CreateWriter();
+            writer.Set("general.finetune", "Instruct");
+            writer.WriteToFile(Path.Combine(folder.FullName, "my-coder.gguf"));
+            TestModel.Get(new TestModelOptions { Fim = null, Name = "plain" }).CreateWriter().WriteToFile(Path.Combine(folder.FullName, "plain.gguf"));
+            var (code, stdout, stderr) = await ServerProcess.RunAsync(new Dictionary<string, string?> { ["CODEASSIST_MODELS_DIR"] = folder.FullName }, TimeSpan.FromSeconds(60), "models");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("check: this is a chat (instruct) model (its fine-tune tag says \"Instruct\"): use it as the fallback for code actions, not for ghost text", Block(stdout, "my-coder"));
+            Assert.Contains("check: this model cannot fill in the middle: completions use the text before the cursor only", Block(stdout, "plain"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
+
+/// <summary>The catalog states what it claims: every entry has a context length and a speed class that follows from its size.</summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public sealed class CatalogHonestyTests
+{
+    [Fact]
+    public void EveryEntryNamesItsFimFormatContextLicenceSizeAndTheSpeedClassItsSizeGives()
+    {
+        var catalog = ModelCatalog.Load(Path.Combine(RepositoryPaths.Root, "models", ModelCatalog.FileName));
+        foreach (var entry in catalog.Models)
+        {
+            Assert.True(entry.Fim is "psm" or "spm", entry.Id);
+            Assert.False(string.IsNullOrWhiteSpace(entry.Family), entry.Id);
+            Assert.False(string.IsNullOrWhiteSpace(entry.License), entry.Id);
+            Assert.True(entry.ContextLength is > 0, entry.Id);
+            var size = entry.Shipped ? new FileInfo(Path.Combine(RepositoryPaths.Root, "models", entry.File)).Length : entry.SizeBytes;
+            Assert.True(size is > 0, entry.Id);
+            Assert.Equal(CatalogSpeed.ClassOf(size!.Value), entry.Speed);
+        }
+
+        // The shipped models' context is what their GGUF says.
+        foreach (var entry in catalog.Models.Where(m => m.Shipped))
+        {
+            var file = CodeAssist.Server.Inference.Gguf.GgufReader.Read(Path.Combine(RepositoryPaths.Root, "models", entry.File));
+            Assert.Equal(entry.ContextLength, (int?)file.GetInteger(file.Architecture + ".context_length"));
         }
     }
 }
