@@ -37,12 +37,17 @@ export function formatSize(bytes: number): string {
 /** The rows of the model quick pick, in the server's order: label (active marked), size · family · FIM, then where it lives. */
 export function modelPicks(entries: readonly ModelEntry[]): ModelPick[] {
   return entries.map((entry) => {
-    const size = entry.sizeBytes !== undefined ? formatSize(entry.sizeBytes) : entry.endpoint ? 'remote' : 'size unknown';
+    const size =
+      entry.sizeBytes !== undefined
+        ? `${formatSize(entry.sizeBytes)}${entry.endpoint ? ' on the server' : ''}`
+        : entry.endpoint
+          ? 'remote'
+          : 'size unknown';
     const where = entry.path ?? entry.endpoint;
     return {
       label: entry.active ? `${ActiveMarker} ${entry.label}` : entry.label,
       description: [size, entry.family, entry.fim ? 'FIM' : 'no FIM'].join(' · '),
-      detail: [entry.active ? 'active' : undefined, where].filter((part) => part !== undefined && part !== '').join(' — '),
+      detail: [entry.active ? 'active' : undefined, where, entry.note].filter((part) => part !== undefined && part !== '').join(' — '),
       entry,
     };
   });

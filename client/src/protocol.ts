@@ -28,6 +28,8 @@ export interface ModelEntry {
   family: string;
   fim: boolean;
   active: boolean;
+  /** What a server model's name says it is ("FIM code model, by its name"), or why a server's models are missing. */
+  note?: string;
 }
 
 /** The argument of codeAssist.selectModel. */

@@ -58,6 +58,23 @@ describe('model quick pick', () => {
     assert.equal(pick?.detail, 'http://127.0.0.1:11434');
   });
 
+  it('lists a server model with its size on the server and what its name says', () => {
+    const served: ModelEntry = {
+      id: 'remote:qwen2.5-coder:1.5b-base',
+      label: 'qwen2.5-coder:1.5b-base (ollama)',
+      tier: 'fallback',
+      endpoint: 'http://127.0.0.1:11434',
+      sizeBytes: 986_000_000,
+      family: 'qwen',
+      fim: true,
+      active: false,
+      note: 'FIM code model, by its name',
+    };
+    const [pick] = modelPicks([served]);
+    assert.equal(pick?.description, '986 MB on the server · qwen · FIM');
+    assert.equal(pick?.detail, 'http://127.0.0.1:11434 — FIM code model, by its name');
+  });
+
   it('says the size is unknown for a local entry without one', () => {
     const { sizeBytes: _omitted, ...unsized } = qwen;
     assert.equal(modelPicks([unsized])[0]?.description, 'size unknown · qwen · FIM');

@@ -132,12 +132,6 @@ public sealed record SelfTestResult(string Answer, string? FirstControlToken, bo
 /// <param name="Warn">True when the user should act: no FIM, a chat model, or a self-test that answered a control token or nothing.</param>
 public sealed record ModelPreflight(string? Family, bool Fim, ModelKind Kind, string KindEvidence, SelfTestResult? SelfTest, string Summary, bool Warn)
 {
-    // A name part that marks a chat/instruct fine-tune: "Instruct", "Chat", "-it" (CodeGemma-7b-it), "RLHF", "DPO", "SFT".
-    private static readonly Regex InstructWord = new(@"(?:^|[\s\-_./])(instruct|chat|it|rlhf|dpo|sft|assistant)(?:$|[\s\-_./])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
-    // A name part that marks a base model ("base", "pretrained").
-    private static readonly Regex BaseWord = new(@"(?:^|[\s\-_./])(base|pretrained|pt)(?:$|[\s\-_./])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
     // What chat models start an answer with when given code: a fence, a turn marker, or a sentence to the user.
     private static readonly Regex ChatAnswer = new(@"^\s*(```|<\||<start_of_turn>|\[INST\]|(Here|Sure|Certainly|Of course|To |The function|This function|I )\b)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
@@ -220,9 +214,9 @@ public sealed record ModelPreflight(string? Family, bool Fim, ModelKind Kind, st
     {
         foreach (var (key, value) in names)
         {
-            if (InstructWord.Match(value!) is { Success: true } match)
+            if (ModelNames.InstructMarker(value!) is { } word)
             {
-                return (ModelKind.Instruct, $"{Where(key)} says \"{match.Groups[1].Value}\"");
+                return (ModelKind.Instruct, $"{Where(key)} says \"{word}\"");
             }
         }
 
@@ -233,9 +227,9 @@ public sealed record ModelPreflight(string? Family, bool Fim, ModelKind Kind, st
 
         foreach (var (key, value) in names)
         {
-            if (BaseWord.Match(value!) is { Success: true } match)
+            if (ModelNames.BaseMarker(value!) is { } word)
             {
-                return (ModelKind.Base, $"{Where(key)} says \"{match.Groups[1].Value}\"");
+                return (ModelKind.Base, $"{Where(key)} says \"{word}\"");
             }
         }
 

@@ -1,13 +1,21 @@
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Models;
 using CodeAssist.Server.Protocol;
+using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
 namespace CodeAssist.Server.Lsp;
 
 /// <summary>The model commands of <c>workspace/executeCommand</c>: list the models for a tier, select one (with progress while it loads).</summary>
-public sealed class ModelCommands(ModelInventory inventory, ModelSelector selector, WorkDoneProgress progress)
+public sealed class ModelCommands(
+    ModelInventory inventory,
+    ModelSelector selector,
+    WorkDoneProgress progress,
+    FallbackModelProvider fallback,
+    SettingsStore settings,
+    ILogger<ModelCommands> logger)
 {
     /// <summary>How long listing the model folders (or finding one model in them) may take before the request fails.</summary>
     public static readonly TimeSpan FileSystemTimeout = TimeSpan.FromSeconds(10);
@@ -22,7 +30,32 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         }
 
         var listed = await OffDispatcherAsync(() => inventory.List(filter), "listing the model folders", cancellationToken).ConfigureAwait(false);
+        if (filter is null or ModelTiers.Fallback)
+        {
+            listed = await WithServedAsync(listed, cancellationToken).ConfigureAwait(false);
+        }
+
         return [.. listed.Select(ToProtocol)];
+    }
+
+    /// <summary>The listing with the models the configured remote fallback's server has; a server that does not answer is a note, not an error.</summary>
+    private async Task<IReadOnlyList<AvailableModel>> WithServedAsync(IReadOnlyList<AvailableModel> listed, CancellationToken cancellationToken)
+    {
+        var options = settings.Current;
+        if (!options.Fallback.IsRemote || inventory.IsRestricted)
+        {
+            return listed;
+        }
+
+        try
+        {
+            return inventory.WithServed(listed, await fallback.ListServedAsync(options, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is RemoteModelException or ArgumentException)
+        {
+            logger.LogInformation("Could not list the models of the fallback's server {Endpoint}: {Error}", options.Fallback.DisplayEndpoint(), ex.Message);
+            return ModelInventory.WithRemoteNote(listed, "could not list the server's models: " + ex.Message);
+        }
     }
 
     /// <summary>
@@ -86,5 +119,6 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         Family = model.Family,
         Fim = model.Fim,
         Active = model.Active,
+        Note = model.Note,
     };
 }

@@ -140,6 +140,27 @@ public sealed class FallbackModelProvider : IDisposable
         return RemoteModel.Create(RemoteOptions(options), _pool, _loggerFactory.CreateLogger<RemoteModel>());
     }
 
+    /// <summary>
+    /// The models the configured remote fallback's server lists (Ollama's <c>/api/tags</c>, <c>/v1/models</c> for the
+    /// others); empty when the fallback is not remote. Throws <see cref="RemoteModelException"/> when the server does not
+    /// answer, <see cref="ArgumentException"/> when the settings name no usable endpoint.
+    /// </summary>
+    public async Task<IReadOnlyList<ServedModel>> ListServedAsync(CodeAssistOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.Fallback.IsRemote)
+        {
+            return [];
+        }
+
+        if (IsCurrent(options) && Current is RemoteModel current)
+        {
+            return await current.ListServedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var model = RemoteModel.Create(RemoteOptions(options), _pool, _loggerFactory.CreateLogger<RemoteModel>());
+        return await model.ListServedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sequences a local fallback is loaded with: code actions sample their candidates in waves of up to one fewer.</summary>
     public const int FallbackSequences = 4;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CodeAssist.Server.Configuration;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Inference.Gguf;
+using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,9 @@ public sealed record AvailableModel(string Id, string Label, string Tier, string
 {
     /// <summary>True for a remote endpoint's model.</summary>
     public bool IsRemote => Endpoint is not null;
+
+    /// <summary>A remark for people: what a server model's name says it is, or why the server's models are not listed.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>A model id that no tier lists, or a tier that does not exist.</summary>
@@ -86,11 +90,66 @@ public sealed class ModelInventory
             models.AddRange(files.Select(file => file with { Tier = ModelTiers.Fallback, Active = SamePath(file.Path, activeFile) }));
             if (RemoteModel(_settings.Configured.Fallback) is { } remote)
             {
-                models.Add(remote with { Active = options.Fallback.IsRemote });
+                // Active unless the session picked another model of the server (codeAssist.selectModel).
+                models.Add(remote with { Active = options.Fallback.IsRemote && options.Fallback.Model == _settings.Configured.Fallback.Model });
             }
         }
 
         return models;
+    }
+
+    /// <summary>True in restricted mode: nothing but the shipped models is listed, and no server is asked for its models.</summary>
+    public bool IsRestricted => _trust is { IsRestricted: true };
+
+    /// <summary>
+    /// <paramref name="listed"/> with the models the configured remote fallback's server lists added after it (those the
+    /// listing does not hold yet), each marked by what its name says: a FIM code model or not. Unchanged in restricted mode.
+    /// </summary>
+    public IReadOnlyList<AvailableModel> WithServed(IReadOnlyList<AvailableModel> listed, IReadOnlyList<ServedModel> served)
+    {
+        if (IsRestricted || !_settings.Current.Fallback.IsRemote)
+        {
+            return listed;
+        }
+
+        var models = listed.ToList();
+        foreach (var model in served)
+        {
+            var entry = ServedEntry(model.Name, model.SizeBytes);
+            if (entry is not null && !models.Any(listedModel => listedModel.Id == entry.Id))
+            {
+                models.Add(entry);
+            }
+        }
+
+        return models;
+    }
+
+    /// <summary><paramref name="listed"/> with <paramref name="note"/> on the configured remote fallback's entry (why the server's models are missing).</summary>
+    public static IReadOnlyList<AvailableModel> WithRemoteNote(IReadOnlyList<AvailableModel> listed, string note) =>
+        [.. listed.Select(model => model.IsRemote && model.Tier == ModelTiers.Fallback ? model with { Note = note } : model)];
+
+    /// <summary>A model of the configured remote server as the fallback tier lists it; null when the fallback is not remote.</summary>
+    private AvailableModel? ServedEntry(string name, long? size)
+    {
+        var options = _settings.Current;
+        var configured = _settings.Configured.Fallback.IsRemote ? _settings.Configured.Fallback : options.Fallback;
+        if (!configured.IsRemote || string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var family = ModelNames.FimFamilyOf(name);
+        var fim = ModelNames.SaysFimCodeModel(name);
+        var note = fim ? "FIM code model, by its name"
+            : family is not null ? "a chat fine-tune of a code model, by its name: for code actions"
+            : "not a FIM code model, by its name";
+        return new AvailableModel(
+            RemotePrefix + name, $"{name} ({FallbackOptions.KindName(configured.Kind)})", ModelTiers.Fallback, null, configured.Endpoint, size,
+            family is { } known ? FamilyName(known) : "unknown", fim, options.Fallback.IsRemote && options.Fallback.Model == name)
+        {
+            Note = note,
+        };
     }
 
     /// <summary>
@@ -125,6 +184,12 @@ public sealed class ModelInventory
 
             var (family, fim) = Detect(path);
             return new AvailableModel(path, Label(path), tier, path, null, File.Exists(path) ? new FileInfo(path).Length : null, family, fim, false);
+        }
+
+        // A model of the remote server that codeAssist.listModels found there (the server says whether it has it when asked).
+        if (tier == ModelTiers.Fallback && id.StartsWith(RemotePrefix, StringComparison.Ordinal) && ServedEntry(id[RemotePrefix.Length..], null) is { } served)
+        {
+            return served;
         }
 
         var hint = id.StartsWith(RemotePrefix, StringComparison.Ordinal) && tier == ModelTiers.Local

@@ -48,9 +48,20 @@ public sealed class ModelSelector(
         }
         else if (model.IsRemote)
         {
-            // The only remote model listed is the configured one: selecting it undoes a session selection.
             var configured = settings.Configured.Fallback;
-            await fallback.SwitchAsync(settings.Current with { Fallback = configured }, () => settings.SelectFallback(null), cancellationToken).ConfigureAwait(false);
+            var name = model.Id[ModelInventory.RemotePrefix.Length..];
+            if (!configured.IsRemote || name == (string.IsNullOrWhiteSpace(configured.Model) ? FallbackOptions.KindName(configured.Kind) : configured.Model))
+            {
+                // The configured model: selecting it undoes a session selection.
+                await fallback.SwitchAsync(settings.Current with { Fallback = configured }, () => settings.SelectFallback(null), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Another model of the same server; where we render the FIM prompt, in the format its name says.
+                var template = configured.FimMode == Inference.Remote.RemoteFimMode.Client ? ModelNames.FimFamilyOf(name) ?? configured.Template : configured.Template;
+                var chosen = configured with { Model = name, Template = template };
+                await fallback.SwitchAsync(settings.Current with { Fallback = chosen }, () => settings.SelectFallback(chosen), cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {

@@ -59,6 +59,9 @@ public sealed record ModelInfo
     /// <summary>Whether the model fills in the middle (takes the text after the cursor into account).</summary>
     public required bool Fim { get; init; }
 
+    /// <summary>A remark for people: what a server model's name says it is ("FIM code model, by its name"), or why a server's models are missing.</summary>
+    public string? Note { get; init; }
+
     /// <summary>The model in use for its tier.</summary>
     public required bool Active { get; init; }
 }

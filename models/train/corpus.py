@@ -608,16 +608,24 @@ def verify(work=WORK, manifest=MANIFEST):
 
 
 def ensure(work=WORK, manifest=MANIFEST, log=log):
-    """The manifest's files, fetched when the work folder lacks them. Returns [(package, path on disk)]."""
-    m = read_manifest(manifest)
-    if not m["files"]:
-        build(work, manifest, log=log)
-    elif verify(work, manifest):
-        log("corpus: work folder incomplete; fetching the pinned packages")
-        build(work, manifest, log=log)
-        bad = verify(work, manifest)
-        if bad:
-            log(f"corpus: {len(bad)} files moved since the manifest was written (see git diff of the manifest)")
+    """The manifest's files, fetched when the work folder lacks them. Returns [(package, path on disk)].
+
+    The campaign starts both trainers at once: on a fresh machine both would fetch into the same folder and one's
+    apt-get download would see the other's half-written files, so fetching holds a lock on the work folder and the
+    second trainer waits, then finds the folder complete."""
+    import fcntl
+    os.makedirs(work, exist_ok=True)
+    with open(os.path.join(work, ".fetch.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        m = read_manifest(manifest)
+        if not m["files"]:
+            build(work, manifest, log=log)
+        elif verify(work, manifest):
+            log("corpus: work folder incomplete; fetching the pinned packages")
+            build(work, manifest, log=log)
+            bad = verify(work, manifest)
+            if bad:
+                log(f"corpus: {len(bad)} files moved since the manifest was written (see git diff of the manifest)")
     return [(pkg, file_path(pkg, rel, work)) for pkg, _sha, _size, rel in read_manifest(manifest)["files"]]
 
 

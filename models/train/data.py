@@ -158,8 +158,16 @@ def prepare_v2(workdir, tok_from, processes=1, log=print):
     """Corpus v2 (corpus.py: the standard library plus permissive Debian packages, filtered) tokenized with
     the shipped models' tokenizer (`tok_from`, rebuilt from the shipped GGUF), cached under workdir; the
     held-out eval windows are the same as v1's, so losses compare across corpora."""
-    import corpus
+    import fcntl
     os.makedirs(workdir, exist_ok=True)
+    # The campaign starts both trainers at once: one prepares, the other waits here and then loads what it wrote.
+    with open(os.path.join(workdir, ".prepare.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _prepare_v2_locked(workdir, tok_from, processes, log)
+
+
+def _prepare_v2_locked(workdir, tok_from, processes, log):
+    import corpus
     tok_path = os.path.join(workdir, "tokenizer.json")
     ids_path = os.path.join(workdir, "corpus.npy")
     docs_path = os.path.join(workdir, "docs.npy")

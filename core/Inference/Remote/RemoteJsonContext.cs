@@ -91,6 +91,24 @@ internal sealed record OllamaGenerateResponse(
     [property: JsonPropertyName("prompt_eval_count")] int? PromptEvalCount,
     [property: JsonPropertyName("eval_count")] int? EvalCount);
 
+/// <summary>Ollama <c>GET /api/tags</c> reply: the models the server has.</summary>
+internal sealed record OllamaTagsResponse(
+    [property: JsonPropertyName("models")] IReadOnlyList<OllamaTag>? Models);
+
+/// <summary>One model of <see cref="OllamaTagsResponse"/>.</summary>
+internal sealed record OllamaTag(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("model")] string? Model,
+    [property: JsonPropertyName("size")] long? Size);
+
+/// <summary>OpenAI-compatible <c>GET /v1/models</c> reply (vLLM, llama.cpp's server, LM Studio, OpenAI itself).</summary>
+internal sealed record OpenAiModelsResponse(
+    [property: JsonPropertyName("data")] IReadOnlyList<OpenAiModelEntry>? Data);
+
+/// <summary>One model of <see cref="OpenAiModelsResponse"/>.</summary>
+internal sealed record OpenAiModelEntry(
+    [property: JsonPropertyName("id")] string? Id);
+
 /// <summary>Source-generated JSON for the remote wire records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OpenAiCompletionRequest))]
@@ -99,4 +117,6 @@ internal sealed record OllamaGenerateResponse(
 [JsonSerializable(typeof(LlamaCompletionResponse))]
 [JsonSerializable(typeof(OllamaGenerateRequest))]
 [JsonSerializable(typeof(OllamaGenerateResponse))]
+[JsonSerializable(typeof(OllamaTagsResponse))]
+[JsonSerializable(typeof(OpenAiModelsResponse))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

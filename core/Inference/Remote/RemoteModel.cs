@@ -14,6 +14,9 @@ namespace CodeAssist.Server.Inference.Remote;
 /// <summary>How one sampled call samples: its temperature, nucleus and seed.</summary>
 internal sealed record RemoteSample(double Temperature, double TopP, int Seed);
 
+/// <summary>A model a remote server lists: its name as the server takes it, and its size when the server says.</summary>
+public sealed record ServedModel(string Name, long? SizeBytes);
+
 /// <summary>
 /// What the remote backends share: the endpoint (client and breaker), the description, token estimates,
 /// and one guarded JSON exchange that turns every failure into a <see cref="RemoteModelException"/>.
@@ -199,12 +202,37 @@ public abstract class RemoteModel : ICompletionModel
     /// all within the breaker and timeout. <paramref name="validate"/> names what is missing from a parsed reply
     /// (null when usable); a bad reply counts as a failure for the breaker like a dead server does.
     /// </summary>
-    private protected async Task<TResponse> PostJsonAsync<TRequest, TResponse>(
+    private protected Task<TResponse> PostJsonAsync<TRequest, TResponse>(
         string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
         Func<TResponse, string?> validate, CancellationToken cancellationToken)
+        where TResponse : class =>
+        CallAsync(path, JsonSerializer.SerializeToUtf8Bytes(body, requestType), responseType, validate, cancellationToken);
+
+    /// <summary>
+    /// The models the server has (<c>codeAssist.listModels</c> for the fallback tier): Ollama's <c>/api/tags</c>, the
+    /// OpenAI-compatible <c>models</c> list under the endpoint (<c>/v1/models</c>) for the others. Through the same
+    /// breaker and timeout as completions; throws <see cref="RemoteModelException"/> when the server does not answer.
+    /// </summary>
+    public async Task<IReadOnlyList<ServedModel>> ListServedAsync(CancellationToken cancellationToken)
+    {
+        if (Options.Kind == RemoteKind.Ollama)
+        {
+            var tags = await CallAsync("api/tags", null, RemoteJsonContext.Default.OllamaTagsResponse, r => r.Models is null ? "models" : null, cancellationToken).ConfigureAwait(false);
+            return [.. tags.Models!.Select(tag => tag.Name ?? tag.Model).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Select(name => new ServedModel(name, tags.Models!.First(tag => (tag.Name ?? tag.Model) == name).Size))];
+        }
+
+        // llama.cpp's server answers at its root (the endpoint), the OpenAI-compatible ones under /v1 (in the endpoint).
+        var path = Options.Kind == RemoteKind.LlamaCpp ? "v1/models" : "models";
+        var list = await CallAsync(path, null, RemoteJsonContext.Default.OpenAiModelsResponse, r => r.Data is null ? "data" : null, cancellationToken).ConfigureAwait(false);
+        return [.. list.Data!.Select(entry => entry.Id).OfType<string>().Distinct(StringComparer.Ordinal).Select(id => new ServedModel(id, null))];
+    }
+
+    /// <summary>One exchange: a POST of <paramref name="payload"/>, or a GET when it is null.</summary>
+    private async Task<TResponse> CallAsync<TResponse>(
+        string path, byte[]? payload, JsonTypeInfo<TResponse> responseType, Func<TResponse, string?> validate, CancellationToken cancellationToken)
         where TResponse : class
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -267,12 +295,16 @@ public abstract class RemoteModel : ICompletionModel
     }
 
     private async Task<TResponse> ExchangeAsync<TResponse>(
-        string path, byte[] payload, JsonTypeInfo<TResponse> responseType, Func<TResponse, string?> validate, CancellationToken cancellationToken)
+        string path, byte[]? payload, JsonTypeInfo<TResponse> responseType, Func<TResponse, string?> validate, CancellationToken cancellationToken)
         where TResponse : class
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint.Resolve(path));
-        message.Content = new ByteArrayContent(payload);
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        using var message = new HttpRequestMessage(payload is null ? HttpMethod.Get : HttpMethod.Post, _endpoint.Resolve(path));
+        if (payload is not null)
+        {
+            message.Content = new ByteArrayContent(payload);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
+
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         Authorize(message);
 
