@@ -17,6 +17,16 @@ export CODEASSIST_LOG_DIR="${CODEASSIST_LOG_DIR:-$(mktemp -d)}"
 # So are the verdicts of model checks (tests write hundreds of GGUF files).
 export CODEASSIST_CACHE_DIR="${CODEASSIST_CACHE_DIR:-$(mktemp -d)}"
 
+# The real tokenizers whose vocabularies the tests write into models (tests/vocab, read by
+# tests/CodeAssist.Tests/Gguf/RealVocabulary.cs): npm ci only when that folder's lock file changed.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: Node.js and npm are required (the real-vocabulary tests and the VS Code extension)" >&2
+  exit 1
+fi
+if [ ! -f tests/vocab/node_modules/.package-lock.json ] || [ tests/vocab/package-lock.json -nt tests/vocab/node_modules/.package-lock.json ]; then
+  (cd tests/vocab && npm ci --no-audit --no-fund)
+fi
+
 dotnet restore CodeAssist.sln
 dotnet build CodeAssist.sln -c Release --no-restore
 dotnet format CodeAssist.sln --verify-no-changes --no-restore

@@ -63,6 +63,13 @@ public sealed record FimTemplate(
     /// <summary>The template for a model without FIM: the prefix alone.</summary>
     public static readonly FimTemplate PrefixOnly = new(FimFamily.None, FimOrder.Psm, null, null, null, []);
 
+    /// <summary>
+    /// CodeLlama as its GGUFs spell it: <c>▁&lt;PRE&gt;</c>, <c>▁&lt;SUF&gt;</c>, <c>▁&lt;MID&gt;</c>, <c>▁&lt;EOT&gt;</c>
+    /// (ids 32007–32010), each with the space before it (Meta's and Hugging Face's tokenizers put BOS, PRE, the prefix
+    /// after SentencePiece's leading space, SUF, the suffix without one, MID).
+    /// </summary>
+    public static readonly FimTemplate CodeLlamaSentencePiece = new(FimFamily.CodeLlama, FimOrder.Psm, "▁<PRE>", "▁<SUF>", "▁<MID>", ["▁<EOT>", "</s>"]);
+
     /// <summary>True when the template can place the suffix.</summary>
     public bool SupportsFim => Family != FimFamily.None;
 
@@ -73,6 +80,14 @@ public sealed record FimTemplate(
         {
             case FimFamily.None:
                 return [PromptPart.Text(prefix)];
+            case FimFamily.CodeLlama when PrefixMarker!.StartsWith('▁'):
+                // "<PRE> {pre} <SUF>{suf} <MID>" where the spaces before SUF and MID belong to their tokens.
+                return
+                [
+                    PromptPart.Marker(PrefixMarker), PromptPart.Text(" " + prefix),
+                    PromptPart.Marker(SuffixMarker!), PromptPart.Text(suffix),
+                    PromptPart.Marker(MiddleMarker!),
+                ];
             case FimFamily.CodeLlama:
                 return
                 [

@@ -39,6 +39,12 @@ public static class FimTemplateDetector
             return FimTemplate.ForFamily(FimFamily.CodeLlama);
         }
 
+        // CodeLlama's own files spell them as SentencePiece pieces, the space before each marker part of its token.
+        if (Has("▁<PRE>", "▁<SUF>", "▁<MID>"))
+        {
+            return FimTemplate.CodeLlamaSentencePiece;
+        }
+
         if (Has("[SUFFIX]", "[PREFIX]"))
         {
             return FimTemplate.ForFamily(FimFamily.Codestral);

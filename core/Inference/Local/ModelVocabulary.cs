@@ -28,6 +28,10 @@ internal sealed class ModelVocabulary
     private readonly bool _addBos;
     private readonly IncrementalTokenizer? _incremental;
 
+    // SentencePiece tokenizers put a space in front of the text (llama.cpp's add_space_prefix); the tokens after this
+    // line break (which merges with nothing) are the text's own. Null for tokenizers that add nothing.
+    private readonly LLamaToken[]? _sentinel;
+
     /// <summary>Reads the vocabulary of <paramref name="weights"/>; <paramref name="disposed"/> says when the weights are gone.</summary>
     public ModelVocabulary(string path, LLamaWeights weights, Func<bool> disposed, ILogger logger)
     {
@@ -36,6 +40,11 @@ internal sealed class ModelVocabulary
         Size = weights.Vocab.Count;
         _addBos = weights.Vocab.ShouldAddBOS;
         (_pieces, _endsGeneration) = Read();
+        if (!TokenizeNative("a").SelectMany(t => _pieces[(int)t]).SequenceEqual("a"u8.ToArray()))
+        {
+            _sentinel = TokenizeNative(Sentinel);
+        }
+
         if (IncrementalTokenizer.IsExact(TokenizeIds, TokenizerProbe))
         {
             _incremental = new IncrementalTokenizer(TokenizeIds, id => _pieces[id].Length);
@@ -88,12 +97,33 @@ internal sealed class ModelVocabulary
     public string? SpecialTokenText(long id) =>
         id < 0 || id >= Size ? null : _specialTokens.FirstOrDefault(kv => (int)kv.Value == id).Key;
 
-    /// <summary>Tokenizes document text with special-token parsing off, so text can never become a control token.</summary>
+    /// <summary>
+    /// Tokenizes document text as exactly that text: special-token parsing off, and no space of the tokenizer's own in
+    /// front. Text never becomes a control token, even where a SentencePiece vocabulary would merge it into one
+    /// (CodeLlama's <c>▁&lt;PRE&gt;</c> is a piece that " &lt;PRE&gt;" in a file merges into).
+    /// </summary>
     public LLamaToken[] Tokenize(string text)
     {
         // A request that took this model just before a swap may still count tokens: fail cleanly, never touch freed weights.
         ObjectDisposedException.ThrowIf(_disposed(), this);
-        return _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+        var tokens = TokenizeExactly(text);
+        foreach (var token in tokens)
+        {
+            if (_pieces[(int)token].Length > 0 || SpecialTokenText((int)token)?.Replace('▁', ' ') is not { Length: > 1 } spelling)
+            {
+                continue;
+            }
+
+            // Cut the text inside the control token's spelling and tokenize the parts apart.
+            var at = text.IndexOf(spelling, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var cut = at + spelling.Length - 1;
+                return [.. Tokenize(text[..cut]), .. Tokenize(text[cut..])];
+            }
+        }
+
+        return tokens;
     }
 
     /// <summary>Prompt text: the same tokens as <see cref="Tokenize"/>, from the incremental cache when the tokenizer allows it.</summary>
@@ -127,6 +157,27 @@ internal sealed class ModelVocabulary
         }
 
         return tokens;
+    }
+
+    private const string Sentinel = "\n";
+
+    private LLamaToken[] TokenizeNative(string text) => _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+
+    private LLamaToken[] TokenizeExactly(string text)
+    {
+        if (_sentinel is not { } sentinel || text.Length == 0)
+        {
+            return TokenizeNative(text);
+        }
+
+        if (text.Length > 1 && text[0] == ' ')
+        {
+            // The tokenizer's space is the text's own.
+            return TokenizeNative(text[1..]);
+        }
+
+        var tokens = TokenizeNative(Sentinel + text);
+        return tokens.AsSpan().StartsWith(sentinel) ? tokens[sentinel.Length..] : TokenizeNative(text);
     }
 
     private int[] TokenizeIds(string text) => MemoryMarshal.Cast<LLamaToken, int>(Tokenize(text)).ToArray();

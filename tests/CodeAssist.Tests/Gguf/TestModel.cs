@@ -206,7 +206,7 @@ public sealed class TestModel
     private int? IdOf(string? text) => text is null ? null : _ids[text];
 
     /// <summary>SplitMix64: a tiny generator whose output is fixed by its definition, unlike System.Random's.</summary>
-    private sealed class SplitMix64(ulong seed)
+    internal sealed class SplitMix64(ulong seed)
     {
         private ulong _state = seed;
 
