@@ -75,7 +75,8 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         }
     }
 
-    private static ModelInfo ToProtocol(AvailableModel model) => new()
+    /// <summary>A model as <c>listModels</c> answers it.</summary>
+    internal static ModelInfo ToProtocol(AvailableModel model) => new()
     {
         Id = model.Id,
         Label = model.Label,
@@ -86,5 +87,7 @@ public sealed class ModelCommands(ModelInventory inventory, ModelSelector select
         Family = model.Family,
         Fim = model.Fim,
         Active = model.Active,
+        Downloadable = model.Downloadable ? true : null,
+        License = model.License,
     };
 }
