@@ -62,10 +62,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ModelRouter>();
         services.AddSingleton<CompletionService>();
         services.AddSingleton<EvaluationPipeline>();
+        // A test may register its own catalog and folders before this.
+        services.TryAddSingleton(_ => ModelLocations.FromEnvironment());
         services.AddSingleton(provider => new ModelInventory(
-            provider.GetRequiredService<SettingsStore>(), ModelCatalog.ModelFolders, provider.GetRequiredService<ILogger<ModelInventory>>(),
-            provider.GetRequiredService<WorkspaceTrust>()));
+            provider.GetRequiredService<SettingsStore>(), provider.GetRequiredService<ModelLocations>().Folders, provider.GetRequiredService<ILogger<ModelInventory>>(),
+            provider.GetRequiredService<WorkspaceTrust>(), provider.GetRequiredService<ModelLocations>().CatalogPath));
         services.AddSingleton<ModelSelector>();
+        services.TryAddSingleton<ModelDownloader>();
+        services.AddSingleton<ModelPuller>();
         services.AddSingleton<CodeActionGenerator>();
         services.AddSingleton<CodeActionService>();
         return services;
@@ -84,6 +88,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WorkDoneProgress>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<ModelCommands>();
+        services.AddSingleton<PullModelCommand>();
         services.AddSingleton<LspServer>();
         LspServer.AddHandlers(services);
         return services;

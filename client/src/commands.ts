@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { DownloadProgress } from './downloadProgress';
 import { modelPicks, pickTitle, type ModelPick } from './modelPicks';
-import { ServerCommand, ServerMethod, type ModelEntry, type SelectModelArgs, type StatsResult, type Tier } from './protocol';
+import { ServerCommand, ServerMethod, type ModelEntry, type PullModelArgs, type SelectModelArgs, type StatsResult, type Tier } from './protocol';
 import { ApiKeySecret, message, type ServerLauncher } from './serverLauncher';
 import { apiKeyVariable, type SettingsSection } from './settings';
 import { statsMarkdown } from './statsReport';
@@ -82,6 +83,10 @@ async function pickModel(launcher: ServerLauncher, tier: Tier): Promise<void> {
   if (!picked || picked.entry.active) {
     return;
   }
+  if (picked.entry.downloadable) {
+    await pullModel(launcher, picked.entry);
+    return;
+  }
 
   try {
     // The server reports loading progress ($/progress) and the new model in codeAssist/status.
@@ -91,6 +96,41 @@ async function pickModel(launcher: ServerLauncher, tier: Tier): Promise<void> {
     vscode.window.setStatusBarMessage(`CodeAssist: ${tier} model is ${name}`, 4000);
   } catch (error) {
     await showError(launcher, `selecting ${picked.entry.label} failed: ${message(error)}`);
+  }
+}
+
+/** Downloads a catalog model (codeAssist.pullModel) in a cancellable notification; the server switches to it when done. */
+async function pullModel(launcher: ServerLauncher, entry: ModelEntry): Promise<void> {
+  let cancelled = false;
+  try {
+    const selected = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CodeAssist: downloading ${entry.label}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => (cancelled = true));
+        const tracker = new DownloadProgress();
+        return launcher.executeCommandWithProgress<ModelEntry | null>(
+          ServerCommand.pullModel,
+          [{ id: entry.id } satisfies PullModelArgs],
+          (value) => {
+            const step = tracker.step(value);
+            if (step) {
+              progress.report(step);
+            }
+          },
+          token,
+        );
+      },
+    );
+    const name = selected?.label ?? entry.label;
+    launcher.output.info(`Downloaded ${name} and selected it for the local tier`);
+    vscode.window.setStatusBarMessage(`CodeAssist: local model is ${name}`, 4000);
+  } catch (error) {
+    if (cancelled) {
+      launcher.output.info(`The download of ${entry.label} was cancelled`);
+      void vscode.window.showInformationMessage(`CodeAssist: download of ${entry.label} cancelled. Picking it again resumes it.`);
+      return;
+    }
+    await showError(launcher, `downloading ${entry.label} failed: ${message(error)}`);
   }
 }
 

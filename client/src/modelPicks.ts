@@ -11,6 +11,9 @@ export interface ModelPick {
 /** Marks the model the tier uses now (a codicon; VS Code renders it in quick-pick labels). */
 export const ActiveMarker = '$(check)';
 
+/** Marks a catalog model that picking downloads first. */
+export const DownloadMarker = '$(cloud-download)';
+
 /** Bytes in decimal units with three significant digits, as model download pages state sizes: 6.14 MB, 531 MB, 1.65 GB. */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) {
@@ -37,6 +40,16 @@ export function formatSize(bytes: number): string {
 /** The rows of the model quick pick, in the server's order: label (active marked), size · family · FIM, then where it lives. */
 export function modelPicks(entries: readonly ModelEntry[]): ModelPick[] {
   return entries.map((entry) => {
+    if (entry.downloadable) {
+      // The catalog's size is approximate, as the download page states it.
+      const size = entry.sizeBytes !== undefined ? formatSize(entry.sizeBytes) : 'size unknown';
+      return {
+        label: `${DownloadMarker} ${entry.label}`,
+        description: [size, entry.license, 'not downloaded'].filter((part) => part !== undefined && part !== '').join(' · '),
+        detail: `${entry.family} · ${entry.fim ? 'FIM' : 'no FIM'} — picking it downloads it, then switches to it`,
+        entry,
+      };
+    }
     const size =
       entry.sizeBytes !== undefined
         ? `${formatSize(entry.sizeBytes)}${entry.endpoint ? ' on the server' : ''}`

@@ -8,6 +8,7 @@ export type Tier = 'local' | 'fallback';
 export const ServerCommand = {
   listModels: 'codeAssist.listModels',
   selectModel: 'codeAssist.selectModel',
+  pullModel: 'codeAssist.pullModel',
   accepted: 'codeAssist.accepted',
 } as const;
 
@@ -30,11 +31,19 @@ export interface ModelEntry {
   active: boolean;
   /** What a server model's name says it is ("FIM code model, by its name"), or why a server's models are missing. */
   note?: string;
+  /** A catalog model not downloaded yet (no path; sizeBytes is the catalog's approximate size): codeAssist.pullModel downloads it. */
+  downloadable?: boolean;
+  license?: string;
 }
 
 /** The argument of codeAssist.selectModel. */
 export interface SelectModelArgs {
   tier: Tier;
+  id: string;
+}
+
+/** The argument of codeAssist.pullModel: a downloadable entry's id. */
+export interface PullModelArgs {
   id: string;
 }
 

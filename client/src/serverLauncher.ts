@@ -6,8 +6,12 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   State,
+  WorkDoneProgress,
   type LanguageClientOptions,
   type LSPAny,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { ServerMethod, type StatusParams } from './protocol';
 import { initializationOptions, resolveServerPath, serverEnvironment, serverSettings, type SettingsSection } from './settings';
@@ -41,6 +45,7 @@ export class ServerLauncher implements vscode.Disposable {
   private _client: LanguageClient | undefined;
   private _process: ChildProcess | undefined;
   private _apiKeyStored = false;
+  private _nextProgressToken = 0;
   private _phase: ClientPhase = 'starting';
   /** Serialises start, stop and restart. */
   private _queue: Promise<unknown> = Promise.resolve();
@@ -90,6 +95,26 @@ export class ServerLauncher implements vscode.Disposable {
   async executeCommand<T>(command: string, args: unknown[]): Promise<T> {
     const client = this.runningClient();
     return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args as LSPAny[] })) as T;
+  }
+
+  /**
+   * Runs a server command with a work-done token of its own, handing each $/progress value for it to `onProgress`;
+   * cancelling `token` sends $/cancelRequest.
+   */
+  async executeCommandWithProgress<T>(
+    command: string,
+    args: unknown[],
+    onProgress: (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => void,
+    token: vscode.CancellationToken,
+  ): Promise<T> {
+    const client = this.runningClient();
+    const workDoneToken = `codeassist-client/${process.pid}/${++this._nextProgressToken}`;
+    const listening = client.onProgress(WorkDoneProgress.type, workDoneToken, onProgress);
+    try {
+      return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args as LSPAny[], workDoneToken }, token)) as T;
+    } finally {
+      listening.dispose();
+    }
   }
 
   /** Sends a request of our own protocol (codeAssist/…). */

@@ -88,6 +88,28 @@ describe('model quick pick', () => {
     );
   });
 
+  it('offers a catalog model not downloaded yet with its size, licence and a download marker', () => {
+    const downloadable: ModelEntry = {
+      id: 'qwen2.5-coder-0.5b-q8_0',
+      label: 'qwen2.5-coder-0.5b-q8_0',
+      tier: 'local',
+      sizeBytes: 531_000_000,
+      family: 'qwen',
+      fim: true,
+      active: false,
+      downloadable: true,
+      license: 'Apache-2.0',
+    };
+    const [pick] = modelPicks([downloadable]);
+    assert.equal(pick?.label, '$(cloud-download) qwen2.5-coder-0.5b-q8_0');
+    assert.equal(pick?.description, '531 MB · Apache-2.0 · not downloaded');
+    assert.equal(pick?.detail, 'qwen · FIM — picking it downloads it, then switches to it');
+    assert.equal(pick?.entry, downloadable);
+
+    const { license: _license, sizeBytes: _size, ...bare } = downloadable;
+    assert.equal(modelPicks([bare])[0]?.description, 'size unknown · not downloaded');
+  });
+
   it('titles the pick after the command that opened it', () => {
     assert.equal(pickTitle('local'), 'CodeAssist: Select Model');
     assert.equal(pickTitle('fallback'), 'CodeAssist: Select Fallback Model');

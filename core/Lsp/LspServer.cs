@@ -26,6 +26,7 @@ public sealed class LspServer(IServiceProvider services, ILogger<LspServer> logg
         typeof(ConfigurationHandler),
         typeof(WatchedFilesHandler),
         typeof(StatsHandler),
+        typeof(WorkDoneProgressCancelHandler),
     ];
 
     /// <summary>Registers the handler types with the container.</summary>

@@ -108,7 +108,8 @@ public sealed class ModelCommands(
         }
     }
 
-    private static ModelInfo ToProtocol(AvailableModel model) => new()
+    /// <summary>A model as <c>listModels</c> answers it.</summary>
+    internal static ModelInfo ToProtocol(AvailableModel model) => new()
     {
         Id = model.Id,
         Label = model.Label,
@@ -120,5 +121,7 @@ public sealed class ModelCommands(
         Fim = model.Fim,
         Active = model.Active,
         Note = model.Note,
+        Downloadable = model.Downloadable ? true : null,
+        License = model.License,
     };
 }

@@ -11,4 +11,7 @@ public static class ServerCommands
 
     /// <summary>Switches a tier's model for this session; argument <c>{"tier": …, "id": …}</c>.</summary>
     public const string SelectModel = "codeAssist.selectModel";
+
+    /// <summary>Downloads a catalog model, then makes it the local tier's model; argument <c>{"id": …}</c>.</summary>
+    public const string PullModel = "codeAssist.pullModel";
 }

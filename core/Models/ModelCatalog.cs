@@ -115,6 +115,15 @@ public static class ModelCatalog
     /// <summary>The catalog file name inside the models folder.</summary>
     public const string FileName = "catalog.json";
 
+    /// <summary>
+    /// The environment variable naming another catalog file to list and download from instead of the shipped one
+    /// (tests point its URLs at a local server). Which models are shipped is still read from the shipped catalog.
+    /// </summary>
+    public const string CatalogVariable = "CODEASSIST_CATALOG";
+
+    /// <summary>The environment variable naming the folder searched first for model files, and where downloads go.</summary>
+    public const string ModelsFolderVariable = "CODEASSIST_MODELS_DIR";
+
     /// <summary>The folder of downloaded models in the user's data folder.</summary>
     public static string UserModelsFolder
     {
@@ -140,7 +149,7 @@ public static class ModelCatalog
     public static IReadOnlyList<string> ModelFolders()
     {
         var folders = new List<string>();
-        var configured = Environment.GetEnvironmentVariable("CODEASSIST_MODELS_DIR");
+        var configured = Environment.GetEnvironmentVariable(ModelsFolderVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             folders.Add(Path.GetFullPath(configured));
@@ -153,6 +162,20 @@ public static class ModelCatalog
         }
 
         return folders.Where(Directory.Exists).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Where downloaded models go: <c>$CODEASSIST_MODELS_DIR</c> when set, else <see cref="UserModelsFolder"/> (created on the first download).</summary>
+    public static string DownloadFolder()
+    {
+        var configured = Environment.GetEnvironmentVariable(ModelsFolderVariable);
+        return string.IsNullOrWhiteSpace(configured) ? UserModelsFolder : Path.GetFullPath(configured);
+    }
+
+    /// <summary>The catalog to list and download from: <c>$CODEASSIST_CATALOG</c> when set, else the shipped one; null when neither exists.</summary>
+    public static string? Locate()
+    {
+        var configured = Environment.GetEnvironmentVariable(CatalogVariable);
+        return string.IsNullOrWhiteSpace(configured) ? DefaultModelLocator.FindShipped(FileName) : Path.GetFullPath(configured);
     }
 
     /// <summary>The shipped <c>models/</c> folder (the one holding the catalog), or null.</summary>

@@ -26,6 +26,12 @@ public sealed record AvailableModel(string Id, string Label, string Tier, string
 
     /// <summary>A remark for people: what a server model's name says it is, or why the server's models are not listed.</summary>
     public string? Note { get; init; }
+
+    /// <summary>A catalog model not on this machine yet (no path; <see cref="SizeBytes"/> is the catalog's approximate size).</summary>
+    public bool Downloadable { get; init; }
+
+    /// <summary>The licence, where the catalog names it.</summary>
+    public string? License { get; init; }
 }
 
 /// <summary>A model id that no tier lists, or a tier that does not exist.</summary>
@@ -46,19 +52,22 @@ public sealed class ModelInventory
     private readonly Func<IReadOnlyList<string>> _folders;
     private readonly ILogger<ModelInventory> _logger;
     private readonly WorkspaceTrust? _trust;
+    private readonly string? _catalogPath;
     private readonly Lazy<CatalogDocument> _catalog;
     private readonly ConcurrentDictionary<(string Path, long Size, DateTime Written), (string Family, bool Fim)> _detected = new();
 
     /// <summary>
     /// Creates the inventory over <paramref name="folders"/> (the model folders; <see cref="ModelCatalog.ModelFolders"/> in
-    /// the server); <paramref name="trust"/> narrows the listing in restricted mode (none: everything is listed).
+    /// the server); <paramref name="trust"/> narrows the listing in restricted mode (none: everything is listed);
+    /// <paramref name="catalogPath"/> is the catalog (default: <see cref="ModelCatalog.Locate"/>).
     /// </summary>
-    public ModelInventory(SettingsStore settings, Func<IReadOnlyList<string>> folders, ILogger<ModelInventory> logger, WorkspaceTrust? trust = null)
+    public ModelInventory(SettingsStore settings, Func<IReadOnlyList<string>> folders, ILogger<ModelInventory> logger, WorkspaceTrust? trust = null, string? catalogPath = null)
     {
         _settings = settings;
         _folders = folders;
         _logger = logger;
         _trust = trust;
+        _catalogPath = catalogPath ?? ModelCatalog.Locate();
         _catalog = new Lazy<CatalogDocument>(LoadCatalog);
     }
 
@@ -82,6 +91,7 @@ public sealed class ModelInventory
         {
             var active = DefaultModelLocator.Resolve(options.Model);
             models.AddRange(files.Select(file => file with { Tier = ModelTiers.Local, Active = SamePath(file.Path, active) }));
+            models.AddRange(Downloadable());
         }
 
         if (tier is null or ModelTiers.Fallback)
@@ -171,7 +181,9 @@ public sealed class ModelInventory
         var listed = ListAll(tier);
         if (listed.FirstOrDefault(model => model.Id == id) is { } byId)
         {
-            return byId;
+            return byId.Downloadable
+                ? throw new UnknownModelException($"{id} is not downloaded yet: codeAssist.pullModel downloads it (or `codeassist models pull {id}`)")
+                : byId;
         }
 
         if (Path.IsPathFullyQualified(id) && id.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
@@ -285,6 +297,16 @@ public sealed class ModelInventory
         return files;
     }
 
+    /// <summary>The catalog's models with a download address that are in no model folder.</summary>
+    private IEnumerable<AvailableModel> Downloadable() =>
+        ModelCatalog.Resolve(_catalog.Value, _folders())
+            .Where(model => model.LocalPath is null && !model.Entry.Shipped && model.Entry.Url is not null)
+            .Select(model => new AvailableModel(model.Entry.Id, model.Entry.Id, ModelTiers.Local, null, null, model.Entry.SizeBytes, model.Entry.Family, model.Entry.Family != FamilyName(FimFamily.None), false)
+            {
+                Downloadable = true,
+                License = model.Entry.License,
+            });
+
     private (string Family, bool Fim) Detect(string path)
     {
         try
@@ -317,7 +339,7 @@ public sealed class ModelInventory
 
     private CatalogDocument LoadCatalog()
     {
-        var path = DefaultModelLocator.FindShipped(ModelCatalog.FileName);
+        var path = _catalogPath;
         if (path is not null)
         {
             try

@@ -76,6 +76,7 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(StatusParams))]
 [JsonSerializable(typeof(ListModelsArguments))]
 [JsonSerializable(typeof(SelectModelArguments))]
+[JsonSerializable(typeof(PullModelArguments))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(ModelInfo[]))]
 [JsonSerializable(typeof(CodeActionData))]
@@ -84,7 +85,9 @@ namespace CodeAssist.Server.Protocol;
 [JsonSerializable(typeof(WorkDoneProgressCreateParams))]
 [JsonSerializable(typeof(ProgressParams))]
 [JsonSerializable(typeof(WorkDoneProgressBegin))]
+[JsonSerializable(typeof(WorkDoneProgressReport))]
 [JsonSerializable(typeof(WorkDoneProgressEnd))]
+[JsonSerializable(typeof(WorkDoneProgressCancelParams))]
 [JsonSerializable(typeof(ProgressToken))]
 // Untyped values and primitives (LSPAny, workspace/configuration results, command arguments)
 [JsonSerializable(typeof(JsonElement))]

@@ -15,6 +15,7 @@ public static class LspMethods
 
     public const string WindowLogMessage = "window/logMessage";
     public const string WindowWorkDoneProgressCreate = "window/workDoneProgress/create";
+    public const string WindowWorkDoneProgressCancel = "window/workDoneProgress/cancel";
 
     public const string WorkspaceConfiguration = "workspace/configuration";
     public const string WorkspaceDidChangeConfiguration = "workspace/didChangeConfiguration";

@@ -32,6 +32,13 @@ public sealed record SelectModelArguments
     public required string Id { get; init; }
 }
 
+/// <summary>The argument of <c>codeAssist.pullModel</c>: <c>{"id": …}</c>.</summary>
+public sealed record PullModelArguments
+{
+    /// <summary>A catalog id (a <c>downloadable</c> entry of <c>codeAssist.listModels</c>).</summary>
+    public required string Id { get; init; }
+}
+
 /// <summary>One entry of <c>codeAssist.listModels</c> (and the result of <c>codeAssist.selectModel</c>).</summary>
 public sealed record ModelInfo
 {
@@ -50,8 +57,14 @@ public sealed record ModelInfo
     /// <summary>The server's address, for a remote model.</summary>
     public string? Endpoint { get; init; }
 
-    /// <summary>The file's size, for local files.</summary>
+    /// <summary>The file's size, for local files; the catalog's approximate download size for a downloadable model.</summary>
     public long? SizeBytes { get; init; }
+
+    /// <summary>True for a catalog model not downloaded yet (no path): <c>codeAssist.pullModel</c> downloads it. Absent otherwise.</summary>
+    public bool? Downloadable { get; init; }
+
+    /// <summary>The model's licence, where the catalog names it (downloadable models).</summary>
+    public string? License { get; init; }
 
     /// <summary>The FIM family (codeassist, qwen, starcoder, …; none without FIM tokens; unknown for an unreadable file; server for a remote model whose server formats FIM).</summary>
     public required string Family { get; init; }

@@ -45,6 +45,25 @@ public sealed record WorkDoneProgressBegin
     public int? Percentage { get; init; }
 }
 
+/// <summary>A $/progress value between begin and end.</summary>
+public sealed record WorkDoneProgressReport
+{
+    public string Kind => "report";
+
+    public bool? Cancellable { get; init; }
+
+    public string? Message { get; init; }
+
+    /// <summary>0 to 100.</summary>
+    public int? Percentage { get; init; }
+}
+
+/// <summary>Parameters of window/workDoneProgress/cancel (client → server).</summary>
+public sealed record WorkDoneProgressCancelParams
+{
+    public required ProgressToken Token { get; init; }
+}
+
 /// <summary>The final $/progress value.</summary>
 public sealed record WorkDoneProgressEnd
 {

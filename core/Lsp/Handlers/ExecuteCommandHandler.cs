@@ -12,6 +12,7 @@ public sealed class ExecuteCommandHandler(
     ServerLifecycle lifecycle,
     CompletionStatistics statistics,
     ModelCommands models,
+    PullModelCommand pull,
     ILogger<ExecuteCommandHandler> logger)
 {
     private long _nextId;
@@ -44,6 +45,8 @@ public sealed class ExecuteCommandHandler(
                 return await models.ListAsync(request, cancellationToken).ConfigureAwait(false);
             case ServerCommands.SelectModel:
                 return await models.SelectAsync(request, cancellationToken).ConfigureAwait(false);
+            case ServerCommands.PullModel:
+                return await pull.PullAsync(request, cancellationToken).ConfigureAwait(false);
             default:
                 throw CommandArguments.InvalidParams($"unknown command: {request.Command}");
         }

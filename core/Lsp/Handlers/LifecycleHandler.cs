@@ -21,7 +21,7 @@ public sealed class LifecycleHandler(
     ILogger<LifecycleHandler> logger)
 {
     /// <summary>The commands the server executes (workspace/executeCommand).</summary>
-    public static readonly IReadOnlyList<string> Commands = [ServerCommands.Accepted, ServerCommands.ListModels, ServerCommands.SelectModel];
+    public static readonly IReadOnlyList<string> Commands = [ServerCommands.Accepted, ServerCommands.ListModels, ServerCommands.SelectModel, ServerCommands.PullModel];
 
     /// <summary>Answers initialize with the server's capabilities.</summary>
     [JsonRpcMethod(LspMethods.Initialize, UseSingleObjectParameterDeserialization = true)]
