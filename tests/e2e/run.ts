@@ -8,6 +8,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -26,6 +27,9 @@ const secondModel = 'codeassist-py-tiny-b';
  * starting with "codeassist" so the server still reads it as one of ours (same FIM format, same answers).
  */
 const secondModelName = 'codeassist-e2e-two';
+/** A catalog model that is not on the machine: Select Model downloads it from a server of the test's (127.0.0.1). */
+const pulledModel = 'codeassist-py-tiny-p';
+const pulledModelName = 'codeassist-e2e-pul';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -160,6 +164,8 @@ async function main(): Promise<number> {
     XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
     CODEASSIST_MODELS_DIR: dirs.models,
     CODEASSIST_LOG_DIR: dirs.serverLogs,
+    // The shipped catalog plus one model served by this test (written once the extension is installed).
+    CODEASSIST_CATALOG: path.join(root, 'catalog.json'),
   };
   delete env['CODEASSIST_SERVER_PATH'];
   delete env['CODEASSIST_MODEL'];
@@ -205,6 +211,8 @@ async function main(): Promise<number> {
   let capabilities: ServerCapabilities | undefined;
   let installed: string | undefined;
   let acceptedText: string | undefined;
+  let downloadServer: http.Server | undefined;
+  const downloads: string[] = [];
 
   const bench = (): Workbench => {
     if (!workbench) {
@@ -254,6 +262,44 @@ async function main(): Promise<number> {
           'codeassist-py-tiny',
           secondModelName,
         );
+        // A model to download, served from 127.0.0.1 and listed in the test's catalog (the shipped entries, and it).
+        const served = path.join(root, 'served', `${pulledModel}.gguf`);
+        fs.mkdirSync(path.dirname(served), { recursive: true });
+        copyModelRenamed(path.join(installed, 'dist/server/models/codeassist-py-tiny.gguf'), served, 'codeassist-py-tiny', pulledModelName);
+        const servedBytes = fs.readFileSync(served);
+        const port = await freePort();
+        downloadServer = http.createServer((request, response) => {
+          downloads.push(`${request.method} ${request.url} ${request.headers.range ?? ''}`.trim());
+          if (request.url !== `/${pulledModel}.gguf`) {
+            response.writeHead(404).end();
+            return;
+          }
+          response.writeHead(200, { 'Content-Length': servedBytes.length, 'Content-Type': 'application/octet-stream' });
+          response.end(servedBytes);
+        });
+        await new Promise<void>((resolve) => downloadServer!.listen(port, '127.0.0.1', resolve));
+        const shipped = JSON.parse(fs.readFileSync(path.join(installed, 'dist/server/models/catalog.json'), 'utf8')) as { models: unknown[] };
+        writeJson(env['CODEASSIST_CATALOG']!, {
+          version: 1,
+          models: [
+            ...shipped.models,
+            {
+              id: pulledModel,
+              file: `${pulledModel}.gguf`,
+              shipped: false,
+              family: 'codeassist',
+              fim: 'spm',
+              parameters: 3000000,
+              sizeBytes: servedBytes.length,
+              license: 'Apache-2.0',
+              contextLength: 512,
+              speed: 'instant',
+              url: `http://127.0.0.1:${port}/${pulledModel}.gguf`,
+              sha256: crypto.createHash('sha256').update(servedBytes).digest('hex'),
+              description: 'The shipped tiny model under another name, served by the e2e test.',
+            },
+          ],
+        });
         capabilities = await probeServer(path.join(installed, 'dist/server/codeassist'), env);
         log(`server commands: ${capabilities.commands.join(', ')}; code actions: ${capabilities.codeActions}`);
       },
@@ -404,6 +450,39 @@ async function main(): Promise<number> {
       },
     },
     {
+      name: 'CodeAssist: Select Model lists a catalog model not downloaded; picking it downloads it, checks it and switches to it',
+      skip: () =>
+        needsWorkbench() ??
+        (capabilities?.commands.includes('codeAssist.pullModel') ? undefined : 'the server does not offer codeAssist.pullModel yet'),
+      run: async () => {
+        const { page: p } = bench();
+        await p.keyboard.press('Escape');
+        await bench().runCommand('CodeAssist: Select Model');
+        const row = bench().quickPickRows().filter({ hasText: pulledModel }).first();
+        await row.waitFor({ state: 'visible', timeout: 30_000 });
+        const rowText = squash(await row.innerText());
+        log(`pick row: ${JSON.stringify(rowText)}`);
+        if (!rowText.includes('not downloaded')) {
+          throw new Error(`the row of ${pulledModel} does not say it is not downloaded: ${rowText}`);
+        }
+        await p.screenshot({ path: path.join(artifacts, 'select-model-download-pick.png') });
+        await row.click();
+        const label = await bench().waitForStatus(new RegExp(`^CodeAssist: ready, model ${pulledModel}`), 180_000);
+        log(`status bar: ${label}; server requests: ${downloads.join(', ')}`);
+        const file = path.join(dirs.models, `${pulledModel}.gguf`);
+        if (!fs.existsSync(file) || fs.statSync(file).size !== fs.statSync(path.join(root, 'served', `${pulledModel}.gguf`)).size) {
+          throw new Error(`${file} is not the whole download`);
+        }
+        if (fs.existsSync(`${file}.part`)) {
+          throw new Error('the .part file was left behind');
+        }
+        // The new file is not shipped: the server checked it in a child process (the model check) before loading it.
+        await waitFor('the model check of the download in the server log', 30_000, () =>
+          serverLog().includes(`Model check of ${pulledModelName}`) ? true : undefined,
+        );
+      },
+    },
+    {
       name: 'the "Implement function" code action rewrites the function body',
       skip: () => needsWorkbench() ?? (capabilities?.codeActions ? undefined : 'the server does not offer code actions yet'),
       run: async () => {
@@ -457,6 +536,7 @@ async function main(): Promise<number> {
   }
 
   await context?.close().catch(() => undefined);
+  downloadServer?.close();
   if (codeServerProcess && codeServerProcess.exitCode === null) {
     codeServerProcess.kill();
   }
