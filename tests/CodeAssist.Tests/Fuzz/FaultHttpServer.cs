@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Fuzz;
 
@@ -14,23 +14,15 @@ internal sealed record FaultRequest(string Path, string? Authorization, int Body
 /// drip its answer a byte at a time, answer bytes that are not HTTP, send a body without end, reset the connection,
 /// or redirect elsewhere. Kestrel would not let a test do most of these.
 /// </summary>
-internal sealed class FaultHttpServer : IAsyncDisposable
+internal sealed class FaultHttpServer : LoopbackTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<FaultRequest> _requests = new();
-    private readonly ConcurrentBag<Task> _connections = [];
-    private readonly Task _accepting;
 
     public FaultHttpServer(Func<FaultRequest, Stream, CancellationToken, Task> reply)
     {
         Reply = reply;
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = Task.Run(AcceptAsync);
+        StartAccepting();
     }
-
-    public int Port { get; }
 
     /// <summary>What the server does once it has read a request.</summary>
     public Func<FaultRequest, Stream, CancellationToken, Task> Reply { get; set; }
@@ -47,39 +39,21 @@ internal sealed class FaultHttpServer : IAsyncDisposable
         await stream.FlushAsync(cancellationToken);
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _connections.Add(Task.Run(() => ServeAsync(client)));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
             try
             {
                 var stream = client.GetStream();
-                var request = await ReadRequestAsync(stream, _stop.Token);
+                var request = await ReadRequestAsync(stream, Stopping);
                 if (request is null)
                 {
                     return;
                 }
 
                 _requests.Enqueue(request);
-                await Reply(request, stream, _stop.Token);
+                await Reply(request, stream, Stopping);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -133,13 +107,5 @@ internal sealed class FaultHttpServer : IAsyncDisposable
         var body = new byte[length];
         await stream.ReadExactlyAsync(body, cancellationToken);
         return new FaultRequest(path, authorization, length);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await Task.WhenAny(Task.WhenAll([_accepting, .. _connections]), Task.Delay(TimeSpan.FromSeconds(5)));
-        _stop.Dispose();
     }
 }

@@ -41,6 +41,7 @@ internal static class FuzzMethods
         [LspMethods.Progress] = ["""{"token":"t","value":{"kind":"end"}}"""],
         [LspMethods.WindowLogMessage] = ["""{"type":3,"message":"from the client"}"""],
         [LspMethods.WindowWorkDoneProgressCreate] = ["""{"token":"t"}"""],
+        [LspMethods.WindowWorkDoneProgressCancel] = ["""{"token":"codeassist/1/1"}"""],
         [LspMethods.WorkspaceConfiguration] = ["""{"items":[{"section":"codeAssist"}]}"""],
         [LspMethods.WorkspaceDidChangeConfiguration] = ["""{"settings":{"codeAssist":{"maxTokens":16,"multiline":"auto"}}}"""],
         [LspMethods.WorkspaceDidChangeWatchedFiles] = ["""{"changes":[{"uri":"file:///fuzz/pkg/models.py","type":2}]}"""],

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Models;
 
@@ -14,25 +14,17 @@ internal sealed record FileRequest(string Path, string? Range, int Status, long 
 /// middle of a body, ignore range requests, announce a wrong length or answer 404. It serves <see cref="Body"/> at
 /// <see cref="FilePath"/> (anything else is a 404) and honours <c>Range: bytes=N-</c> with 206 and Content-Range.
 /// </summary>
-internal sealed class ModelFileServer : IAsyncDisposable
+internal sealed class ModelFileServer : LoopbackTcpServer
 {
     public const string FilePath = "/models/test-model.gguf";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<FileRequest> _requests = new();
-    private readonly ConcurrentBag<Task> _connections = [];
-    private readonly Task _accepting;
 
     public ModelFileServer(byte[] body)
     {
         Body = body;
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = Task.Run(AcceptAsync);
+        StartAccepting();
     }
-
-    public int Port { get; }
 
     public string Url => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}{FilePath}");
 
@@ -59,25 +51,7 @@ internal sealed class ModelFileServer : IAsyncDisposable
 
     public IReadOnlyList<FileRequest> Requests => [.. _requests];
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _connections.Add(Task.Run(() => ServeAsync(client)));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -88,7 +62,7 @@ internal sealed class ModelFileServer : IAsyncDisposable
             long sent = 0;
             try
             {
-                (path, range) = await ReadRequestAsync(stream, _stop.Token);
+                (path, range) = await ReadRequestAsync(stream, Stopping);
                 if (path is null)
                 {
                     return;
@@ -131,16 +105,16 @@ internal sealed class ModelFileServer : IAsyncDisposable
                 for (var offset = start; offset < end; offset += chunk)
                 {
                     var count = (int)Math.Min(chunk, end - offset);
-                    await stream.WriteAsync(body.AsMemory((int)offset, count), _stop.Token);
+                    await stream.WriteAsync(body.AsMemory((int)offset, count), Stopping);
                     sent += count;
                     if (BytesPerSecond is not null)
                     {
-                        await Task.Delay(50, _stop.Token);
+                        await Task.Delay(50, Stopping);
                     }
                 }
 
                 // A cut closes the connection here, short of the length announced: the client reads every byte sent, then the end.
-                await stream.FlushAsync(_stop.Token);
+                await stream.FlushAsync(Stopping);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -160,8 +134,8 @@ internal sealed class ModelFileServer : IAsyncDisposable
     {
         var reason = status switch { 200 => "OK", 206 => "Partial Content", 404 => "Not Found", 416 => "Range Not Satisfiable", _ => "Status" };
         var head = string.Create(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/octet-stream\r\n{headers}Connection: close\r\n\r\n");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
-        await stream.FlushAsync(_stop.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping);
+        await stream.FlushAsync(Stopping);
     }
 
     private static async Task<(string? Path, string? Range)> ReadRequestAsync(Stream stream, CancellationToken cancellationToken)
@@ -195,13 +169,5 @@ internal sealed class ModelFileServer : IAsyncDisposable
         }
 
         return (path, range);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await Task.WhenAny(Task.WhenAll([_accepting, .. _connections]), Task.Delay(TimeSpan.FromSeconds(5)));
-        _stop.Dispose();
     }
 }
