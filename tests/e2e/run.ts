@@ -462,7 +462,7 @@ async function main(): Promise<number> {
         await row.waitFor({ state: 'visible', timeout: 30_000 });
         const rowText = squash(await row.innerText());
         log(`pick row: ${JSON.stringify(rowText)}`);
-        if (!rowText.includes('not downloaded')) {
+        if (!rowText.includes(squash('not downloaded'))) {
           throw new Error(`the row of ${pulledModel} does not say it is not downloaded: ${rowText}`);
         }
         await p.screenshot({ path: path.join(artifacts, 'select-model-download-pick.png') });
