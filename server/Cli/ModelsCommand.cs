@@ -70,6 +70,21 @@ public static class ModelsCommand
             Console.Error.WriteLine(result.AlreadyPresent
                 ? $"codeassist: {entry.Id} is already downloaded and verified: {result.Path}"
                 : $"codeassist: downloaded {entry.Id} ({DownloadProgress.FormatBytes(result.SizeBytes)}{(result.ResumedFrom > 0 ? $", resumed at {DownloadProgress.FormatBytes(result.ResumedFrom)}" : "")}) to {result.Path}");
+
+            // The check the server would make at the first load, made now (and remembered, so that load pays nothing):
+            // the user learns what the model can do before picking it.
+            var probe = new ModelProbe(ShippedModels.Shipped(NullLogger<ShippedModels>.Instance), NullLogger<ModelProbe>.Instance);
+            try
+            {
+                var selfTest = probe.EnsureSafe(result.Path, cancellationToken);
+                Console.Error.WriteLine($"codeassist: model check: {ModelPreflight.Assess(GgufReader.Read(result.Path, GgufTokenInventory.VocabularyArrays), selfTest).Summary}");
+            }
+            catch (ModelLoadException ex)
+            {
+                Console.Error.WriteLine($"codeassist: {entry.Id} was downloaded, but {ex.Message}");
+                return 1;
+            }
+
             using var stdout = Console.OpenStandardOutput();
             stdout.Write(Encoding.UTF8.GetBytes(result.Path + Environment.NewLine));
             return 0;

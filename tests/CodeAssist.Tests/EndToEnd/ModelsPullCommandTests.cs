@@ -39,6 +39,9 @@ public sealed class ModelsPullCommandTests : IDisposable
         Assert.True(progress.Count >= 3, stderr);
         Assert.All(progress, line => Assert.Matches(@"\d+% [\d.]+ [kM]?B of [\d.]+ [kM]?B, [\d.]+ [kM]?B/s, ", line));
         Assert.Contains($"codeassist: downloaded {TestCatalog.Id} (", stderr, StringComparison.Ordinal);
+
+        // The model check ran on the download (in a child process) and says what the model can do.
+        Assert.Contains("codeassist: model check: fills in the middle (CodeAssist format)", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\r', stderr);
 
         // Again: already there, nothing downloaded.
