@@ -19,6 +19,20 @@ public static class FimTemplateDetector
     /// <summary>The metadata key with which CodeAssist's own models declare their preferred FIM order.</summary>
     public const string FimOrderKey = "codeassist.fim_order";
 
+    /// <summary>
+    /// The marker spellings <see cref="Detect"/> looks for. When a file names no FIM ids, llama.cpp finds the FIM tokens
+    /// by these texts and makes one typed as normal a control token at load ("control-looking token … its type will be
+    /// overridden"), so a reader of the header alone must count them as special too.
+    /// </summary>
+    public static readonly IReadOnlySet<string> MarkerSpellings = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|file_separator|>",
+        "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>",
+        "<PRE>", "<SUF>", "<MID>", "▁<PRE>", "▁<SUF>", "▁<MID>",
+        "[SUFFIX]", "[PREFIX]",
+        "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
+    };
+
     /// <summary>Detects the template; a model with no usable FIM tokens gets the prefix-only template.</summary>
     public static FimTemplate Detect(IModelTokenInventory model, FimOrder? preferredOrder = null)
     {

@@ -28,9 +28,14 @@ public sealed class GgufTokenInventory : IModelTokenInventory
             return;
         }
 
+        var findsFimByText = file.GetInteger("tokenizer.ggml.fim_pre_token_id") is null && file.GetInteger("tokenizer.ggml.prefix_token_id") is null;
         for (var id = 0; id < tokens.Count && id < types.Count; id++)
         {
-            if (tokens[id] is string text && text.Length > 0 && Convert.ToInt64(types[id], System.Globalization.CultureInfo.InvariantCulture) is ControlType or UserDefinedType)
+            // In a file that names no FIM ids, llama.cpp finds the FIM tokens by their text and makes a normal-typed one a
+            // control token at load: count it as the loaded model will.
+            if (tokens[id] is string text && text.Length > 0
+                && (Convert.ToInt64(types[id], System.Globalization.CultureInfo.InvariantCulture) is ControlType or UserDefinedType
+                    || (findsFimByText && FimTemplateDetector.MarkerSpellings.Contains(text))))
             {
                 _special.TryAdd(text, id);
                 _specialById[id] = text;

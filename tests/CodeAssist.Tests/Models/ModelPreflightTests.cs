@@ -47,6 +47,27 @@ public sealed class ModelPreflightTests : IDisposable
     }
 
     [Fact]
+    public void FimMarkersTypedAsNormalTokensCountAsTheLoadedModelCountsThem()
+    {
+        // A file that types its FIM tokens as normal and names no FIM ids: llama.cpp finds them by their text and makes
+        // them control tokens when it loads the file; the header alone (listModels, codeassist models) must agree.
+        var model = TestModel.Get(new TestModelOptions { Fim = FimTokenSet.CodeLlama, Name = "codellama-7b-code-test", WriteFimTokenIds = false });
+        var types = model.TokenTypes.ToArray();
+        foreach (var id in new[] { model.FimPrefixId!.Value, model.FimSuffixId!.Value, model.FimMiddleId!.Value })
+        {
+            types[id] = TestModel.NormalTokenType;
+        }
+
+        var path = Write(model.Options, writer => writer.Set("tokenizer.ggml.token_type", types), "normal-typed-fim");
+        var header = ModelPreflight.Assess(Header(path), null);
+        Assert.True(header.Fim);
+        Assert.Equal("CodeLlama", header.Family);
+
+        using var loaded = LocalModel.Load(path, new LocalModelOptions { ContextSize = 128, Threads = 1 }, NullLogger.Instance);
+        Assert.Equal(Server.Prompting.FimFamily.CodeLlama, loaded.Description.Template.Family);
+    }
+
+    [Fact]
     public void AQwenStyleBaseModelFillsInTheMiddleInItsFamilysFormat()
     {
         var check = ModelPreflight.Assess(Header(Write(new TestModelOptions { Fim = FimTokenSet.Qwen, Name = "Qwen2.5 Coder 1.5B" })), null);
