@@ -39,7 +39,8 @@ public sealed record ProbeCommand(string FileName, IReadOnlyList<string> Argumen
 /// Native faults cannot take the server down: llama.cpp aborts the whole process on some files that pass every check we
 /// can make in managed code, so before a model file is loaded in-process for the first time, a child process (this
 /// executable's hidden <c>probe-model</c> verb) loads it and decodes a few tokens; only a file that passed is loaded here.
-/// A verdict is remembered per file (path, size, modification time and a hash of its first mebibyte), in memory and on
+/// The same child then answers the one-line FIM self-test of the model check (<see cref="SelfTestResult"/>), which is
+/// remembered with the verdict. A verdict is remembered per file (path, size, modification time and a hash of its first mebibyte), in memory and on
 /// disk; the shipped models are trusted by their catalog hash, so the default cold start pays no child process.
 /// </summary>
 public sealed class ModelProbe
