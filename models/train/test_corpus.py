@@ -185,5 +185,34 @@ class ManifestTests(unittest.TestCase):
                 self.assertNotIn(top[:-3] if top.endswith(".py") else top, names, rel)
 
 
+class PrecisionTests(unittest.TestCase):
+    """The recipe picks bf16 autocast only where the CPU multiplies bfloat16 natively: on an AVX2-only CPU (this
+    project's AMD EPYC machines) emulated bf16 trained tiny at 118 tokens/s against 1,590 in fp32."""
+
+    def flags(self, text):
+        import train
+        with tempfile.NamedTemporaryFile("w", suffix=".cpuinfo", delete=False) as f:
+            f.write("processor\t: 0\nmodel name\t: Test CPU\n" + text + "\n")
+        self.addCleanup(os.unlink, f.name)
+        return train.cpu_has_native_bf16(f.name)
+
+    def test_avx512_bf16_or_amx_means_native_bf16(self):
+        self.assertTrue(self.flags("flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni"))
+        self.assertTrue(self.flags("flags\t\t: fpu avx2 avx512f amx_bf16 amx_tile"))
+
+    def test_avx2_or_plain_avx512_is_not_native_bf16(self):
+        self.assertFalse(self.flags("flags\t\t: fpu sse2 avx avx2 fma"))
+        self.assertFalse(self.flags("flags\t\t: fpu avx2 avx512f avx512bw avx512_vnni"))
+
+    def test_no_flags_or_no_file_is_not_native_bf16(self):
+        self.assertFalse(self.flags(""))
+        import train
+        self.assertFalse(train.cpu_has_native_bf16("/nonexistent/cpuinfo"))
+
+    def test_auto_is_the_default(self):
+        import train
+        self.assertEqual(train.parse_args([]).precision, "auto")
+
+
 if __name__ == "__main__":
     unittest.main()

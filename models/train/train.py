@@ -37,9 +37,10 @@ def parse_args(argv=None):
     ap.add_argument("--corpus", default="v2", choices=["v1", "v2"],
                     help="v1: the standard library; v2: plus the Debian packages of corpus-v2-manifest.tsv "
                     "(tokenized with the shipped models' tokenizer)")
-    ap.add_argument("--precision", default="bf16", choices=["fp32", "bf16"],
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
                     help="bf16: torch.autocast to bfloat16 for the matrix products (weights, optimizer and loss "
-                    "stay fp32); 2.8x faster for tiny on this CPU (models/README.md)")
+                    "stay fp32): 2.8x faster for tiny on a CPU with AVX512-BF16 or AMX, 13x SLOWER on one without "
+                    "(emulated; models/README.md). auto: bf16 on CUDA or such a CPU, else fp32")
     ap.add_argument("--prep-processes", type=int, default=2, help="processes that tokenize corpus v2 once")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--ckpt-minutes", type=float, default=5.0)
@@ -63,6 +64,20 @@ def parse_args(argv=None):
     return a
 
 
+def cpu_has_native_bf16(cpuinfo="/proc/cpuinfo"):
+    """True when the CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX-BF16). Elsewhere PyTorch emulates
+    bf16 matrix products and autocast makes training an order of magnitude slower, not faster."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
@@ -71,6 +86,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
+    if args.precision == "auto":
+        args.precision = "bf16" if device.type == "cuda" or cpu_has_native_bf16() else "fp32"
 
     import data
     from export import export_gguf, grow_from_gguf, load_gguf_weights
@@ -106,7 +123,8 @@ def main(argv=None):
     model = Model(cfg)
     n_params = model.n_params()
     log(f"model {args.config}: {n_params/1e6:.2f}M params, dim {cfg.dim}, layers {cfg.n_layers}, heads "
-        f"{cfg.n_heads}x{cfg.head_dim}, ffn {cfg.ffn_dim}, seq {cfg.seq_len}, threads {torch.get_num_threads()}, device {device}")
+        f"{cfg.n_heads}x{cfg.head_dim}, ffn {cfg.ffn_dim}, seq {cfg.seq_len}, threads {torch.get_num_threads()}, device {device}, "
+        f"precision {args.precision}")
 
     model.to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
