@@ -14,12 +14,6 @@ namespace CodeAssist.Server.Completion;
 internal sealed class TierAttempt(
     CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, ILogger logger) : ITierAttempt
 {
-    /// <summary>
-    /// How far below the confidence threshold an alternative's mean log-probability may fall, a few tokens in, before
-    /// it stops: its later tokens may raise the mean, but rarely by more.
-    /// </summary>
-    private const double AlternativeSlack = 1.0;
-
     /// <inheritdoc />
     public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
     {
@@ -42,9 +36,9 @@ internal sealed class TierAttempt(
             CopySources: context.CopySources,
             Snippets: snippets,
             Candidates: options.Candidates,
-            Accept: (text, meanLogprob, stop) =>
+            Accept: (text, startLogprob, stop) =>
             {
-                if (meanLogprob < options.Routing.MinMeanLogprob)
+                if (startLogprob < options.Routing.MinStartLogprob)
                 {
                     return false;
                 }
@@ -53,7 +47,7 @@ internal sealed class TierAttempt(
                 judgedFirst = (text, stop, processed, rejection);
                 return rejection is null && processed.Length > 0;
             },
-            DropBelow: context.Invoked ? null : options.Routing.MinMeanLogprob - AlternativeSlack);
+            DropBelow: context.Invoked ? null : options.Routing.MinStartLogprob);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
 
         // post-process and check every candidate (the first was judged already when Accept saw it), then rank the ones that passed.
@@ -77,8 +71,8 @@ internal sealed class TierAttempt(
         if (judged.Count > 1 || rejected.Count > 0)
         {
             logger.LogDebug(
-                "{Model}: {Count} candidates, chose {Chosen} (mean logprob {Score:F2}); dropped {Dropped}",
-                description.Id, judged.Count, chosen?.Text ?? "nothing", chosen?.Score ?? double.NaN,
+                "{Model}: {Count} candidates, chose {Chosen} (mean logprob {Score:F2}, start confidence {Confidence:F2}); dropped {Dropped}",
+                description.Id, judged.Count, chosen?.Text ?? "nothing", chosen?.Score ?? double.NaN, chosen is null ? double.NaN : Math.Exp(chosen.Generation.StartLogprob),
                 string.Join("; ", judged.Where(c => c != chosen).Select(c => $"{c.Text} ({c.Rejection ?? (c.Text.Length == 0 ? "empty" : $"ranked lower, {c.Score:F2}")})")));
         }
 

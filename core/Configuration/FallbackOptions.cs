@@ -252,14 +252,21 @@ public sealed record RoutingOptions
     public bool EscalateOnBlockStart { get; init; } = true;
 
     /// <summary>
-    /// The one confidence threshold: a local answer whose mean token log-probability (natural log) is below this is
-    /// unsure — an automatic request then escalates, or, with no fallback, shows nothing. Measured trade-off in the
-    /// README ("Candidates, checks and abstaining").
+    /// The one confidence threshold, a probability: a local answer whose start (its first
+    /// <see cref="Inference.ModelCompletion.StartBytes"/> new characters) the model gives less than this is unsure — an
+    /// automatic request then escalates, or, with no fallback, shows nothing. Chosen from measurements (README,
+    /// "Candidates, checks and abstaining"): 0.3.
     /// </summary>
-    public double MinMeanLogprob { get; init; } = -1.0;
+    public double MinConfidence { get; init; } = 0.3;
 
-    /// <summary>The lowest <see cref="MinMeanLogprob"/>: no answer is ever unsure.</summary>
-    public const double NeverUnsure = -50;
+    /// <summary>The lowest <see cref="MinConfidence"/>: no answer is ever unsure.</summary>
+    public const double NeverUnsure = 0;
+
+    /// <summary>
+    /// <see cref="MinConfidence"/> as a log-probability (natural log), what the model's scores are compared with: 0 never
+    /// unsure, 1 always (a float softmax can round a near-certain token to log-probability 0).
+    /// </summary>
+    public double MinStartLogprob => MinConfidence <= 0 ? double.NegativeInfinity : MinConfidence >= 1 ? double.PositiveInfinity : Math.Log(MinConfidence);
 
     /// <summary>How long the fallback may take before the local answer is used instead.</summary>
     public int DeadlineMs { get; init; } = 1500;
@@ -307,16 +314,30 @@ public sealed record RoutingOptions
                     }
 
                     break;
-                case "minMeanLogprob":
-                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var logprob) && logprob is <= 0 and >= -50)
+                case "minConfidence":
+                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var confidence) && confidence is >= 0 and <= 1)
                     {
-                        options = options with { MinMeanLogprob = logprob };
+                        options = options with { MinConfidence = confidence };
                     }
                     else
                     {
-                        errors.Add("routing.minMeanLogprob must be a number from -50 to 0");
+                        errors.Add("routing.minConfidence must be a number from 0 to 1");
                     }
 
+                    break;
+                case "minMeanLogprob" when !json.TryGetProperty("minConfidence", out _):
+                    // The threshold before minConfidence, a log-probability: read as the probability it stands for.
+                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var logprob) && logprob is <= 0 and >= -50)
+                    {
+                        options = options with { MinConfidence = logprob <= -50 ? NeverUnsure : Math.Exp(logprob) };
+                    }
+                    else
+                    {
+                        errors.Add("routing.minMeanLogprob (replaced by routing.minConfidence) must be a number from -50 to 0");
+                    }
+
+                    break;
+                case "minMeanLogprob":
                     break;
                 case "deadlineMs":
                     if (SettingValues.ReadInt(value, 1, 600_000, "routing.deadlineMs", errors) is { } deadline)

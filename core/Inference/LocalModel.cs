@@ -319,7 +319,10 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
             prompt.Count,
             reused,
             b.StopReason,
-            elapsed)).ToList();
+            elapsed)
+        {
+            Tokens = [.. b.Tokens.Select(t => t with { End = t.End - required.Length })],
+        }).ToList();
         return completions[0] with { Alternatives = completions[1..] };
     }
 

@@ -24,7 +24,7 @@ public sealed record StatsResult
     /// <summary>Answers the checks rejected (not Python where they would go): nothing shown, or the fallback asked.</summary>
     public required long Rejected { get; init; }
 
-    /// <summary>Automatic requests the local tier was unsure of (mean log-probability below <c>routing.minMeanLogprob</c>) with no fallback to ask: nothing shown.</summary>
+    /// <summary>Automatic requests the local tier was unsure of (the model gave the suggestion's start less than <c>routing.minConfidence</c>) with no fallback to ask: nothing shown.</summary>
     public required long Abstained { get; init; }
 
     /// <summary>Candidates the models proposed (the local model proposes up to <c>candidates</c> per request).</summary>

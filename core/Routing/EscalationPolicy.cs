@@ -42,9 +42,9 @@ public static class EscalationPolicy
         : null;
 
     /// <summary>A reason found in the local answer (the fallback then runs after it), or null when it is good enough.</summary>
-    public static EscalationReason? AfterLocal(RoutingOptions routing, string text, double meanLogprob, bool rejected = false) =>
+    public static EscalationReason? AfterLocal(RoutingOptions routing, string text, double startLogprob, bool rejected = false) =>
         rejected ? EscalationReason.Rejected
         : text.Length == 0 ? EscalationReason.EmptyLocal
-        : meanLogprob < routing.MinMeanLogprob ? EscalationReason.Unsure
+        : startLogprob < routing.MinStartLogprob ? EscalationReason.Unsure
         : null;
 }

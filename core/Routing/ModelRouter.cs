@@ -143,10 +143,11 @@ public sealed class ModelRouter
         }
 
         var answer = await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false);
-        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.MeanLogprob, answer.Answer.Rejection is not null);
+        var confidence = Math.Exp(answer.Answer.Generation.StartLogprob);
+        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.StartLogprob, answer.Answer.Rejection is not null);
         if (late is null)
         {
-            _logger.LogDebug("Route: local (automatic, mean logprob {MeanLogprob:F2} at or above {Threshold})", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+            _logger.LogDebug("Route: local (automatic, confidence {Confidence:F2} at or above {Threshold})", confidence, options.Routing.MinConfidence);
             return Answered(_completions, answer);
         }
 
@@ -155,7 +156,7 @@ public sealed class ModelRouter
             if (!request.Invoked && late.Value is EscalationReason.Unsure or EscalationReason.Rejected && answer.Answer.Text.Length > 0)
             {
                 // Unsure and nobody to ask: an automatic request shows nothing rather than a guess.
-                _logger.LogDebug("Route: abstain (unsure: mean logprob {MeanLogprob:F2} below {Threshold}; no fallback is configured)", answer.Answer.Generation.MeanLogprob, options.Routing.MinMeanLogprob);
+                _logger.LogDebug("Route: abstain ({Reason}: confidence {Confidence:F2}, threshold {Threshold}; no fallback is configured)", EscalationPolicy.Name(late.Value), confidence, options.Routing.MinConfidence);
                 return Answered(_completions, answer with { Answer = answer.Answer with { Text = string.Empty, Abstained = true } });
             }
 

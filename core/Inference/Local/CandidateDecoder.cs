@@ -54,7 +54,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
             }
 
             if (forks is not { Count: > 0 }
-                || (request.Accept is { } accept && accept(Utf8Output.DecodeAfter(root.Output, required.Length), root.Generated == 0 ? 0 : root.LogprobSum / root.Generated, root.StopReason)))
+                || (request.Accept is { } accept && accept(Utf8Output.DecodeAfter(root.Output, required.Length), ModelCompletion.StartOf(root.Tokens, required.Length), root.StopReason)))
             {
                 return branches;
             }
@@ -222,9 +222,10 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     continue;
                 }
 
-                if (branch.Sequence > 0 && request.DropBelow is { } floor && branch.OwnTokens >= DropAfter && branch.LogprobSum / branch.Generated < floor)
+                if (branch.Sequence > 0 && request.DropBelow is { } floor && branch.Output.Count >= required.Length + ModelCompletion.StartBytes
+                    && ModelCompletion.StartOf(branch.Tokens, required.Length) < floor)
                 {
-                    // An alternative this unsure could not be shown: its decodes are better spent elsewhere.
+                    // An alternative whose start is this unsure could not be shown: its decodes are better spent elsewhere.
                     branch.Drop();
                     continue;
                 }
@@ -340,9 +341,6 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         pending.Add((branch, token));
     }
 
-    /// <summary>Tokens of its own an alternative decodes before <see cref="CompletionRequest.DropBelow"/> may drop it.</summary>
-    public const int DropAfter = 3;
-
     /// <summary>Where sampled candidates start: the first candidate's state once its healed text is done, and the logits there.</summary>
     private sealed class SampleStart
     {
@@ -394,6 +392,9 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
         /// <summary>Its least likely token's log-probability.</summary>
         public double MinLogprob { get; private set; }
 
+        /// <summary>Each token's log-probability and where its bytes end in <see cref="Output"/> (the healed text first).</summary>
+        public List<TokenScore> Tokens { get; private init; } = [];
+
         /// <summary>Why it ended.</summary>
         public StopReason StopReason { get; private set; } = StopReason.Length;
 
@@ -409,6 +410,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
             HealingTokens = HealingTokens,
             LogprobSum = LogprobSum,
             MinLogprob = MinLogprob,
+            Tokens = [.. Tokens],
         };
 
         /// <summary>Adds a token's bytes and log-probability.</summary>
@@ -420,6 +422,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
             HealingTokens += healing ? 1 : 0;
             OwnTokens += Sequence > 0 ? 1 : 0;
             Output.AddRange(piece);
+            Tokens.Add(new TokenScore(Output.Count, (float)logprob));
             RequiredDone = Math.Min(requiredLength, RequiredDone + piece.Length);
         }
 

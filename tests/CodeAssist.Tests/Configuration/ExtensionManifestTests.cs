@@ -45,7 +45,7 @@ public class ExtensionManifestTests
         {
             EscalateOnInvoke = false,
             EscalateOnBlockStart = false,
-            MinMeanLogprob = -3.0,
+            MinConfidence = 0.05,
             DeadlineMs = 5,
             CodeActionDeadlineMs = 7,
             BreakerFailures = 7,

@@ -22,7 +22,7 @@ public class RoutingSettingsTests
         Assert.Equal(5000, options.Fallback.TimeoutMs);
         Assert.True(options.Routing.EscalateOnInvoke);
         Assert.True(options.Routing.EscalateOnBlockStart);
-        Assert.Equal(-1.0, options.Routing.MinMeanLogprob);
+        Assert.Equal(0.3, options.Routing.MinConfidence);
         Assert.Equal(1500, options.Routing.DeadlineMs);
         Assert.Equal(3, options.Routing.BreakerFailures);
         Assert.Equal(30000, options.Routing.BreakerCooldownMs);
@@ -35,7 +35,7 @@ public class RoutingSettingsTests
             """
             {"fallback": {"kind": "openai", "model": "qwen2.5-coder-7b", "endpoint": "http://127.0.0.1:8000/v1", "apiKeyEnv": "MY_KEY",
                           "fim": "client", "template": "qwen", "timeoutMs": 2500},
-             "routing": {"escalateOnInvoke": false, "escalateOnBlockStart": false, "minMeanLogprob": -0.5, "deadlineMs": 900,
+             "routing": {"escalateOnInvoke": false, "escalateOnBlockStart": false, "minConfidence": 0.6, "deadlineMs": 900,
                          "breakerFailures": 4, "breakerCooldownMs": 10000}}
             """,
             out var problems);
@@ -54,7 +54,7 @@ public class RoutingSettingsTests
         {
             EscalateOnInvoke = false,
             EscalateOnBlockStart = false,
-            MinMeanLogprob = -0.5,
+            MinConfidence = 0.6,
             DeadlineMs = 900,
             BreakerFailures = 4,
             BreakerCooldownMs = 10000,
@@ -91,11 +91,11 @@ public class RoutingSettingsTests
         var options = Parse(
             """
             {"fallback": {"kind": "azure", "endpoint": "not a url", "fim": "both", "template": "gpt", "timeoutMs": 5, "apiKeyEnv": 3},
-             "routing": {"escalateOnInvoke": "yes", "minMeanLogprob": 2, "deadlineMs": 0, "breakerFailures": 1, "breakerCooldownMs": 10}}
+             "routing": {"escalateOnInvoke": "yes", "minConfidence": 2, "deadlineMs": 0, "breakerFailures": 1, "breakerCooldownMs": 10}}
             """,
             out var problems);
         foreach (var name in new[] { "fallback.kind", "fallback.endpoint", "fallback.fim", "fallback.template", "fallback.timeoutMs", "fallback.apiKeyEnv",
-                                     "routing.escalateOnInvoke", "routing.minMeanLogprob", "routing.deadlineMs", "routing.breakerFailures", "routing.breakerCooldownMs" })
+                                     "routing.escalateOnInvoke", "routing.minConfidence", "routing.deadlineMs", "routing.breakerFailures", "routing.breakerCooldownMs" })
         {
             Assert.Contains(problems, p => p.StartsWith(name, StringComparison.Ordinal));
         }
@@ -103,6 +103,29 @@ public class RoutingSettingsTests
         Assert.Equal(11, problems.Count);
         Assert.Equal(CodeAssistOptions.Default.Fallback, options.Fallback);
         Assert.Equal(CodeAssistOptions.Default.Routing, options.Routing);
+    }
+
+    [Theory]
+    [InlineData(-1.0, 0.36788)]
+    [InlineData(0.0, 1.0)]
+    [InlineData(-50.0, 0.0)]
+    public void TheOldLogprobThresholdIsReadAsTheProbabilityItStandsFor(double logprob, double confidence)
+    {
+        var options = Parse($$$"""{"routing": {"minMeanLogprob": {{{logprob.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}""", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(confidence, options.Routing.MinConfidence, 4);
+    }
+
+    [Fact]
+    public void TheNewThresholdWinsOverTheOldOneAndABadOldOneIsNamed()
+    {
+        var both = Parse("""{"routing": {"minMeanLogprob": -50, "minConfidence": 0.5}}""", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(0.5, both.Routing.MinConfidence);
+        Assert.Equal(Math.Log(0.5), both.Routing.MinStartLogprob, 9);
+        Assert.Equal(double.NegativeInfinity, (both.Routing with { MinConfidence = RoutingOptions.NeverUnsure }).MinStartLogprob);
+        _ = Parse("""{"routing": {"minMeanLogprob": 3}}""", out problems);
+        Assert.Contains(problems, p => p.StartsWith("routing.minMeanLogprob (replaced by routing.minConfidence)", StringComparison.Ordinal));
     }
 
     [Fact]

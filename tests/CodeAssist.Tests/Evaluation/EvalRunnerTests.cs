@@ -106,7 +106,7 @@ public sealed class EvalRunnerTests : IAsyncLifetime
             Fallback = new FallbackOptions { Kind = FallbackKind.OpenAi, Endpoint = FakeEndpoint, Model = "coder", TimeoutMs = 20000 },
 
             // Every local answer is unsure (a mean log-probability below 0), so every request escalates.
-            Routing = new RoutingOptions { MinMeanLogprob = 0, DeadlineMs = 15000 },
+            Routing = new RoutingOptions { MinConfidence = 1, DeadlineMs = 15000 },
         };
         var report = await Runner(settings).RunAsync(folder, corpus, 4, [EvalRunner.Router, "remote"], CancellationToken.None);
 

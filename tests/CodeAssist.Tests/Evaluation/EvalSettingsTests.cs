@@ -21,7 +21,7 @@ public sealed class EvalSettingsTests
             {"codeAssist": {
               "model": "/models/small.gguf",
               "fallback": {"kind": "openai", "endpoint": "http://127.0.0.1:8000/v1", "model": "coder", "apiKeyEnv": "MY_KEY"},
-              "routing": {"minMeanLogprob": -2.5, "deadlineMs": 900},
+              "routing": {"minConfidence": 0.08, "deadlineMs": 900},
             }}
             """);
 
@@ -30,7 +30,7 @@ public sealed class EvalSettingsTests
         Assert.NotNull(fromFile);
         Assert.Equal("/models/small.gguf", fromFile.Model);
         Assert.Equal(new FallbackOptions { Kind = FallbackKind.OpenAi, Endpoint = "http://127.0.0.1:8000/v1", Model = "coder", ApiKeyEnv = "MY_KEY" }, fromFile.Fallback);
-        Assert.Equal(-2.5, fromFile.Routing.MinMeanLogprob);
+        Assert.Equal(0.08, fromFile.Routing.MinConfidence);
         Assert.Equal(900, fromFile.Routing.DeadlineMs);
 
         var overridden = EvalCommand.BuildSettings(Arguments(settings: file, kind: "ollama", endpoint: "http://127.0.0.1:11434", model: "qwen2.5-coder:1.5b-base", candidates: 3), out _, out _);

@@ -104,11 +104,11 @@ public class CandidateDecoderTests
     public async Task AFirstCandidateTheCallerAcceptsIsDecodedAloneAndARefusedOneGetsAlternatives()
     {
         using var model = LoadShipped(candidates: 4);
-        var seen = new List<(string Text, double Mean, StopReason Stop)>();
+        var seen = new List<(string Text, double Start, StopReason Stop)>();
         var request = Requests().First() with { Candidates = 4, BranchMargin = 50 };
-        var accepted = await model.CompleteAsync(request with { Accept = (text, mean, stop) => { seen.Add((text, mean, stop)); return true; } }, CancellationToken.None);
+        var accepted = await model.CompleteAsync(request with { Accept = (text, start, stop) => { seen.Add((text, start, stop)); return true; } }, CancellationToken.None);
         Assert.Empty(accepted.Alternatives);
-        Assert.Equal((accepted.Text, accepted.MeanLogprob, accepted.StopReason), Assert.Single(seen));
+        Assert.Equal((accepted.Text, accepted.StartLogprob, accepted.StopReason), Assert.Single(seen));
 
         var refused = await model.CompleteAsync(request with { Accept = (_, _, _) => false }, CancellationToken.None);
         Assert.Equal(accepted.RawText, refused.RawText);
@@ -125,10 +125,44 @@ public class CandidateDecoderTests
         var strict = await model.CompleteAsync(request with { DropBelow = 0 }, CancellationToken.None);
         Assert.Equal(all.Alternatives.Select(c => c.RawText), lenient.Alternatives.Select(c => c.RawText));
 
-        // No mean log-probability reaches 0: only alternatives that ended within their first tokens are left.
+        // No start is certain (log-probability 0): only alternatives that ended before their start was complete are left.
         Assert.True(strict.Alternatives.Count < all.Alternatives.Count, $"{strict.Alternatives.Count} of {all.Alternatives.Count}");
-        Assert.All(strict.Alternatives, c => Assert.True(c.StopReason != StopReason.Length, c.RawText));
+        Assert.All(strict.Alternatives, c => Assert.True(
+            System.Text.Encoding.UTF8.GetByteCount(c.Text) < ModelCompletion.StartBytes || c.StartLogprob >= 0, c.RawText));
         Assert.Equal(all.RawText, strict.RawText);
+    }
+
+    [Fact]
+    public async Task EveryCandidateReportsItsTokensScoresAndWhereTheyEnd()
+    {
+        using var model = LoadShipped(candidates: 4);
+        var answer = await model.CompleteAsync(Requests().First() with { Candidates = 4, BranchMargin = 50, MaxTokens = 16 }, CancellationToken.None);
+        foreach (var candidate in (IEnumerable<ModelCompletion>)[answer, .. answer.Alternatives])
+        {
+            Assert.Equal(candidate.GeneratedTokens, candidate.Tokens.Count);
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(candidate.Text), candidate.Tokens[^1].End);
+            Assert.True(candidate.Tokens.Zip(candidate.Tokens.Skip(1)).All(p => p.First.End <= p.Second.End));
+            Assert.Equal(candidate.MinLogprob, candidate.Tokens.Min(t => t.Logprob), 4);
+            Assert.True(candidate.StartLogprob <= 0 && candidate.StartLogprob >= candidate.Tokens.Where(t => t.End > 0).Sum(t => t.Logprob) - 1e-4);
+        }
+    }
+
+    [Fact]
+    public void TheStartIsTheTokensThatBringTheFirstNewBytesHealedOnesLeftOut()
+    {
+        // Healing re-typed "pr" (ends 0 and below), then "int" brings 3 new bytes: the start is that token alone.
+        TokenScore[] tokens = [new(-1, -0.5f), new(0, -0.25f), new(3, -0.125f), new(5, -2f)];
+        Assert.Equal(-0.125, ModelCompletion.StartOf(tokens, 0), 6);
+
+        // Short tokens count until the third new byte; ends may also be counted from the output's start (healed bytes given).
+        TokenScore[] shortOnes = [new(2, -0.5f), new(3, -0.25f), new(4, -1f), new(9, -3f)];
+        Assert.Equal(-0.75, ModelCompletion.StartOf(shortOnes, 0), 6);
+        Assert.Equal(-0.25 - 1 - 3, ModelCompletion.StartOf(shortOnes, 2), 6);
+
+        // A candidate shorter than the start: all its new tokens; no tokens reported: the mean log-probability.
+        Assert.Equal(-0.75, ModelCompletion.StartOf([new(1, -0.5f), new(2, -0.25f)], 0), 6);
+        var reportsNone = new ModelCompletion("x", "x", 1, -1.5, -1.5, 1, 0, StopReason.EndToken, TimeSpan.Zero);
+        Assert.Equal(-1.5, reportsNone.StartLogprob);
     }
 
     [Fact]

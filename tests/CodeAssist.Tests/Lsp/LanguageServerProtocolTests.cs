@@ -221,7 +221,7 @@ public sealed class LanguageServerProtocolTests
             ["multiline"] = "never",
 
             // No answer is sure enough for an automatic request.
-            ["routing"] = new { minMeanLogprob = 0.0 },
+            ["routing"] = new { minConfidence = 1.0 },
         });
         var uri = LspTestClient.FileUri("unsure.py");
         await client.OpenAsync(uri, source);

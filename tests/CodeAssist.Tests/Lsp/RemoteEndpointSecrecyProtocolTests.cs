@@ -42,7 +42,7 @@ public sealed class RemoteEndpointSecrecyProtocolTests : IAsyncLifetime
         ["maxTokens"] = 16,
         ["debounceMs"] = 0,
         ["fallback"] = fallback,
-        ["routing"] = new { deadlineMs = 15000, escalateOnBlockStart = false, minMeanLogprob = -50.0 },
+        ["routing"] = new { deadlineMs = 15000, escalateOnBlockStart = false, minConfidence = 0.0 },
     };
 
     [Fact]

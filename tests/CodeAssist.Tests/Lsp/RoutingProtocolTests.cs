@@ -32,7 +32,7 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
         ["maxTokens"] = 16,
         ["debounceMs"] = 0,
         ["fallback"] = new { kind = "openai", endpoint = _server.EndpointFor(RemoteKind.OpenAi).AbsoluteUri, model = "coder", timeoutMs = 20000 },
-        ["routing"] = new { deadlineMs, escalateOnBlockStart = false, minMeanLogprob = -50.0, breakerFailures = 5 },
+        ["routing"] = new { deadlineMs, escalateOnBlockStart = false, minConfidence = 0.0, breakerFailures = 5 },
     };
 
     [Fact]

@@ -154,7 +154,7 @@ public sealed class WorkspaceTrustProtocolTests : IDisposable
             RepositoryPaths.TinyModel,
             trusted,
             new { kind = "openai", endpoint = remote.EndpointFor(RemoteKind.OpenAi).AbsoluteUri, model = "coder", timeoutMs = 20000 });
-        settings["routing"] = new { deadlineMs = 15000, escalateOnBlockStart = false, minMeanLogprob = -50.0 };
+        settings["routing"] = new { deadlineMs = 15000, escalateOnBlockStart = false, minConfidence = 0.0 };
         await using var client = await StartAsync(settings);
         var uri = LspTestClient.FileUri("remote.py");
         await client.OpenAsync(uri, "x = \n");

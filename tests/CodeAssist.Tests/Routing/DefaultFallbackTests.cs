@@ -55,7 +55,7 @@ public sealed class DefaultFallbackTests : IDisposable
             ["debounceMs"] = 0,
 
             // Only invocations and block starts escalate, and the fallback always has time to answer.
-            ["routing"] = new { deadlineMs = 120_000, minMeanLogprob = -50.0 },
+            ["routing"] = new { deadlineMs = 120_000, minConfidence = 0.0 },
         };
         foreach (var (key, value) in extra)
         {

@@ -76,7 +76,7 @@ public sealed class ModelRouterTests : IDisposable
     public async Task AnUnsureLocalAnswerEscalatesAfterTheLocalOneRan()
     {
         var unsure = new ScriptedModel("small", "local_answer", -2.5, TimeSpan.FromMilliseconds(20));
-        var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { MinMeanLogprob = -1.0 }), local: unsure);
+        var routed = await RouteAsync(RoutingTestKit.Options(routing: r => r with { MinConfidence = Math.Exp(-1.0) }), local: unsure);
         Assert.Equal(Tier.Fallback, routed!.Tier);
         Assert.Equal(1, unsure.Calls);
         Assert.Equal(1, _statistics.Escalations["unsure"]);
@@ -107,7 +107,7 @@ public sealed class ModelRouterTests : IDisposable
     [Fact]
     public async Task WithNoFallbackAnUnsureAutomaticRequestAbstainsAndAnExplicitOneShowsTheAnswer()
     {
-        var options = RoutingTestKit.Options(FallbackKind.None, routing: r => r with { MinMeanLogprob = -1.0, EscalateOnInvoke = false });
+        var options = RoutingTestKit.Options(FallbackKind.None, routing: r => r with { MinConfidence = Math.Exp(-1.0), EscalateOnInvoke = false });
         var unsure = new ScriptedModel("small", "local_answer", -2.5, TimeSpan.FromMilliseconds(5));
         var automatic = await RouteAsync(options, local: unsure);
         Assert.Equal(Tier.Local, automatic!.Tier);
@@ -244,7 +244,7 @@ public sealed class ModelRouterTests : IDisposable
     [Fact]
     public void EscalationPolicyNamesEachReason()
     {
-        var routing = new RoutingOptions { MinMeanLogprob = -1 };
+        var routing = new RoutingOptions { MinConfidence = Math.Exp(-1) };
         Assert.Equal(EscalationReason.Invoked, EscalationPolicy.BeforeLocal(routing, invoked: true, startsBlock: true));
         Assert.Equal(EscalationReason.BlockStart, EscalationPolicy.BeforeLocal(routing, invoked: false, startsBlock: true));
         Assert.Null(EscalationPolicy.BeforeLocal(routing, invoked: false, startsBlock: false));

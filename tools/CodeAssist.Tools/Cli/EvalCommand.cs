@@ -43,11 +43,12 @@ public static class EvalCommand
         var fimOrder = new Option<string?>("--fim-order") { Description = "Force psm or spm for models trained with both." };
         var lossFiles = new Option<int>("--loss-files") { Description = "Files whose first tokens measure per-token loss.", DefaultValueFactory = _ => 20 };
         var noPause = new Option<bool>("--no-pause-trainer") { Description = "Leave the training campaign's trainers (models/train/.work/campaign/*.pid) running; by default they are paused while measuring." };
+        var points = new Option<string?>("--points") { Description = "Write every point's outcome as JSON Lines to this file: contestant, kind, file, line, typed, expected, shown, the chosen candidate's scores and tokens, characters kept (for studying when to show a suggestion)." };
         var inWorkspace = new Option<bool>("--in-workspace") { Description = "Complete every point (not only crossfile ones) as the open document of a workspace that is FOLDER, as the editor would, so that noworkspace:MODEL measures what the workspace context changes on ordinary points." };
         var command = new Command("eval", "Compare models on completion points sampled from your own Python code.")
         {
             folder, models, router, settingsFile, fallbackKind, fallbackEndpoint, fallbackModel, fallbackKeyEnv,
-            samples, seed, kinds, json, html, threads, lossFiles, show, candidates, fimOrder, noPause, inWorkspace,
+            samples, seed, kinds, json, html, threads, lossFiles, show, candidates, fimOrder, noPause, inWorkspace, points,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new EvalArguments(
@@ -55,7 +56,7 @@ public static class EvalCommand
                 result.GetValue(fallbackKind), result.GetValue(fallbackEndpoint), result.GetValue(fallbackModel), result.GetValue(fallbackKeyEnv),
                 result.GetValue(samples), result.GetValue(seed), result.GetValue(kinds)!, result.GetValue(json), result.GetValue(html),
                 result.GetValue(threads), result.GetValue(lossFiles), result.GetValue(show), result.GetValue(candidates), result.GetValue(fimOrder),
-                !result.GetValue(noPause), result.GetValue(inWorkspace)),
+                !result.GetValue(noPause), result.GetValue(inWorkspace), result.GetValue(points)),
             cancellationToken));
         return command;
     }
@@ -129,12 +130,14 @@ public static class EvalCommand
         Action<string> log = interactive ? stderr.WriteLine : Console.Error.WriteLine;
         log($"sampled {corpus.Samples.Count} points from {corpus.FilesRead} files ({corpus.FilesSkipped} skipped)");
 
+        using var points = arguments.Points is { } pointsPath ? new StreamWriter(pointsPath, append: false) : null;
         EvalRunner MakeRunner(Action<EvalProgress> progress) => new(loggerFactory, arguments.Threads, arguments.LossFiles, 1024, log)
         {
             Settings = settings,
             ShowExamples = arguments.Show,
             Progress = progress,
             InWorkspace = arguments.InWorkspace,
+            Points = points,
         };
 
         // Paused from the first model load to the last point, so speed and latency are measured on a quiet machine.
@@ -338,5 +341,6 @@ public static class EvalCommand
         int? Candidates,
         string? FimOrder,
         bool PauseTrainer,
-        bool InWorkspace = false);
+        bool InWorkspace = false,
+        string? Points = null);
 }

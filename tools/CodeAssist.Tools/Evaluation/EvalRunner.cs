@@ -58,6 +58,9 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
     /// <summary>Every point (not only crossfile ones) is completed as the open document of a workspace that is the evaluated folder.</summary>
     public bool InWorkspace { get; init; }
 
+    /// <summary>Receives every completion point's outcome as a JSON line (<see cref="EvalPointRecord"/>); null: none.</summary>
+    public TextWriter? Points { get; init; }
+
     /// <summary>Called when a contestant starts and after every point.</summary>
     public Action<EvalProgress>? Progress { get; init; }
 
@@ -145,7 +148,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
                     Fallback = new FallbackOptions(),
                     ContextCopy = spec.ModelAlone ? false : options.ContextCopy,
                     Candidates = spec.Candidates ?? (spec.Unchecked ? 1 : options.Candidates),
-                    Routing = spec.Unchecked ? options.Routing with { MinMeanLogprob = RoutingOptions.NeverUnsure } : options.Routing,
+                    Routing = spec.Unchecked ? options.Routing with { MinConfidence = RoutingOptions.NeverUnsure } : options.Routing,
                     Context = options.Context with { Workspace = !spec.NoWorkspace },
                 };
                 break;
@@ -274,6 +277,7 @@ public sealed partial class EvalRunner(ILoggerFactory loggerFactory, int threads
 
             outcomes.Add(new Outcome(
                 sample, result.Text, latency, statistics.Escalations.Values.Sum() > escalationsBefore, fromFallback, result.Generation is null ? null : result.MeanLogprob));
+            Points?.WriteLine(EvalPointRecord.ToJsonLine(name, sample, result));
             if (index < ShowExamples)
             {
                 // A block is shown whole, its line breaks as ⏎.
