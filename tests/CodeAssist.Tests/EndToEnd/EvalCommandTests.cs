@@ -82,6 +82,47 @@ public sealed class EvalCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PointsWritesEveryPointsOutcomeWithTheShownCandidatesTokenScores()
+    {
+        var folder = EvalFolders.Write();
+        var points = Path.Combine(folder, "points.jsonl");
+        var (code, _, stderr) = await ServerProcess.RunAsync(Environment(), TimeSpan.FromMinutes(3),
+            "eval", folder, "--models", "codeassist-py-tiny", "--samples", "3", "--kinds", "line,block", "--loss-files", "0",
+            "--settings", WriteSettings(folder, """{"routing": {"minConfidence": 0}}"""), "--points", points, "--no-pause-trainer");
+        Assert.True(code == 0, stderr);
+
+        var lines = File.ReadAllLines(points).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count);
+        Assert.Equal(["line", "line", "line", "block", "block", "block"], lines.Select(l => l.GetProperty("kind").GetString()));
+        Assert.All(lines, l => Assert.Equal("codeassist-py-tiny", l.GetProperty("contestant").GetString()));
+        var generated = lines.Where(l => l.TryGetProperty("generation", out _)).ToList();
+        Assert.NotEmpty(generated);
+        foreach (var line in generated)
+        {
+            var generation = line.GetProperty("generation");
+            var scores = generation.GetProperty("tokenScores").EnumerateArray().ToList();
+            Assert.Equal(generation.GetProperty("tokens").GetInt32(), scores.Count);
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(generation.GetProperty("text").GetString()!), scores[^1][0].GetInt32());
+            Assert.All(scores, s => Assert.True(s[1].GetDouble() <= 0));
+            var shown = line.GetProperty("shown").GetString()!;
+            var expected = line.GetProperty("expected").GetString()!;
+            Assert.InRange(line.GetProperty("keptChars").GetInt32(), 0, Math.Max(shown.Length, expected.Length));
+            var typed = line.GetProperty("typed").GetString()!;
+            if (shown.Length > 0)
+            {
+                Assert.Equal((typed + shown).Split('\n')[0].TrimEnd() == (typed + expected).Split('\n')[0].TrimEnd(), line.GetProperty("firstLineExact").GetBoolean());
+            }
+        }
+    }
+
+    private static string WriteSettings(string folder, string json)
+    {
+        var path = Path.Combine(folder, "settings.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
     public async Task WithoutJsonOnStdoutTheTableIsPrintedThereAsMarkdown()
     {
         var folder = EvalFolders.Write();
