@@ -207,11 +207,65 @@ def load_prepared(workdir):
 
 
 # ---------------------------------------------------------------- FIM
-def _split_fim(text, rng):
+_DEF_WITH_DOCSTRING = None
+
+
+def function_bodies(text, max_lines=10):
+    """Spans (start, end) of the bodies of documented functions in text: from the line after the docstring to the end
+    of the body's last non-blank line (its newline included), only for bodies of 1..max_lines lines that end inside
+    text (a later line dedents to the def's level). This is what "Implement function" and the block completions ask a
+    model to write: the signature and docstring before, the rest of the file after."""
+    global _DEF_WITH_DOCSTRING
+    import re
+    if _DEF_WITH_DOCSTRING is None:
+        _DEF_WITH_DOCSTRING = re.compile(
+            r'^(?P<ind>[ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\((?:[^()]|\([^()]*\))*\)[^:\n]*:[ \t]*\n'
+            r'(?P<dind>[ \t]+)[rRuU]?(?P<q>"""|\'\'\')', re.M)
+    spans = []
+    for m in _DEF_WITH_DOCSTRING.finditer(text):
+        ind, dind = m.group("ind"), m.group("dind")
+        if len(dind) <= len(ind):
+            continue
+        close = text.find(m.group("q"), m.end())
+        if close < 0:
+            continue
+        line_end = text.find("\n", close + 3)
+        if line_end < 0 or text[close + 3:line_end].strip():
+            continue
+        start = pos = line_end + 1
+        end, count, complete = start, 0, False
+        while pos < len(text):
+            nl = text.find("\n", pos)
+            if nl < 0:
+                break
+            line = text[pos:nl]
+            if line.strip():
+                if len(line) - len(line.lstrip(" \t")) <= len(ind):
+                    complete = True
+                    break
+                count += 1
+                end = nl + 1
+            pos = nl + 1
+        if complete and 1 <= count <= max_lines:
+            spans.append((start, end))
+    return spans
+
+
+def _split_fim(text, rng, body_rate=0.0):
     """Pick (prefix, middle, suffix) of text. Spans are cut at line ends or inside lines;
     the prefix never ends with spaces/tabs (the server strips them and requires the
-    completion to start with them: token healing), so such whitespace goes to the middle."""
+    completion to start with them: token healing), so such whitespace goes to the middle.
+    With probability body_rate the middle is the body of a documented function in text, when there is one
+    (function_bodies): the implement action's and block completions' task."""
     lines = text.splitlines(keepends=True)
+    if body_rate > 0 and rng.random() < body_rate:
+        spans = function_bodies(text)
+        if spans:
+            a, b = spans[int(rng.integers(0, len(spans)))]
+            prefix, middle, suffix = text[:a], text[a:b], text[b:]
+            if rng.random() < 0.2:
+                middle, prefix = prefix[-1] + middle, prefix[:-1]
+            return prefix, middle, suffix
     mode = rng.random()
     if len(lines) >= 2 and mode < 0.45:
         # whole lines (covers "cursor after indentation": middle starts with the indent)
@@ -242,7 +296,8 @@ def _split_fim(text, rng):
 
 
 class Sampler:
-    def __init__(self, tok, stream, docs, seq_len, fim_rate=0.5, spm_rate=0.5, seed=1337):
+    def __init__(self, tok, stream, docs, seq_len, fim_rate=0.5, spm_rate=0.5, seed=1337, body_rate=0.0):
+        self.body_rate = body_rate
         self.tok = tok
         self.stream = stream
         self.docs = docs
@@ -261,7 +316,7 @@ class Sampler:
             ds = int(rng.integers(ds, de - budget + 1))
             de = ds + budget
         text = tok.decode(self.stream[ds:de].tolist())
-        p, m, s = _split_fim(text, rng)
+        p, m, s = _split_fim(text, rng, self.body_rate)
         P, M, S = tok.encode(p), tok.encode(m), tok.encode(s)
         if spm is None:
             spm = rng.random() < self.spm_rate

@@ -214,5 +214,64 @@ class PrecisionTests(unittest.TestCase):
         self.assertEqual(train.parse_args([]).precision, "auto")
 
 
+class BodySampleTests(unittest.TestCase):
+    """FIM samples whose middle is a documented function's body: the task of "Implement function" and of block
+    completions, given to the models on purpose (--body-rate)."""
+
+    SOURCE = textwrap.dedent('''\
+        import os
+
+
+        def add(a, b):
+            """Return the sum of a and b."""
+            return a + b
+
+
+        class Stack:
+            def push(self, item,
+                     where=None) -> None:
+                r\'\'\'Push item.
+
+                Longer text.
+                \'\'\'
+                self.items.append(item)
+
+                self.count += 1
+
+            def undocumented(self):
+                return 1
+
+            def too_long(self):
+                """Doc."""
+        ''') + "".join(f"        x{i} = {i}\n" for i in range(12)) + "\n    def last(self):\n        \"\"\"Cut off.\"\"\"\n        return 2\n"
+
+    def test_the_bodies_of_documented_functions_that_end_in_the_text(self):
+        import data
+        bodies = [self.SOURCE[a:b] for a, b in data.function_bodies(self.SOURCE)]
+        self.assertEqual(bodies, ["    return a + b\n", "        self.items.append(item)\n\n        self.count += 1\n"])
+
+    def test_a_body_sample_splits_the_text_around_the_body(self):
+        import data
+        import numpy as np
+        rng = np.random.default_rng(3)
+        middles = set()
+        for _ in range(50):
+            prefix, middle, suffix = data._split_fim(self.SOURCE, rng, body_rate=1.0)
+            self.assertEqual(prefix + middle, self.SOURCE[:len(prefix) + len(middle)])
+            self.assertEqual(prefix + middle + suffix, self.SOURCE)
+            self.assertTrue(prefix.rstrip("\n").endswith('"""') or prefix.rstrip("\n").endswith("\'\'\'"), prefix[-20:])
+            middles.add(middle.lstrip("\n"))
+        self.assertEqual(middles, {"    return a + b\n", "        self.items.append(item)\n\n        self.count += 1\n"})
+
+    def test_without_body_rate_or_without_a_documented_function_the_usual_spans(self):
+        import data
+        import numpy as np
+        rng = np.random.default_rng(4)
+        text = "x = 1\ny = 2\nz = 3\n"
+        for _ in range(20):
+            prefix, middle, suffix = data._split_fim(text, rng, body_rate=1.0)
+            self.assertEqual(prefix + middle + suffix, text)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -33,6 +33,9 @@ def parse_args(argv=None):
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--fim-rate", type=float, default=0.5, help="fraction of rows made of FIM samples")
     ap.add_argument("--spm-rate", type=float, default=0.5, help="fraction of FIM samples in SPM order")
+    ap.add_argument("--body-rate", type=float, default=0.25,
+                    help="fraction of FIM samples whose middle is the body of a documented function (1-10 lines) when "
+                    "the sample's text has one: what 'Implement function' and block completions ask for")
     ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--corpus", default="v2", choices=["v1", "v2"],
                     help="v1: the standard library; v2: plus the Debian packages of corpus-v2-manifest.tsv "
@@ -154,7 +157,7 @@ def main(argv=None):
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
                 f"new layers start as copies with zeroed output projections, so step 0 equals the source)")
 
-    sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed)
+    sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed, args.body_rate)
     ev_t = torch.from_numpy(ev[:, :cfg.seq_len + 1].copy())
 
     def progress():
