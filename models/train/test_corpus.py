@@ -273,5 +273,19 @@ class BodySampleTests(unittest.TestCase):
             self.assertEqual(prefix + middle + suffix, text)
 
 
+class ScheduleTests(unittest.TestCase):
+    def test_a_run_started_from_trained_weights_peaks_lower_and_a_checkpoint_keeps_its_scale(self):
+        import train
+        args = train.parse_args(["--lr", "1e-3", "--warmup", "10"])
+        self.assertEqual(args.init_lr_scale, 0.3)
+        fresh = {"step": 10}
+        from_export = {"step": 10, "lr_scale": args.init_lr_scale}
+        self.assertAlmostEqual(train.learning_rate(args, fresh, 0.0), 1e-3)
+        self.assertAlmostEqual(train.learning_rate(args, from_export, 0.0), 3e-4)
+        self.assertAlmostEqual(train.learning_rate(args, {"step": 4, "lr_scale": 0.3}, 0.0), 3e-4 * 5 / 10)
+        self.assertAlmostEqual(train.learning_rate(args, from_export, 1.0), 3e-4 * args.min_lr_frac)
+        self.assertAlmostEqual(train.learning_rate(args, fresh, 0.5), 1e-3 * (args.min_lr_frac + (1 - args.min_lr_frac) / 2))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -28,6 +28,10 @@ def parse_args(argv=None):
     ap.add_argument("--max-tokens", type=float, default=None, help="token budget (cumulative over resumes)")
     ap.add_argument("--batch", type=int, default=8, help="sequences per step")
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--init-lr-scale", type=float, default=0.3,
+                    help="when a run starts from trained weights (an export: --init-gguf or the shipped model) rather "
+                    "than a checkpoint, its peak learning rate is --lr times this: fresh AdamW state at the full peak "
+                    "undoes hours of training first (run 8 climbed 0.4 nats above the shipped models' held-out loss)")
     ap.add_argument("--min-lr-frac", type=float, default=0.1)
     ap.add_argument("--warmup", type=int, default=100, help="warmup steps")
     ap.add_argument("--weight-decay", type=float, default=0.1)
@@ -65,6 +69,16 @@ def parse_args(argv=None):
     if a.minutes is None and a.max_tokens is None and a.steps is None:
         a.minutes = 140.0
     return a
+
+
+def learning_rate(args, state, progress):
+    """Linear warm-up to the peak (--lr, times the run's lr_scale: --init-lr-scale for runs that started from trained
+    weights), then cosine decay to --min-lr-frac of it over the budget's progress (0..1)."""
+    peak = args.lr * state.get("lr_scale", 1.0)
+    if state["step"] < args.warmup:
+        return peak * (state["step"] + 1) / args.warmup
+    p = min(1.0, progress)
+    return peak * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
 def cpu_has_native_bf16(cpuinfo="/proc/cpuinfo"):
@@ -151,7 +165,9 @@ def main(argv=None):
                                   if args.config == "small" else None)
         if not args.smoke and os.path.exists(init):
             load_gguf_weights(model, tok, init)
-            log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart)")
+            state["lr_scale"] = args.init_lr_scale
+            log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart; peak learning "
+                f"rate x{args.init_lr_scale})")
         elif grow and os.path.exists(grow):
             src = grow_from_gguf(model, tok, grow)
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
@@ -171,10 +187,7 @@ def main(argv=None):
         return p
 
     def lr_at():
-        if state["step"] < args.warmup:
-            return args.lr * (state["step"] + 1) / args.warmup
-        p = min(1.0, progress())
-        return args.lr * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
+        return learning_rate(args, state, progress())
 
     @torch.no_grad()
     def evaluate():
