@@ -26,7 +26,7 @@ internal sealed class TierAttempt(
             : (null, 0);
         var prompt = prompts.Fit(
             context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength - snippetTokens, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
-        (string Raw, StopReason Stop, string Text, string? Rejection)? judgedFirst = null;
+        (string Raw, StopReason Stop, string Text, string? Rejection, string Kept)? judgedFirst = null;
         var request = new CompletionRequest(
             prompt.Prefix,
             prompt.Suffix,
@@ -43,8 +43,8 @@ internal sealed class TierAttempt(
                     return false;
                 }
 
-                var (processed, rejection) = Judge(text, stop);
-                judgedFirst = (text, stop, processed, rejection);
+                var (processed, rejection, kept) = Judge(text, stop);
+                judgedFirst = (text, stop, processed, rejection, kept);
                 return rejection is null && processed.Length > 0;
             },
             DropBelow: context.Invoked ? null : options.Routing.MinStartLogprob);
@@ -52,15 +52,26 @@ internal sealed class TierAttempt(
 
         // post-process and check every candidate (the first was judged already when Accept saw it), then rank the ones that passed.
         var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
+        var derived = new List<JudgedCandidate>();
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
-            var (text, rejection) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
-                ? (first.Text, first.Rejection)
+            var (text, rejection, kept) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
+                ? (first.Text, first.Rejection, first.Kept)
                 : Judge(candidate.Text, candidate.StopReason);
             judged.Add(new JudgedCandidate(candidate, text, rejection));
+            if (rejection is not null && kept.Trim().Length > 0)
+            {
+                // What of a rejected candidate is Python in its place: a candidate of its own, after every whole one.
+                derived.Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
+            }
         }
 
         var ranked = CandidateRanking.Rank(judged);
+        if (ranked.Count == 0 && context.Run.Checks)
+        {
+            ranked = CandidateRanking.Rank(derived);
+        }
+
         var chosen = ranked.Count > 0 ? ranked[0] : null;
         var rejected = judged.Where(c => c.Rejection is not null).ToList();
 
@@ -72,8 +83,8 @@ internal sealed class TierAttempt(
         {
             logger.LogDebug(
                 "{Model}: {Count} candidates, chose {Chosen} (mean logprob {Score:F2}, start confidence {Confidence:F2}); dropped {Dropped}",
-                description.Id, judged.Count, chosen?.Text ?? "nothing", chosen?.Score ?? double.NaN, chosen is null ? double.NaN : Math.Exp(chosen.Generation.StartLogprob),
-                string.Join("; ", judged.Where(c => c != chosen).Select(c => $"{c.Text} ({c.Rejection ?? (c.Text.Length == 0 ? "empty" : $"ranked lower, {c.Score:F2}")})")));
+                description.Id, judged.Count, chosen is null ? "nothing" : chosen.DerivedFrom is null ? chosen.Text : $"{chosen.Text} (the valid start of a candidate rejected for {chosen.DerivedFrom})", chosen?.Score ?? double.NaN, chosen is null ? double.NaN : Math.Exp(chosen.Generation.StartLogprob),
+                string.Join("; ", judged.Where(c => c.Generation != chosen?.Generation || c.Text != chosen.Text).Select(c => $"{c.Text} ({c.Rejection ?? (c.Text.Length == 0 ? "empty" : $"ranked lower, {c.Score:F2}")})")));
         }
 
         logger.LogInformation(
@@ -83,12 +94,14 @@ internal sealed class TierAttempt(
         return new TierAnswer(answer, shown.Generation, description)
         {
             Rejection = firstRejection,
+            Derived = chosen?.DerivedFrom is not null,
             Candidates = judged.Count,
             RejectedBy = [.. rejected.Select(c => c.RejectedBy!)],
         };
 
-        // Post-processes a candidate and runs the checks: the text to insert and why it was rejected (null: it passed).
-        (string Text, string? Rejection) Judge(string raw, StopReason stop)
+        // Post-processes a candidate and runs the checks: the text to insert, why it was rejected (null: it passed), and
+        // the longest start of it the checks accept (empty when it passed or nothing survives).
+        (string Text, string? Rejection, string Kept) Judge(string raw, StopReason stop)
         {
             var processing = new PostProcessorOptions
             {
@@ -103,11 +116,11 @@ internal sealed class TierAttempt(
                 truncated: context.Run.Checks && stop == StopReason.Length);
             if (repetition is not null && context.Run.Checks)
             {
-                return (processed, repetition);
+                return (processed, repetition, string.Empty);
             }
 
             var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix) : null;
-            return (processed, check?.Rejection);
+            return (processed, check?.Rejection, check?.Rejection is null ? string.Empty : check.Kept);
         }
     }
 }

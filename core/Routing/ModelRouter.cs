@@ -144,7 +144,7 @@ public sealed class ModelRouter
 
         var answer = await LocalAsync(local, attempt, _completions, cancellationToken).ConfigureAwait(false);
         var confidence = Math.Exp(answer.Answer.Generation.StartLogprob);
-        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.StartLogprob, answer.Answer.Rejection is not null);
+        var late = EscalationPolicy.AfterLocal(options.Routing, answer.Answer.Text, answer.Answer.Generation.StartLogprob, answer.Answer.Rejection is not null || (answer.Answer.Derived && hasFallback));
         if (late is null)
         {
             _logger.LogDebug("Route: local (automatic, confidence {Confidence:F2} at or above {Threshold})", confidence, options.Routing.MinConfidence);

@@ -8,6 +8,12 @@ public sealed record TierAnswer(string Text, ModelCompletion Generation, ModelDe
     /// <summary>Why the checks rejected the tier's candidate (its text is then empty for automatic requests); null when it passed.</summary>
     public string? Rejection { get; init; }
 
+    /// <summary>
+    /// Whether the answer is the valid start of a candidate the checks rejected, no candidate having passed whole: shown
+    /// when no fallback exists (and the start is sure enough), else the fallback is asked (reason <c>rejected</c>).
+    /// </summary>
+    public bool Derived { get; init; }
+
     /// <summary>Whether the router withheld the answer: an automatic request the local tier was unsure of, with no fallback to ask.</summary>
     public bool Abstained { get; init; }
 

@@ -36,6 +36,25 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task ACandidateTheChecksRejectIsCutBackToItsValidStartRatherThanShownWhole()
+    {
+        // The example: after `for name in os.listdir("."):` and `pr`, a model wrote `print(name) as handle:`.
+        _server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("int(name) as handle:"));
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(Settings(deadlineMs: 15000));
+        var uri = LspTestClient.FileUri("derived.py");
+        await client.OpenAsync(uri, "import os\n\nfor name in os.listdir(\".\"):\n    pr\n");
+
+        var response = await client.InlineCompletionAsync(uri, 3, 6, triggerKind: 1);
+        var items = response.GetProperty("result").GetProperty("items");
+        Assert.Equal("int(name)", items[0].GetProperty("insertText").GetString());
+
+        var stats = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
+        Assert.True(stats.GetProperty("rejectedBy").GetProperty("syntax").GetInt64() >= 1, stats.GetRawText());
+        Assert.Equal(1, stats.GetProperty("tiers").GetProperty("fallback").GetProperty("answers").GetInt64());
+    }
+
+    [Fact]
     public async Task StatsReturnTheDocumentedShapeWithTheCountsOfWhatHappened()
     {
         var answered = 0;
