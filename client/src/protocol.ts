@@ -92,6 +92,7 @@ export interface StatsResult {
   rejected?: number;
   /** Automatic requests the local tier was unsure of, with no fallback to ask: nothing shown. */
   abstained?: number;
+  derived?: number;
   /** Candidates the models proposed. */
   candidates?: number;
   /** Candidates the checks rejected, by check: syntax, names, repetition. */

@@ -29,6 +29,7 @@ export function statsMarkdown(stats: StatsResult, when: Date = new Date()): stri
         ['silent in a comment or string', stats.silenced ?? 0],
         ['rejected by the checks', stats.rejected ?? 0],
         ['unsure, nothing shown', stats.abstained ?? 0],
+        ['the valid start of a rejected candidate', stats.derived ?? 0],
         ['candidates proposed', stats.candidates ?? 0],
         ...Object.entries(stats.rejectedBy ?? {}).map(([check, count]): [string, number] => [`candidates rejected (${check})`, count]),
       ],

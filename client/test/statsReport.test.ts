@@ -9,6 +9,7 @@ const stats: StatsResult = {
   accepted: 3,
   cancelled: 4,
   abstained: 5,
+  derived: 2,
   candidates: 40,
   rejectedBy: { syntax: 6, names: 2, repetition: 1 },
   tiers: {
@@ -41,6 +42,7 @@ describe('stats report', () => {
 
   it('counts candidates, the checks that rejected them and the requests left unanswered when unsure', () => {
     assert.match(text, /\| unsure, nothing shown \| 5 \|/);
+    assert.match(text, /\| the valid start of a rejected candidate \| 2 \|/);
     assert.match(text, /\| candidates proposed \| 40 \|/);
     assert.match(text, /\| candidates rejected \(syntax\) \| 6 \|/);
     assert.match(text, /\| candidates rejected \(names\) \| 2 \|/);

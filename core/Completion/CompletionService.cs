@@ -151,6 +151,11 @@ public sealed class CompletionService(
             statistics.RecordAbstained();
         }
 
+        if (routed.Answer.Derived && routed.Answer.Text.Length > 0)
+        {
+            statistics.RecordDerived();
+        }
+
         if (!run.UseCache)
         {
             return new CompletionResult(requestId, answer, description.Id, Tiers.Name(routed.Tier), "model", generation.MeanLogprob, stopwatch.Elapsed, generation);

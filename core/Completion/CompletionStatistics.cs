@@ -16,6 +16,7 @@ public sealed class CompletionStatistics
     private readonly ShownSuggestions _shown = new();
     private readonly ConcurrentDictionary<SuggestionOrigin, (Counter Shown, Counter Accepted)> _byOrigin = new();
     private readonly Counter _abstained = new();
+    private readonly Counter _derived = new();
     private readonly Counter _candidates = new();
     private readonly CountsByName _rejectedBy = new();
 
@@ -50,6 +51,9 @@ public sealed class CompletionStatistics
 
     /// <summary>Automatic requests the local tier was unsure of, with no fallback to ask: nothing shown.</summary>
     public long Abstained => _abstained.Value;
+
+    /// <summary>Answers that were the valid start of a candidate the checks rejected.</summary>
+    public long Derived => _derived.Value;
 
     /// <summary>Candidates the models proposed, over all requests that asked one.</summary>
     public long Candidates => _candidates.Value;
@@ -95,6 +99,8 @@ public sealed class CompletionStatistics
     private (Counter Shown, Counter Accepted) Figures(SuggestionOrigin origin) => _byOrigin.GetOrAdd(origin, static _ => (new Counter(), new Counter()));
 
     internal void RecordAbstained() => _abstained.Increment();
+
+    internal void RecordDerived() => _derived.Increment();
 
     /// <summary>Counts one answer's candidates and the checks that rejected some of them.</summary>
     internal void RecordCandidates(int candidates, IReadOnlyList<string> rejectedBy)

@@ -27,6 +27,9 @@ public sealed record StatsResult
     /// <summary>Automatic requests the local tier was unsure of (the model gave the suggestion's start less than <c>routing.minConfidence</c>) with no fallback to ask: nothing shown.</summary>
     public required long Abstained { get; init; }
 
+    /// <summary>Answers that were the valid start of a candidate the checks rejected, no candidate having passed whole.</summary>
+    public required long Derived { get; init; }
+
     /// <summary>Candidates the models proposed (the local model proposes up to <c>candidates</c> per request).</summary>
     public required long Candidates { get; init; }
 

@@ -39,6 +39,7 @@ public sealed class StatsHandler(
             Silenced = completions.Silenced,
             Rejected = completions.Rejected,
             Abstained = completions.Abstained,
+            Derived = completions.Derived,
             Candidates = completions.Candidates,
             RejectedBy = completions.RejectedBy,
             Tiers = PerTier(routing),

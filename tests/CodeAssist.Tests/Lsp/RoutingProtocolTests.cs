@@ -52,6 +52,7 @@ public sealed class RoutingProtocolTests : IAsyncLifetime
         var stats = (await client.RequestAsync(CodeAssistMethods.Stats, null)).GetProperty("result");
         Assert.True(stats.GetProperty("rejectedBy").GetProperty("syntax").GetInt64() >= 1, stats.GetRawText());
         Assert.Equal(1, stats.GetProperty("tiers").GetProperty("fallback").GetProperty("answers").GetInt64());
+        Assert.Equal(1, stats.GetProperty("derived").GetInt64());
     }
 
     [Fact]
