@@ -12,26 +12,7 @@ internal sealed record JudgedCandidate(ModelCompletion Generation, string Text, 
     public bool Passed => Rejection is null && Text.Length > 0;
 
     /// <summary>The model's score: the mean log-probability of its tokens (of a derived candidate, of the tokens it kept).</summary>
-    public double Score => DerivedFrom is null ? Generation.MeanLogprob : MeanOfStart(Generation, System.Text.Encoding.UTF8.GetByteCount(Text));
-
-    // The mean log-probability of the tokens that end within the first `bytes` bytes of the candidate's text, healing
-    // tokens included (as in the whole candidate's mean); the whole mean when the model reports no token scores.
-    private static double MeanOfStart(ModelCompletion generation, int bytes)
-    {
-        var (sum, count) = (0.0, 0);
-        foreach (var token in generation.Tokens)
-        {
-            if (token.End > bytes)
-            {
-                break;
-            }
-
-            sum += token.Logprob;
-            count++;
-        }
-
-        return count == 0 ? generation.MeanLogprob : sum / count;
-    }
+    public double Score => DerivedFrom is null ? Generation.MeanLogprob : Generation.MeanLogprobWithin(System.Text.Encoding.UTF8.GetByteCount(Text));
 
     /// <summary>
     /// Why the candidate it was cut from was rejected, when it is the longest start of that candidate the checks accept

@@ -67,7 +67,7 @@ internal sealed class TierAttempt(
         }
 
         var ranked = CandidateRanking.Rank(judged);
-        if (ranked.Count == 0 && context.Run.Checks)
+        if (ranked.Count == 0)
         {
             ranked = CandidateRanking.Rank(derived);
         }

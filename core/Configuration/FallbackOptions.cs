@@ -255,7 +255,7 @@ public sealed record RoutingOptions
     /// The one confidence threshold, a probability: a local answer whose start (its first
     /// <see cref="Inference.ModelCompletion.StartBytes"/> new characters) the model gives less than this is unsure — an
     /// automatic request then escalates, or, with no fallback, shows nothing. Chosen from measurements (README,
-    /// "Candidates, checks and abstaining"): 0.3.
+    /// "The confidence signal"): 0.3.
     /// </summary>
     public double MinConfidence { get; init; } = 0.3;
 

@@ -96,7 +96,7 @@ public sealed record ModelCompletion(
     /// The model's log-probability of the suggestion's start: the sum over the tokens that bring its first
     /// <see cref="StartBytes"/> new bytes (tokens that only re-type healed text excluded). Whether a suggestion is worth
     /// reading is decided by its first word: measured on held-out points, this tells kept suggestions from noise better
-    /// than the mean over the whole line (README, "Candidates, checks and abstaining"). A model that reports no
+    /// than the mean over the whole line (README, "The confidence signal"). A model that reports no
     /// token scores answers <see cref="MeanLogprob"/>.
     /// </summary>
     public double StartLogprob => Tokens.Count == 0 ? MeanLogprob : StartOf(Tokens, 0);
@@ -122,6 +122,27 @@ public sealed record ModelCompletion(
         }
 
         return sum;
+    }
+
+    /// <summary>
+    /// The mean log-probability of the tokens whose text ends within the first <paramref name="bytes"/> bytes of
+    /// <see cref="Text"/>, healing tokens included as in <see cref="MeanLogprob"/> (which it answers when no token does).
+    /// </summary>
+    public double MeanLogprobWithin(int bytes)
+    {
+        var (sum, count) = (0.0, 0);
+        foreach (var token in Tokens)
+        {
+            if (token.End > bytes)
+            {
+                break;
+            }
+
+            sum += token.Logprob;
+            count++;
+        }
+
+        return count == 0 ? MeanLogprob : sum / count;
     }
 }
 

@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import random
+import re
 
 import numpy as np
 
@@ -207,7 +208,10 @@ def load_prepared(workdir):
 
 
 # ---------------------------------------------------------------- FIM
-_DEF_WITH_DOCSTRING = None
+# a def (its parameters may span lines and hold one level of brackets) whose body starts with a docstring
+_DEF_WITH_DOCSTRING = re.compile(
+    r'^(?P<ind>[ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\((?:[^()]|\([^()]*\))*\)[^:\n]*:[ \t]*\n'
+    r'(?P<dind>[ \t]+)[rRuU]?(?P<q>"""|\'\'\')', re.M)
 
 
 def function_bodies(text, max_lines=10):
@@ -215,12 +219,6 @@ def function_bodies(text, max_lines=10):
     of the body's last non-blank line (its newline included), only for bodies of 1..max_lines lines that end inside
     text (a later line dedents to the def's level). This is what "Implement function" and the block completions ask a
     model to write: the signature and docstring before, the rest of the file after."""
-    global _DEF_WITH_DOCSTRING
-    import re
-    if _DEF_WITH_DOCSTRING is None:
-        _DEF_WITH_DOCSTRING = re.compile(
-            r'^(?P<ind>[ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\((?:[^()]|\([^()]*\))*\)[^:\n]*:[ \t]*\n'
-            r'(?P<dind>[ \t]+)[rRuU]?(?P<q>"""|\'\'\')', re.M)
     spans = []
     for m in _DEF_WITH_DOCSTRING.finditer(text):
         ind, dind = m.group("ind"), m.group("dind")
