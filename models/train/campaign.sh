@@ -94,7 +94,8 @@ case "$cmd" in
       eta=$(echo "$last" | sed -n 's/.*ETA \([0-9.]*m\).*/\1/p')
       ev=$work/$c/evals.tsv
       held=$( [ -f "$ev" ] && tail -1 "$ev" | cut -f4 || echo -)
-      best=$( [ -f "$ev" ] && cut -f4 "$ev" | sort -n | head -1 || echo -)
+      # the best of the weights (column 4) and of their average (column 6, where the run keeps one)
+      best=$( [ -f "$ev" ] && awk -F'\t' '{print $4; if (NF >= 6) print $6}' "$ev" | sort -n | head -1 || echo -)
       printf '%-6s %-8s %8s %9s %10s %8s %8s  %s\n' "$c" "$(state_of "$c")" "${step:--}" "${tokens:--}" \
         "${held:--}" "${best:--}" "${eta:--}" "$(tail -1 "$log" 2>/dev/null | cut -c1-60)"
     done

@@ -287,5 +287,33 @@ class ScheduleTests(unittest.TestCase):
         self.assertAlmostEqual(train.learning_rate(args, fresh, 0.5), 1e-3 * (args.min_lr_frac + (1 - args.min_lr_frac) / 2))
 
 
+class WeightAverageTests(unittest.TestCase):
+    def test_the_decay_halves_a_step_s_weight_after_the_half_life_of_training_time(self):
+        import train
+        self.assertEqual(train.average_decay(1.0, 0), 0.0)
+        per_step = train.average_decay(3.0, 20)  # 400 steps of 3 s are 20 minutes
+        self.assertAlmostEqual(per_step ** 400, 0.5)
+        self.assertGreater(train.average_decay(0.5, 20), per_step)  # a faster model's steps each move it less
+
+    def test_the_average_follows_the_weights_and_swaps_in_and_back(self):
+        import torch
+        import train
+        model = torch.nn.Linear(2, 1, bias=False)
+        with torch.no_grad():
+            model.weight.fill_(1.0)
+        average = train.WeightAverage(model)
+        with torch.no_grad():
+            model.weight.fill_(3.0)
+        average.update(model, 0.5)  # halfway: 2
+        average.update(model, 0.5)  # 2.5
+        self.assertTrue(torch.allclose(average.params[0], torch.full((1, 2), 2.5)))
+        average.swap(model)
+        self.assertTrue(torch.allclose(model.weight, torch.full((1, 2), 2.5)))
+        average.swap(model)
+        self.assertTrue(torch.allclose(model.weight, torch.full((1, 2), 3.0)))
+        restored = train.WeightAverage(model, average.state())
+        self.assertTrue(torch.allclose(restored.params[0], torch.full((1, 2), 2.5)))
+
+
 if __name__ == "__main__":
     unittest.main()

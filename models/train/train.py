@@ -59,6 +59,10 @@ def parse_args(argv=None):
                     "this shallower export (same width) to the config's depth, function-preserving "
                     "(default for small: models/codeassist-py-tiny.gguf)")
     ap.add_argument("--smoke", action="store_true", help="few files, tiny model, few steps, export (<1 min)")
+    ap.add_argument("--average-minutes", type=float, default=20.0,
+                    help="half-life, in minutes of training, of an exponential moving average of the weights kept next "
+                    "to them; every checkpoint evaluates both and exports the average too (average.gguf); the better "
+                    "one can become export.gguf. 0 turns it off")
     ap.add_argument("--steps", type=int, default=None, help="stop after this many steps (total)")
     ap.add_argument("--log-every", type=int, default=10)
     a = ap.parse_args(argv)
@@ -79,6 +83,45 @@ def learning_rate(args, state, progress):
         return peak * (state["step"] + 1) / args.warmup
     p = min(1.0, progress)
     return peak * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def average_decay(step_seconds, half_life_minutes):
+    """The weight average's decay for one step that took step_seconds: after half_life_minutes of steps the weights of
+    the first step weigh half. Measured in training time, so a slow model (small) averages over as many minutes as a
+    fast one. 0 (no averaging) for a half-life of 0."""
+    if half_life_minutes <= 0:
+        return 0.0
+    return 0.5 ** (max(step_seconds, 0.0) / (half_life_minutes * 60.0))
+
+
+class WeightAverage:
+    """An exponential moving average of a model's parameters (float32 copies): at a high learning rate the weights
+    wander around a minimum, and their average lies nearer to it than any one step."""
+
+    def __init__(self, model, state=None):
+        import torch
+        self.params = [p.detach().clone().float() for p in model.parameters()]
+        if state is not None:
+            for mine, saved in zip(self.params, state):
+                mine.copy_(saved)
+
+    def update(self, model, decay):
+        import torch
+        with torch.no_grad():
+            for mine, p in zip(self.params, model.parameters()):
+                mine.lerp_(p.detach().float(), 1.0 - decay)
+
+    def swap(self, model):
+        """Exchanges the model's parameters with the average (call again to swap back)."""
+        import torch
+        with torch.no_grad():
+            for mine, p in zip(self.params, model.parameters()):
+                held = p.detach().clone()
+                p.copy_(mine)
+                mine.copy_(held)
+
+    def state(self):
+        return [p.clone() for p in self.params]
 
 
 def cpu_has_native_bf16(cpuinfo="/proc/cpuinfo"):
@@ -151,12 +194,14 @@ def main(argv=None):
 
     ckpt_path = os.path.join(out_dir, "ckpt.pt")
     state = {"step": 0, "tokens": 0, "elapsed": 0.0, "best_eval": float("inf")}
+    saved_average = None
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         torch.set_rng_state(ck["torch_rng"].cpu())
         state = ck["state"]
+        saved_average = ck.get("average")
         log(f"resumed {ckpt_path}: step {state['step']}, {state['tokens']/1e6:.2f}M tokens, "
             f"{state['elapsed']/60:.1f} min trained, best eval {state['best_eval']:.4f}")
     else:
@@ -173,6 +218,8 @@ def main(argv=None):
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
                 f"new layers start as copies with zeroed output projections, so step 0 equals the source)")
 
+    # A checkpoint written before the average existed starts it from the weights it holds.
+    average = WeightAverage(model, saved_average) if args.average_minutes > 0 else None
     sampler = data.Sampler(tok, stream, docs, cfg.seq_len, args.fim_rate, args.spm_rate, args.seed, args.body_rate)
     ev_t = torch.from_numpy(ev[:, :cfg.seq_len + 1].copy())
 
@@ -207,27 +254,42 @@ def main(argv=None):
     def save_all(final=False):
         t0 = time.time()
         ev_loss, ev_acc = evaluate()
-        is_best = ev_loss < state["best_eval"]
-        if is_best:
-            state["best_eval"] = ev_loss
-        tmp = ckpt_path + ".tmp"
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
-                    "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
-                    "config": cfg.to_dict(), "args": vars(args)}, tmp)
-        os.replace(tmp, ckpt_path)
         name = f"codeassist-py-{args.config}"
         latest = os.path.join(out_dir, "latest.gguf")
         export_gguf(model, tok, latest, name, args.export_dtype)
+        candidates = [(ev_loss, latest)]
+        avg_note = ""
+        if average is not None:
+            average.swap(model)
+            try:
+                avg_loss, avg_acc = evaluate()
+                averaged = os.path.join(out_dir, "average.gguf")
+                export_gguf(model, tok, averaged, name, args.export_dtype)
+            finally:
+                average.swap(model)
+            candidates.append((avg_loss, averaged))
+            avg_note = f" average {avg_loss:.4f} top1 {avg_acc:.3f}"
+        best_loss, best_file = min(candidates)
+        is_best = best_loss < state["best_eval"]
+        if is_best:
+            state["best_eval"] = best_loss
+        tmp = ckpt_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
+                    "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
+                    "average": None if average is None else average.state(),
+                    "config": cfg.to_dict(), "args": vars(args)}, tmp)
+        os.replace(tmp, ckpt_path)
         best = ""
         if is_best:
             tmpb = os.path.join(out_dir, "export.gguf.tmp")
-            shutil.copyfile(latest, tmpb)
+            shutil.copyfile(best_file, tmpb)
             os.replace(tmpb, os.path.join(out_dir, "export.gguf"))
-            best = " (best -> export.gguf)"
+            best = f" (best -> export.gguf{', the average' if best_file != latest else ''})"
         with open(os.path.join(out_dir, "evals.tsv"), "a") as f:
-            f.write(f"{state['step']}\t{state['tokens']}\t{state['elapsed']:.0f}\t{ev_loss:.4f}\t{ev_acc:.4f}\n")
+            extra = "" if average is None else "\t%.4f" % avg_loss
+            f.write(f"{state['step']}\t{state['tokens']}\t{state['elapsed']:.0f}\t{ev_loss:.4f}\t{ev_acc:.4f}{extra}\n")
         log(f"[ckpt] step {state['step']} tokens {state['tokens']/1e6:.2f}M held-out loss {ev_loss:.4f} "
-            f"top1 {ev_acc:.3f}{best} ({time.time()-t0:.1f}s){' FINAL' if final else ''}")
+            f"top1 {ev_acc:.3f}{avg_note}{best} ({time.time()-t0:.1f}s){' FINAL' if final else ''}")
 
     def done():
         return progress() >= 1.0
@@ -269,6 +331,8 @@ def main(argv=None):
             dt_step = step_time
         step_time = dt_step if step_time is None else 0.9 * step_time + 0.1 * dt_step
         state["elapsed"] += dt_step
+        if average is not None:
+            average.update(model, average_decay(dt_step, args.average_minutes))
         tok_log += tokens_per_step
         lv = loss.item()
         ema = lv if ema is None else 0.95 * ema + 0.05 * lv
