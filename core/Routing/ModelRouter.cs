@@ -153,22 +153,37 @@ public sealed class ModelRouter
 
         if (!hasFallback)
         {
-            if (!request.Invoked && late.Value is EscalationReason.Unsure or EscalationReason.Rejected && answer.Answer.Text.Length > 0)
-            {
-                // Unsure and nobody to ask: an automatic request shows nothing rather than a guess.
-                _logger.LogDebug("Route: abstain ({Reason}: confidence {Confidence:F2}, threshold {Threshold}; no fallback is configured)", EscalationPolicy.Name(late.Value), confidence, options.Routing.MinConfidence);
-                return Answered(_completions, answer with { Answer = answer.Answer with { Text = string.Empty, Abstained = true } });
-            }
-
             _logger.LogDebug("Route: local (would escalate: {Reason}, but no fallback is configured)", EscalationPolicy.Name(late.Value));
-            return Answered(_completions, answer);
+            return Answered(_completions, Unaided(request, answer));
         }
 
         Escalating(request, late.Value);
         var started = _time.GetTimestamp();
         var fallback = RunFallbackAsync(request, attempt, _completions, cancellationToken);
         var chosen = await ChooseAsync(request, fallback, started, cancellationToken).ConfigureAwait(false);
-        return Answered(_completions, chosen ?? answer);
+
+        // The fallback was late or failed: the local answer stands as it would without one, so an unsure guess is not
+        // shown just because asking did not work.
+        return Answered(_completions, chosen ?? Unaided(request, answer));
+    }
+
+    /// <summary>
+    /// A local answer with nobody to ask: an automatic request the local tier is unsure of (or whose candidates the
+    /// checks all rejected) shows nothing rather than a guess; an explicit one shows the answer.
+    /// </summary>
+    private RoutedAnswer Unaided(RouteRequest request, RoutedAnswer answer)
+    {
+        var routing = request.Options.Routing;
+        var late = EscalationPolicy.AfterLocal(routing, answer.Answer.Text, answer.Answer.Generation.StartLogprob, answer.Answer.Rejection is not null);
+        if (request.Invoked || late is not (EscalationReason.Unsure or EscalationReason.Rejected) || answer.Answer.Text.Length == 0)
+        {
+            return answer;
+        }
+
+        _logger.LogDebug(
+            "Route: abstain ({Reason}: confidence {Confidence:F2}, threshold {Threshold}; no fallback answered)",
+            EscalationPolicy.Name(late.Value), Math.Exp(answer.Answer.Generation.StartLogprob), routing.MinConfidence);
+        return answer with { Answer = answer.Answer with { Text = string.Empty, Abstained = true } };
     }
 
     private async Task<RoutedAnswer?> FallbackOnlyAsync(

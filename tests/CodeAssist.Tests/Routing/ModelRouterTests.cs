@@ -195,13 +195,40 @@ public sealed class ModelRouterTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnsureEscalationWhoseFallbackIsLateKeepsTheLocalAnswer()
+    public async Task AnUnsureAutomaticEscalationWhoseFallbackIsLateShowsNothingAsWithoutAFallback()
     {
         _fallback = new ScriptedModel("large", "fallback_answer", -0.1, TimeSpan.FromSeconds(5));
         var unsure = new ScriptedModel("small", "local_answer", -3, TimeSpan.FromMilliseconds(5));
         var routed = await RouteAsync(RoutingTestKit.Options(deadlineMs: 200), local: unsure);
         Assert.Equal(Tier.Local, routed!.Tier);
         Assert.Equal(1, _statistics.FallbackLate);
+        Assert.Equal(1, _statistics.Escalations["unsure"]);
+        Assert.Equal(string.Empty, routed.Answer.Text);
+        Assert.True(routed.Answer.Abstained);
+    }
+
+    [Fact]
+    public async Task AnUnsureAutomaticEscalationWhoseFallbackFailsShowsNothingAndAConfidentAnswerStays()
+    {
+        using var provider = new FallbackModelProvider(NullLoggerFactory.Instance, _ => throw new InvalidOperationException("down"));
+        var unsure = new ScriptedModel("small", "local_answer", -3, TimeSpan.FromMilliseconds(5));
+        var router = new ModelRouter(new FixedLocalTier(unsure), provider, _statistics, NullLogger<ModelRouter>.Instance);
+        var options = RoutingTestKit.Options(routing: r => r with { EscalateOnInvoke = false });
+        var automatic = await router.RouteAsync(new RouteRequest(false, false, options), RoutingTestKit.Attempt, CancellationToken.None);
+        Assert.Equal(Tier.Local, automatic!.Tier);
+        Assert.Equal(1, _statistics.FallbackFailed);
+        Assert.Equal(string.Empty, automatic.Answer.Text);
+        Assert.True(automatic.Answer.Abstained);
+
+        // An explicit request shows the local answer however unsure; a confident one never asked.
+        var invoked = await router.RouteAsync(new RouteRequest(true, false, options), RoutingTestKit.Attempt, CancellationToken.None);
+        Assert.Equal("local_answer", invoked!.Answer.Text);
+        Assert.False(invoked.Answer.Abstained);
+        var failed = _statistics.FallbackFailed;
+        var sure = new ModelRouter(new FixedLocalTier(_local), provider, _statistics, NullLogger<ModelRouter>.Instance);
+        var confident = await sure.RouteAsync(new RouteRequest(false, false, options), RoutingTestKit.Attempt, CancellationToken.None);
+        Assert.Equal("local_answer", confident!.Answer.Text);
+        Assert.Equal(failed, _statistics.FallbackFailed);
     }
 
     [Fact]
