@@ -180,15 +180,22 @@ public sealed class ModelDownloader : IDisposable
                     CheckAgainstCatalog(entry, announced, url.GetLeftPart(UriPartial.Path), "announces");
                     CheckFreeSpace(part, announced - start);
                 }
+                else if (entry.SizeBytes is > 0 and var listed)
+                {
+                    // No length announced (a chunked answer): the catalog's size stands in for the free space and the progress.
+                    CheckFreeSpace(part, listed - start);
+                }
 
-                _logger.LogInformation("Downloading {Model} from {Url}: {Start} of {Total} bytes on disk", entry.Id, url, start, total);
-                await CopyAsync(response, url, part, start, total, progress, cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("Downloading {Model} from {Url}: {Start} of {Total} bytes on disk", entry.Id, url, start, total?.ToString(CultureInfo.InvariantCulture) ?? "unannounced");
+                await CopyAsync(response, url, part, start, total, total ?? (entry.SizeBytes is > 0 ? entry.SizeBytes : null), progress, cancellationToken).ConfigureAwait(false);
                 return start;
             }
         }
     }
 
-    private async Task CopyAsync(HttpResponseMessage response, Uri url, string part, long start, long? total, Func<DownloadProgress, Task>? progress, CancellationToken cancellationToken)
+    // total: the length the server announced (checked at the end); expected: that, or the catalog's size for the progress.
+    private async Task CopyAsync(
+        HttpResponseMessage response, Uri url, string part, long start, long? total, long? expected, Func<DownloadProgress, Task>? progress, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -267,7 +274,9 @@ public sealed class ModelDownloader : IDisposable
                     if (progress is not null && clock.Elapsed - lastReport >= ProgressInterval)
                     {
                         lastReport = clock.Elapsed;
-                        await progress(new DownloadProgress(start + received, total, received / Math.Max(clock.Elapsed.TotalSeconds, 1e-3))).ConfigureAwait(false);
+                        // An estimate never shows less than what is on disk.
+                        var shown = expected is { } size ? Math.Max(size, start + received) : (long?)null;
+                        await progress(new DownloadProgress(start + received, shown, received / Math.Max(clock.Elapsed.TotalSeconds, 1e-3))).ConfigureAwait(false);
                     }
                 }
             }
@@ -281,10 +290,10 @@ public sealed class ModelDownloader : IDisposable
                 throw DiskFull(part, BufferSize, ex);
             }
 
-            if (total is { } expected && start + received != expected)
+            if (total is { } announcedTotal && start + received != announcedTotal)
             {
                 throw new ModelDownloadException(
-                    $"the connection to {url.Host} closed after {start + received} of {expected} bytes{KeptNote(part, start + received)}");
+                    $"the connection to {url.Host} closed after {start + received} of {announcedTotal} bytes{KeptNote(part, start + received)}");
             }
         }
     }

@@ -95,6 +95,44 @@ public sealed class ModelDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAnswerWithoutALengthIsDownloadedVerifiedAndShowsProgressAgainstTheCatalogsSize()
+    {
+        await using var server = new ModelFileServer(_model) { Chunked = true, BytesPerSecond = Math.Max(_model.Length / 2, 1) };
+        var reports = new List<DownloadProgress>();
+
+        var result = await DownloadAsync(TestCatalog.Entry(server.Url, _model.Length, TestCatalog.Sha256(_model)), p =>
+        {
+            reports.Add(p);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(_model, await File.ReadAllBytesAsync(result.Path));
+        Assert.Equal(200, Assert.Single(server.Requests).Status);
+        var transfer = reports.Where(r => !r.Verifying).ToList();
+        Assert.NotEmpty(transfer);
+        Assert.All(transfer, r => Assert.Equal(_model.Length, r.TotalBytes));
+        Assert.Contains(transfer, r => r.Percentage is > 0 and < 100);
+    }
+
+    [Fact]
+    public async Task AnAnswerWithoutALengthCutMidwayKeepsThePartAndResumes()
+    {
+        await using var server = new ModelFileServer(_model) { Chunked = true, CutAfter = _model.Length / 2 };
+        var entry = TestCatalog.Entry(server.Url, _model.Length, TestCatalog.Sha256(_model));
+
+        // The last chunk never came: a cut, not a short file (which the checksum would throw away).
+        var cut = await Assert.ThrowsAsync<ModelDownloadException>(() => DownloadAsync(entry));
+        Assert.Contains("next pull resumes", cut.Message, StringComparison.Ordinal);
+        var kept = new FileInfo(Part).Length;
+        Assert.InRange(kept, 1, _model.Length - 1);
+
+        var result = await DownloadAsync(entry);
+        Assert.Equal(kept, result.ResumedFrom);
+        Assert.Equal(_model, await File.ReadAllBytesAsync(Target));
+        Assert.Equal($"bytes={kept}-", server.Requests[^1].Range);
+    }
+
+    [Fact]
     public async Task AServerThatIgnoresTheRangeIsDownloadedAgainFromTheStart()
     {
         await using var server = new ModelFileServer(_model) { IgnoreRange = true };

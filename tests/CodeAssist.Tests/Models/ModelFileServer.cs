@@ -46,6 +46,9 @@ internal sealed class ModelFileServer : LoopbackTcpServer
     /// <summary>Answers this status with an empty body instead of the file (404, 500, …).</summary>
     public int? Status { get; set; }
 
+    /// <summary>Answers without a length: <c>Transfer-Encoding: chunked</c> (a cut then ends without the last chunk).</summary>
+    public bool Chunked { get; set; }
+
     /// <summary>Called once the headers of a 200/206 answer are sent, before its body (a test can cancel there).</summary>
     public Action? OnBodyStarted { get; set; }
 
@@ -94,7 +97,9 @@ internal sealed class ModelFileServer : LoopbackTcpServer
                 else
                 {
                     status = 200;
-                    await WriteHeadAsync(stream, status, string.Create(CultureInfo.InvariantCulture, $"Content-Length: {AnnouncedLength ?? body.Length}\r\nAccept-Ranges: bytes\r\n"));
+                    await WriteHeadAsync(stream, status, Chunked
+                        ? "Transfer-Encoding: chunked\r\nAccept-Ranges: bytes\r\n"
+                        : string.Create(CultureInfo.InvariantCulture, $"Content-Length: {AnnouncedLength ?? body.Length}\r\nAccept-Ranges: bytes\r\n"));
                 }
 
                 OnBodyStarted?.Invoke();
@@ -105,12 +110,27 @@ internal sealed class ModelFileServer : LoopbackTcpServer
                 for (var offset = start; offset < end; offset += chunk)
                 {
                     var count = (int)Math.Min(chunk, end - offset);
+                    if (Chunked && status == 200)
+                    {
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{count:x}\r\n")), Stopping);
+                    }
+
                     await stream.WriteAsync(body.AsMemory((int)offset, count), Stopping);
+                    if (Chunked && status == 200)
+                    {
+                        await stream.WriteAsync("\r\n"u8.ToArray(), Stopping);
+                    }
+
                     sent += count;
                     if (BytesPerSecond is not null)
                     {
                         await Task.Delay(50, Stopping);
                     }
+                }
+
+                if (Chunked && status == 200 && cut is null)
+                {
+                    await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), Stopping);
                 }
 
                 // A cut closes the connection here, short of the length announced: the client reads every byte sent, then the end.
