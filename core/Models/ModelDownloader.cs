@@ -178,16 +178,17 @@ public sealed class ModelDownloader : IDisposable
                 if (total is { } announced)
                 {
                     CheckAgainstCatalog(entry, announced, url.GetLeftPart(UriPartial.Path), "announces");
-                    CheckFreeSpace(part, announced - start);
                 }
-                else if (entry.SizeBytes is > 0 and var listed)
+
+                // No length announced (a chunked answer): the catalog's size stands in for the free space and the progress.
+                var expected = total ?? (entry.SizeBytes is > 0 ? entry.SizeBytes : null);
+                if (expected is { } size)
                 {
-                    // No length announced (a chunked answer): the catalog's size stands in for the free space and the progress.
-                    CheckFreeSpace(part, listed - start);
+                    CheckFreeSpace(part, size - start);
                 }
 
                 _logger.LogInformation("Downloading {Model} from {Url}: {Start} of {Total} bytes on disk", entry.Id, url, start, total?.ToString(CultureInfo.InvariantCulture) ?? "unannounced");
-                await CopyAsync(response, url, part, start, total, total ?? (entry.SizeBytes is > 0 ? entry.SizeBytes : null), progress, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(response, url, part, start, total, expected, progress, cancellationToken).ConfigureAwait(false);
                 return start;
             }
         }

@@ -99,7 +99,6 @@ class WeightAverage:
     wander around a minimum, and their average lies nearer to it than any one step."""
 
     def __init__(self, model, state=None):
-        import torch
         self.params = [p.detach().clone().float() for p in model.parameters()]
         if state is not None:
             for mine, saved in zip(self.params, state):

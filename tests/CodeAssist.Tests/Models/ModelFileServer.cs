@@ -102,6 +102,8 @@ internal sealed class ModelFileServer : LoopbackTcpServer
                         : string.Create(CultureInfo.InvariantCulture, $"Content-Length: {AnnouncedLength ?? body.Length}\r\nAccept-Ranges: bytes\r\n"));
                 }
 
+                // Chunk framing applies to the whole-file answer (a range answer announces its length).
+                var framed = Chunked && status == 200;
                 OnBodyStarted?.Invoke();
                 var cut = CutAfter;
                 CutAfter = null;
@@ -110,13 +112,13 @@ internal sealed class ModelFileServer : LoopbackTcpServer
                 for (var offset = start; offset < end; offset += chunk)
                 {
                     var count = (int)Math.Min(chunk, end - offset);
-                    if (Chunked && status == 200)
+                    if (framed)
                     {
                         await stream.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{count:x}\r\n")), Stopping);
                     }
 
                     await stream.WriteAsync(body.AsMemory((int)offset, count), Stopping);
-                    if (Chunked && status == 200)
+                    if (framed)
                     {
                         await stream.WriteAsync("\r\n"u8.ToArray(), Stopping);
                     }
@@ -128,7 +130,7 @@ internal sealed class ModelFileServer : LoopbackTcpServer
                     }
                 }
 
-                if (Chunked && status == 200 && cut is null)
+                if (framed && cut is null)
                 {
                     await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), Stopping);
                 }
