@@ -52,7 +52,15 @@ internal sealed class ModelFileServer : LoopbackTcpServer
     /// <summary>Called once the headers of a 200/206 answer are sent, before its body (a test can cancel there).</summary>
     public Action? OnBodyStarted { get; set; }
 
-    public IReadOnlyList<FileRequest> Requests => [.. _requests];
+    /// <summary>The requests served so far, each recorded once its answer ended (waits for answers under way).</summary>
+    public IReadOnlyList<FileRequest> Requests
+    {
+        get
+        {
+            WaitForConnectionsServed();
+            return [.. _requests];
+        }
+    }
 
     protected override async Task ServeAsync(TcpClient client)
     {

@@ -35,6 +35,12 @@ internal abstract class LoopbackTcpServer : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Waits (at most 5 s) until every connection accepted so far is served to its end. A client can read the whole answer
+    /// before the server's code after its last write has run, so what a server records there is read after this.
+    /// </summary>
+    protected void WaitForConnectionsServed() => Task.WhenAll(_connections).Wait(TimeSpan.FromSeconds(5));
+
     /// <summary>Serves one connection, and disposes <paramref name="client"/> when done.</summary>
     protected abstract Task ServeAsync(TcpClient client);
 
@@ -54,7 +60,20 @@ internal abstract class LoopbackTcpServer : IAsyncDisposable
                 return;
             }
 
-            _connections.Add(Task.Run(() => ServeAsync(client)));
+            // Counted before it starts, so that a connection already answered is never missing from the wait.
+            var served = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _connections.Add(served.Task);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(client);
+                }
+                finally
+                {
+                    served.TrySetResult();
+                }
+            });
         }
     }
 }
