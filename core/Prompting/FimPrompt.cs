@@ -26,10 +26,34 @@ public sealed record FimPrompt(IReadOnlyList<PromptPart> Parts, string Healed)
     /// prompt — else as a comment header at the start of the prefix. Snippets come first and in a stable order, so the
     /// prompt's start (and the KV cache) stays put while the user types.
     /// </summary>
-    public static FimPrompt Build(FimTemplate template, string prefix, string suffix, PromptSnippets? snippets, Func<string, bool>? hasToken)
+    public static FimPrompt Build(FimTemplate template, string prefix, string suffix, PromptSnippets? snippets, Func<string, bool>? hasToken) =>
+        Build(template, prefix, suffix, snippets, hasToken, heal: true);
+
+    /// <summary>
+    /// The prompt as one string with markers written out, for a server that takes it whole (a remote model in client FIM
+    /// mode): <paramref name="snippets"/> in front as <see cref="Build(FimTemplate, string, string, PromptSnippets?, Func{string, bool}?)"/>
+    /// puts them — in the repository format with <paramref name="repositoryFormat"/>, else as a comment header — but
+    /// not healed (a server's output cannot be made to start with the cut text), and with the family's control texts
+    /// taken out of the document's text and the snippets' (<see cref="FimTemplate.WithoutControlTexts"/>).
+    /// </summary>
+    public static string Render(FimTemplate template, string prefix, string suffix, PromptSnippets? snippets, bool repositoryFormat)
     {
         ArgumentNullException.ThrowIfNull(template);
-        var cut = HealingCut(prefix);
+        var clean = snippets is null ? null : snippets with
+        {
+            Items = [.. snippets.Items.Select(s => s with { Text = template.WithoutControlTexts(s.Text) })],
+            Repository = template.WithoutControlTexts(snippets.Repository),
+            File = template.WithoutControlTexts(snippets.File),
+        };
+        var prompt = Build(
+            template, template.WithoutControlTexts(prefix), template.WithoutControlTexts(suffix), clean, repositoryFormat ? static _ => true : null, heal: false);
+        return string.Concat(prompt.Parts.Select(p => p.Value));
+    }
+
+    private static FimPrompt Build(FimTemplate template, string prefix, string suffix, PromptSnippets? snippets, Func<string, bool>? hasToken, bool heal)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var cut = heal ? HealingCut(prefix) : prefix.Length;
         var healed = prefix[..cut];
         if (snippets is not { Items.Count: > 0 })
         {
@@ -71,9 +95,10 @@ public sealed record FimPrompt(IReadOnlyList<PromptPart> Parts, string Healed)
         return header.Append('\n').ToString();
     }
 
-    // A module as a file path relative to the repository (shop.models → shop/models.py; relative ones keep their dots' meaning as ../).
-    private static string ModulePath(string module)
+    /// <summary>A module as a file path relative to the repository (shop.models → shop/models.py; relative ones keep their dots' meaning as ../).</summary>
+    public static string ModulePath(string module)
     {
+        ArgumentNullException.ThrowIfNull(module);
         var level = module.TakeWhile(c => c == '.').Count();
         var path = module[level..].Replace('.', '/');
         var up = level <= 1 ? string.Empty : string.Concat(Enumerable.Repeat("../", level - 1));

@@ -128,10 +128,11 @@ public sealed record FimTemplate(
     public string Render(string prefix, string suffix) =>
         string.Concat(Build(WithoutControlTexts(prefix), WithoutControlTexts(suffix)).Select(p => p.Value));
 
-    /// <summary><paramref name="text"/> without any of the family's control texts (again until none is left: removing one may join another).</summary>
+    /// <summary><paramref name="text"/> without any of the family's control texts, its repository format's included (again until none is left: removing one may join another).</summary>
     public string WithoutControlTexts(string text)
     {
-        var controls = new[] { PrefixMarker, SuffixMarker, MiddleMarker }.OfType<string>().Concat(StopMarkers).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        string?[] markers = [PrefixMarker, SuffixMarker, MiddleMarker, RepoMarkers?.RepoName, RepoMarkers?.FileSeparator];
+        var controls = markers.OfType<string>().Concat(StopMarkers).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var changed = true;
         while (changed)
         {

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using CodeAssist.Server.Prompting;
 using Microsoft.Extensions.Logging;
 
 namespace CodeAssist.Server.Inference.Remote;
 
 /// <summary>
 /// A model served by llama.cpp's <c>llama-server</c> through <c>/infill</c>, which applies the model's own FIM
-/// tokens.
+/// tokens; the prompt's snippets from other files (<see cref="CompletionRequest.Snippets"/>) go in <c>input_extra</c>,
+/// which the server lays out in the model's repository format when its vocabulary has one.
 /// </summary>
 /// <remarks>
 /// <see cref="ModelCompletion.MeanLogprob"/> and <see cref="ModelCompletion.MinLogprob"/> are NaN (no
@@ -36,7 +38,10 @@ public sealed class LlamaServerModel : RemoteModel
             Stream: false,
             CachePrompt: true,
             TopP: sample?.TopP,
-            Seed: sample?.Seed);
+            Seed: sample?.Seed,
+            InputExtra: request.Snippets is { Items.Count: > 0 } snippets
+                ? [.. snippets.Items.Select(s => new LlamaInfillChunk(FimPrompt.ModulePath(s.Source), s.Text))]
+                : null);
         var reply = await PostJsonAsync(
             "infill", body, RemoteJsonContext.Default.LlamaInfillRequest, RemoteJsonContext.Default.LlamaCompletionResponse,
             r => r.Content is null ? "content" : null,

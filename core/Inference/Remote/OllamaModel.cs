@@ -24,13 +24,13 @@ public sealed class OllamaModel : RemoteModel
     private protected override async Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var client = Options.FimMode == RemoteFimMode.Client;
+        var (prompt, suffix) = PromptFor(request);
         var stops = CompletionStops();
         var body = new OllamaGenerateRequest(
             Model: Options.Model!,
-            Prompt: client ? Template.Render(request.Prefix, request.Suffix) : request.Prefix,
-            Suffix: client ? null : request.Suffix,
-            Raw: client,
+            Prompt: prompt,
+            Suffix: suffix,
+            Raw: Options.FimMode == RemoteFimMode.Client,
             Stream: false,
             Options: GenerationOptions(request.MaxTokens, stops, sample));
         var reply = await PostJsonAsync(

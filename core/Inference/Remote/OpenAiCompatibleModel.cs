@@ -25,12 +25,12 @@ public sealed class OpenAiCompatibleModel : RemoteModel
     private protected override async Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var client = Options.FimMode == RemoteFimMode.Client;
+        var (prompt, suffix) = PromptFor(request);
         var stops = CompletionStops();
         var body = new OpenAiCompletionRequest(
             Model: Options.Model!,
-            Prompt: client ? Template.Render(request.Prefix, request.Suffix) : request.Prefix,
-            Suffix: client ? null : request.Suffix,
+            Prompt: prompt,
+            Suffix: suffix,
             MaxTokens: request.MaxTokens,
             Temperature: sample?.Temperature ?? Options.Temperature,
             Stop: stops.Count == 0 ? null : stops,

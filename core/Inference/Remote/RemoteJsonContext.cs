@@ -56,7 +56,13 @@ internal sealed record LlamaInfillRequest(
     [property: JsonPropertyName("stream")] bool Stream,
     [property: JsonPropertyName("cache_prompt")] bool CachePrompt,
     [property: JsonPropertyName("top_p")] double? TopP = null,
-    [property: JsonPropertyName("seed")] int? Seed = null);
+    [property: JsonPropertyName("seed")] int? Seed = null,
+    [property: JsonPropertyName("input_extra")] IReadOnlyList<LlamaInfillChunk>? InputExtra = null);
+
+/// <summary>One file's text before the FIM prompt in <see cref="LlamaInfillRequest.InputExtra"/> (the server lays them out in the model's repository format).</summary>
+internal sealed record LlamaInfillChunk(
+    [property: JsonPropertyName("filename")] string FileName,
+    [property: JsonPropertyName("text")] string Text);
 
 /// <summary>llama.cpp <c>/infill</c> (and <c>/completion</c>) reply.</summary>
 internal sealed record LlamaCompletionResponse(
@@ -114,6 +120,7 @@ internal sealed record OpenAiModelEntry(
 [JsonSerializable(typeof(OpenAiCompletionRequest))]
 [JsonSerializable(typeof(OpenAiCompletionResponse))]
 [JsonSerializable(typeof(LlamaInfillRequest))]
+[JsonSerializable(typeof(LlamaInfillChunk))]
 [JsonSerializable(typeof(LlamaCompletionResponse))]
 [JsonSerializable(typeof(OllamaGenerateRequest))]
 [JsonSerializable(typeof(OllamaGenerateResponse))]

@@ -134,6 +134,24 @@ public abstract class RemoteModel : ICompletionModel
         }
     }
 
+    /// <summary>
+    /// What a prompt-and-suffix server is sent: in client FIM mode the whole prompt rendered with the family's markers
+    /// and no suffix (the snippets from other files in front: in Qwen's repository format, which every Qwen coder FIM
+    /// model has, else as a comment header — a vocabulary not seen here may lack a family's other tokens); in server
+    /// FIM mode the prefix, with the snippets as a comment header, and the suffix.
+    /// </summary>
+    private protected (string Prompt, string? Suffix) PromptFor(CompletionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Options.FimMode == RemoteFimMode.Client)
+        {
+            return (FimPrompt.Render(Template, request.Prefix, request.Suffix, request.Snippets, repositoryFormat: Template.Family == FimFamily.Qwen), null);
+        }
+
+        var header = request.Snippets is { Items.Count: > 0 } snippets ? FimPrompt.CommentHeader(snippets) : string.Empty;
+        return (header + request.Prefix, request.Suffix);
+    }
+
     /// <summary>One call to the server: greedy (<paramref name="sample"/> null, the configured temperature) or one seeded sample.</summary>
     private protected abstract Task<ModelCompletion> CompleteOnceAsync(CompletionRequest request, RemoteSample? sample, CancellationToken cancellationToken);
 

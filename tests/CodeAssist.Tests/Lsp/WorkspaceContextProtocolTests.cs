@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CodeAssist.Server.Context;
+using CodeAssist.Server.Inference.Remote;
 using CodeAssist.Tests.Models;
+using CodeAssist.Tests.Remote;
 using CodeAssist.Tests.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -135,6 +137,73 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
 
         Assert.Equal(expected, Math.Sign(stats.GetProperty("snippets").GetInt64()));
         Assert.Equal(JsonValueKind.Array, answer.GetProperty("result").GetProperty("items").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("llamacpp", null, null)] // /infill: the snippets in input_extra, which llama-server lays out in the model's repository format
+    [InlineData("openai", "client", "qwen")] // the whole prompt rendered here: Qwen's repository format
+    [InlineData("openai", "server", null)] // the server applies the template: a comment header in front of the prefix
+    [InlineData("ollama", "client", "codellama")] // a family without a repository format: a comment header inside the template
+    public async Task ARemoteFallbackGetsTheImportedDefinitionsInItsPrompt(string kind, string? fim, string? template)
+    {
+        const string Text = "from shop.models import load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    orders = load_pending_orders_for_customer(customer, since)\n    return ";
+        const string Definition = "def load_pending_orders_for_customer(customer, since_date):";
+        var remote = kind switch { "llamacpp" => RemoteKind.LlamaCpp, "ollama" => RemoteKind.Ollama, _ => RemoteKind.OpenAi };
+        await using var server = await FakeModelServer.StartAsync();
+        server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.Completion(remote, "orders"));
+        var settings = Settings(workspace: true);
+        var fallback = new Dictionary<string, object?> { ["kind"] = kind, ["endpoint"] = server.EndpointFor(remote).AbsoluteUri, ["model"] = "coder", ["timeoutMs"] = 20000 };
+        if (fim is not null)
+        {
+            fallback["fim"] = fim;
+        }
+
+        if (template is not null)
+        {
+            fallback["template"] = template;
+        }
+
+        settings["fallback"] = fallback;
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(settings, workspaceFolders: [FolderUri]);
+        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
+        await client.OpenAsync(MainUri, Text);
+        _ = await client.InlineCompletionAsync(MainUri, 3, 0, triggerKind: 1);
+        await client.Services.GetRequiredService<WorkspaceContext>().ImportsReadAsync(MainUri);
+
+        // An explicit request goes to the fallback, whose prompt now starts with the imported function's definition.
+        var lines = Text.Split('\n');
+        var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length, triggerKind: 1);
+        Assert.Equal("orders", answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
+        var json = server.Requests.Last(r => r.Method == "POST").Json;
+        var repository = _folder.Name;
+        switch (kind, fim, template)
+        {
+            case ("llamacpp", _, _):
+                var extra = Assert.Single(json.GetProperty("input_extra").EnumerateArray());
+                Assert.Equal("shop/models.py", extra.GetProperty("filename").GetString());
+                Assert.Contains(Definition, extra.GetProperty("text").GetString(), StringComparison.Ordinal);
+                Assert.EndsWith(lines[^2] + "\n    return ", json.GetProperty("input_prefix").GetString(), StringComparison.Ordinal);
+                Assert.DoesNotContain(Definition, json.GetProperty("input_prefix").GetString(), StringComparison.Ordinal);
+                break;
+            case (_, "client", "qwen"):
+                var prompt = json.GetProperty("prompt").GetString()!;
+                Assert.StartsWith($"<|repo_name|>{repository}\n<|file_sep|>shop/models.py\n{Definition}", prompt, StringComparison.Ordinal);
+                Assert.Contains("<|file_sep|>app/main.py\n<|fim_prefix|>from shop.models import", prompt, StringComparison.Ordinal);
+                Assert.False(json.TryGetProperty("suffix", out _));
+                break;
+            case (_, "server", _):
+                Assert.StartsWith($"# from shop.models:\n#   {Definition}", json.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+                Assert.Contains("\n\nfrom shop.models import", json.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+                Assert.True(json.TryGetProperty("suffix", out _));
+                break;
+            default:
+                var raw = json.GetProperty("prompt").GetString()!;
+                Assert.Contains($"# from shop.models:\n#   {Definition}", raw, StringComparison.Ordinal);
+                Assert.DoesNotContain("repo_name", raw, StringComparison.Ordinal);
+                Assert.True(json.GetProperty("raw").GetBoolean());
+                break;
+        }
     }
 
     [Fact]
