@@ -2,7 +2,7 @@
 # The training campaign: the shipped models keep training in the background, on corpus v2, whenever work on the
 # project goes on. One command starts or resumes it; timings pause it (codeassist bench/eval do so themselves).
 #
-#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: tiny small)
+#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: small)
 #   bash models/train/campaign.sh pause | resume      # SIGSTOP / SIGCONT every running trainer
 #   bash models/train/campaign.sh stop                # checkpoint and exit (SIGTERM; the trainer saves first)
 #   bash models/train/campaign.sh status              # per run: state, step, tokens seen, last held-out loss, ETA
@@ -48,6 +48,10 @@ state_of() {  # running | paused | stopped
 }
 
 configs() { if [ $# -gt 0 ]; then echo "$@"; else echo tiny small; fi; }
+# Which runs `start` resumes by default. Since 2026-12-07 only small: two trainers on this machine's two cores slow
+# each other (small 749 tokens/s alone on one thread, ~520 beside tiny, 606 on both threads; models/README.md "Run 11"),
+# and small, not tiny, is what the campaign needs tokens for. `start tiny small` (or CAMPAIGN_RUNS) runs both again.
+CAMPAIGN_RUNS=${CAMPAIGN_RUNS:-small}
 
 cmd=${1:-status}
 shift || true
@@ -55,6 +59,7 @@ case "$cmd" in
   start)
     bash "$repo/scripts/ensure-debian-packages.sh" "the training campaign" \
       python3-torch python3-numpy python3-regex libopenblas0-pthread
+    [ $# -gt 0 ] || set -- $CAMPAIGN_RUNS
     for c in $(configs "$@"); do
       a=$(args_for "$c")
       if [ -n "$(pid_of "$c")" ]; then echo "campaign: $c already $(state_of "$c") (pid $(pid_of "$c"))"; continue; fi

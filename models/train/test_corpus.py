@@ -315,5 +315,44 @@ class WeightAverageTests(unittest.TestCase):
         self.assertTrue(torch.allclose(restored.params[0], torch.full((1, 2), 2.5)))
 
 
+class BlockTests(unittest.TestCase):
+    def test_the_fused_block_computes_what_separate_products_compute(self):
+        # The block's forward runs q/k/v and gate/up as single wider products and fuses the attention's scale and mask
+        # (a speed-up); the function and the parameters are those of the plain llama block written out here.
+        import math
+        import torch
+        import torch.nn.functional as F
+        import model as M
+
+        def plain(block, x, cos, sin, mask):
+            cfg = block.cfg
+            B, T, _ = x.shape
+            hd = cfg.head_dim
+            h = block.attn_norm(x)
+            q = M.apply_rope(block.wq(h).view(B, T, cfg.n_heads, hd).transpose(1, 2), cos, sin)
+            k = M.apply_rope(block.wk(h).view(B, T, cfg.n_kv_heads, hd).transpose(1, 2), cos, sin)
+            v = block.wv(h).view(B, T, cfg.n_kv_heads, hd).transpose(1, 2)
+            att = torch.softmax((q @ k.transpose(-2, -1)) / math.sqrt(hd) + mask[:T, :T], dim=-1)
+            x = x + block.wo((att @ v).transpose(1, 2).reshape(B, T, cfg.n_heads * hd))
+            h = block.ffn_norm(x)
+            return x + block.w_down(F.silu(block.w_gate(h)) * block.w_up(h))
+
+        torch.manual_seed(0)
+        cfg = M.CONFIGS["smoke"]
+        net = M.Model(cfg)
+        x = torch.randn(2, 40, cfg.dim, requires_grad=True)
+        block = net.blocks[0]
+        fused = block(x, net.cos, net.sin, net.mask)
+        reference = plain(block, x, net.cos, net.sin, net.mask)
+        self.assertLess((fused - reference).abs().max().item(), 1e-5)
+        grad_fused = torch.autograd.grad(fused.sum(), [x, block.wq.weight, block.w_up.weight])
+        grad_reference = torch.autograd.grad(reference.sum(), [x, block.wq.weight, block.w_up.weight])
+        for a, b in zip(grad_fused, grad_reference):
+            self.assertLess((a - b).abs().max().item(), 1e-4)
+        self.assertEqual(sorted(block.state_dict()), sorted(["attn_norm.weight", "wq.weight", "wk.weight", "wv.weight",
+                                                              "wo.weight", "ffn_norm.weight", "w_gate.weight",
+                                                              "w_up.weight", "w_down.weight"]))
+
+
 if __name__ == "__main__":
     unittest.main()
