@@ -91,7 +91,9 @@ public sealed partial class CodeActionGenerator(
             ? new SamplingOptions(actions.Candidates, actions.Temperature, actions.TopP, SampleSeed, TimeSpan.FromMilliseconds(actions.BudgetMs))
             : null;
 
-        // Never superseded by the document's completions: a keystroke must not cancel the action the user picked.
+        // Never superseded by the document's completions: a keystroke must not cancel the action the user picked. No copy
+        // mixture (ContextCopy), unlike completions: measured with it on (README, "Code actions"), small v2 wrote a body
+        // for 9 of the implement set's 40 functions instead of 34 (passing 1 instead of 2).
         var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop, Sampling: sampling);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         var judged = new List<JudgedCandidate>();
