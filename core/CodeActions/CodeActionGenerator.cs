@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CodeAssist.Server.Completion;
 using CodeAssist.Server.Configuration;
+using CodeAssist.Server.Context;
 using CodeAssist.Server.Inference;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Server.Python;
@@ -27,7 +28,9 @@ public sealed record GeneratedText(string Text, string Model, string Tier)
 /// as suffix). The router chooses the tier (<see cref="ModelRouter.RouteLargerFirstAsync"/>: the fallback first with its
 /// own deadline and statistics, the local model when it fails); <see cref="CodeActionAttempt"/> is what runs on each:
 /// the greedy candidate and up to <see cref="CodeActionsOptions.Candidates"/> sampled ones within
-/// <see cref="CodeActionsOptions.BudgetMs"/>, sharing the prompt's KV cache. Code goes through the completion
+/// <see cref="CodeActionsOptions.BudgetMs"/>, sharing the prompt's KV cache; a model whose prompt takes snippets
+/// (<c>context.promptSnippets</c>) gets the definitions of every name the file imports in front of it
+/// (<see cref="WorkspaceContext.PromptSnippetsForNewCodeAsync"/>). Code goes through the completion
 /// post-processing (block end, indentation in the file's style, repeats); a docstring is cut at its closing quotes
 /// and indented like the body. Every candidate is checked (<see cref="BodyCheck"/>); the best that passes (by the
 /// model's mean log-probability) is the answer, the other different ones its alternatives. When none passes, the
@@ -37,13 +40,19 @@ public sealed partial class CodeActionGenerator(
     ModelRouter router,
     SettingsStore settings,
     PostProcessor postProcessor,
+    WorkspaceContext workspace,
     ILogger<CodeActionGenerator> logger)
 {
+    /// <summary>How long an action waits for its document's imports to be read (once per document version).</summary>
+    private static readonly TimeSpan ImportWait = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Generates the text for <paramref name="plan"/> in <paramref name="text"/>; <see cref="CodeActionFailedException"/> when no model wrote anything usable.</summary>
     public async Task<GeneratedText> GenerateAsync(string uri, string text, CodeActionPlan plan, IndentStyle style, CancellationToken cancellationToken)
     {
         var options = settings.Current;
-        var attempt = new CodeActionAttempt(this, uri, plan.Prefix(text), plan.Suffix(text), plan, style, options);
+        // The imported definitions, for a model whose prompt takes them (context.promptSnippets), looked for once.
+        var snippets = new Lazy<Task<PromptSnippets?>>(() => workspace.PromptSnippetsForNewCodeAsync(uri, plan.ReplaceStart, options.Context, ImportWait, cancellationToken));
+        var attempt = new CodeActionAttempt(this, uri, plan.Prefix(text), plan.Suffix(text), plan, style, options, snippets);
         var route = new RouteRequest(Invoked: true, StartsBlock: !plan.IsDocstring, options);
         var outcome = await router.RouteLargerFirstAsync(route, attempt, cancellationToken).ConfigureAwait(false);
         foreach (var failure in outcome.Failures)
@@ -64,14 +73,16 @@ public sealed partial class CodeActionGenerator(
 
     /// <summary>One tier's try at a code action: prompt → generate → post-process.</summary>
     private sealed class CodeActionAttempt(
-        CodeActionGenerator generator, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options) : ITierAttempt
+        CodeActionGenerator generator, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options,
+        Lazy<Task<PromptSnippets?>> snippets) : ITierAttempt
     {
         public Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken) =>
-            generator.RunAsync(model, uri, prefix, suffix, plan, style, options, cancellationToken);
+            generator.RunAsync(model, uri, prefix, suffix, plan, style, options, snippets, cancellationToken);
     }
 
     private async Task<TierAnswer> RunAsync(
-        ICompletionModel model, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options, CancellationToken cancellationToken)
+        ICompletionModel model, string uri, string prefix, string suffix, CodeActionPlan plan, IndentStyle style, CodeAssistOptions options,
+        Lazy<Task<PromptSnippets?>> found, CancellationToken cancellationToken)
     {
         var description = model.Description;
         var wanted = plan.Action switch
@@ -82,7 +93,10 @@ public sealed partial class CodeActionGenerator(
         };
         var maxTokens = Math.Max(16, Math.Min(wanted, description.ContextLength / 3));
         var block = plan.IsDocstring ? null : BlockContext.Analyze(prefix, suffix, style);
-        var context = ContextBuilder.Build(prefix, suffix, description.ContextLength, maxTokens, model.CountTokens);
+        var (snippets, snippetTokens) = PromptBuilder.WantsSnippets(options.Context.PromptSnippets, description)
+            ? PromptBuilder.FitSnippets(await found.Value.ConfigureAwait(false), options.Context.PromptSnippets, description, model.CountTokens)
+            : (null, 0);
+        var context = ContextBuilder.Build(prefix, suffix, description.ContextLength - snippetTokens, maxTokens, model.CountTokens);
         Func<string, bool> stop = block is null
             ? generated => ClosingQuotes().IsMatch(generated) || generated.Count(c => c == '\n') >= plan.MaxLines
             : generated => StopConditions.ShouldStop(generated, multiline: true, plan.MaxLines, block.BlockIndent);
@@ -94,7 +108,7 @@ public sealed partial class CodeActionGenerator(
         // Never superseded by the document's completions: a keystroke must not cancel the action the user picked. No copy
         // mixture (ContextCopy), unlike completions: measured with it on (README, "Code actions"), small v2 wrote a body
         // for 9 of the implement set's 40 functions instead of 34 (passing 1 instead of 2).
-        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop, Sampling: sampling);
+        var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop, Sampling: sampling, Snippets: snippets);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
         var judged = new List<JudgedCandidate>();
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])

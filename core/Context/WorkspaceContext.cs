@@ -102,7 +102,14 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     /// so the prompt's start and the KV cache stay put), within <paramref name="maxChars"/>. Uses what the last reading
     /// of the document's imports found (<see cref="SourcesFor"/> starts it); never reads a file.
     /// </summary>
-    public IReadOnlyList<PromptSnippet> SnippetsFor(string uri, int cursorOffset, int maxChars)
+    public IReadOnlyList<PromptSnippet> SnippetsFor(string uri, int cursorOffset, int maxChars) => SnippetsFor(uri, cursorOffset, maxChars, everyImport: false);
+
+    /// <summary>
+    /// As <see cref="SnippetsFor(string, int, int)"/>; with <paramref name="everyImport"/> every imported name's definition
+    /// counts, used or not (in import order, within <paramref name="maxChars"/>): code yet to be written, such as a
+    /// function's body, may call any of them.
+    /// </summary>
+    private IReadOnlyList<PromptSnippet> SnippetsFor(string uri, int cursorOffset, int maxChars, bool everyImport)
     {
         if (maxChars <= 0 || !_imports.TryGetValue(uri, out var state) || !documents.TryGet(uri, out var snapshot))
         {
@@ -155,7 +162,7 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         var total = 0;
         foreach (var surface in surfaces)
         {
-            if (!used.Contains(surface.Alias) || total + surface.Text.Length > maxChars)
+            if (!(everyImport || used.Contains(surface.Alias)) || total + surface.Text.Length > maxChars)
             {
                 continue;
             }
@@ -171,11 +178,41 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     /// The prompt snippets for a request (<see cref="SnippetsFor"/>) with the names the repository format needs — the
     /// workspace folder's name and the file's path in it; null when there are none or the workspace is off.
     /// </summary>
-    public PromptSnippets? PromptSnippetsFor(string uri, int cursorOffset, ContextOptions options)
+    public PromptSnippets? PromptSnippetsFor(string uri, int cursorOffset, ContextOptions options) => PromptSnippetsFor(uri, cursorOffset, options, everyImport: false);
+
+    /// <summary>
+    /// The prompt snippets for code about to be written at <paramref name="cursorOffset"/> by a request that can wait (a code
+    /// action): the document's imports are read first where this version's were not (waiting at most
+    /// <paramref name="wait"/>; after that, what the last reading found), and every imported name's definition counts —
+    /// the body to be written may call any of them. Null when there are none or the workspace is off.
+    /// </summary>
+    public async Task<PromptSnippets?> PromptSnippetsForNewCodeAsync(string uri, int cursorOffset, ContextOptions options, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Workspace || options.PromptSnippets == false || options.SnippetChars <= 0 || options.ImportChars <= 0
+            || !documents.TryGet(uri, out var snapshot))
+        {
+            return null;
+        }
+
+        _ = Imported(uri, snapshot, options.ImportChars);
+        try
+        {
+            await ImportsReadAsync(uri).WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogDebug("Imports of {Uri} not read within {WaitMs} ms: the code action uses what was read before", uri, (long)wait.TotalMilliseconds);
+        }
+
+        return PromptSnippetsFor(uri, cursorOffset, options, everyImport: true);
+    }
+
+    private PromptSnippets? PromptSnippetsFor(string uri, int cursorOffset, ContextOptions options, bool everyImport)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!options.Workspace || options.PromptSnippets == false || options.SnippetChars <= 0
-            || SnippetsFor(uri, cursorOffset, options.SnippetChars) is not { Count: > 0 } items)
+            || SnippetsFor(uri, cursorOffset, options.SnippetChars, everyImport) is not { Count: > 0 } items)
         {
             return null;
         }

@@ -206,6 +206,47 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ImplementFunctionGivesARemoteFallbackTheDefinitionsOfEveryImportedName(bool workspace)
+    {
+        // The stub's body has yet to call what the file imports: the definitions go in though nothing uses the names yet.
+        const string Stub = "from shop.models import Order, load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    \"\"\"Return the customer's orders not yet shipped since a date.\"\"\"\n    pass\n";
+        const string Body = "return load_pending_orders_for_customer(customer, since)\n";
+        await using var server = await FakeModelServer.StartAsync();
+        server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion(Body));
+        var settings = Settings(workspace);
+        settings["fallback"] = new { kind = "openai", endpoint = server.EndpointFor(RemoteKind.OpenAi).AbsoluteUri, model = "coder", timeoutMs = 20000 };
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(settings, workspaceFolders: [FolderUri]);
+        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
+        await client.OpenAsync(MainUri, Stub);
+
+        // No completion ran in the document before: the action reads its imports itself.
+        var offers = await client.RequestAsync("textDocument/codeAction", new
+        {
+            textDocument = new { uri = MainUri },
+            range = new { start = new { line = 5, character = 4 }, end = new { line = 5, character = 4 } },
+            context = new { diagnostics = Array.Empty<object>() },
+        });
+        var implement = offers.GetProperty("result").EnumerateArray().First(a => a.GetProperty("title").GetString()!.StartsWith("Implement function", StringComparison.Ordinal));
+        var resolved = (await client.RequestAsync("codeAction/resolve", implement)).GetProperty("result");
+        Assert.Contains(Body.TrimEnd(), resolved.GetRawText().Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        var prompt = server.Requests.Last(r => r.Method == "POST").Json.GetProperty("prompt").GetString()!;
+        Assert.EndsWith("since a date.\"\"\"\n    ", prompt, StringComparison.Ordinal);
+        if (workspace)
+        {
+            Assert.StartsWith("# from shop.models:\n#   class Order:", prompt, StringComparison.Ordinal);
+            Assert.Contains("#   def load_pending_orders_for_customer(customer, since_date):", prompt, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.StartsWith("from shop.models import Order", prompt, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task WithTheWorkspaceOffNothingIsListedOrCopied()
     {
