@@ -61,6 +61,29 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
 
     private string MainUri => new Uri(Path.Combine(_folder.FullName, "app", "main.py")).AbsoluteUri;
 
+    // Calls an imported function: its definition is short enough for a quarter of the tiny model's 512-token context (a class's is not).
+    private const string CallsImported = "from shop.models import load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    orders = load_pending_orders_for_customer(customer, since)\n    return ";
+
+    /// <summary>A server with <paramref name="text"/> open as app/main.py, after a first request whose reading of its imports has ended.</summary>
+    private async Task<LspTestClient> OpenWithImportsReadAsync(Dictionary<string, object?> settings, string text)
+    {
+        var client = LspTestClient.Start();
+        try
+        {
+            await client.InitializeAsync(settings, workspaceFolders: [FolderUri]);
+            await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
+            await client.OpenAsync(MainUri, text);
+            _ = await client.InlineCompletionAsync(MainUri, 3, 0, triggerKind: 1);
+            await client.Services.GetRequiredService<WorkspaceContext>().ImportsReadAsync(MainUri);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
     private async Task<(string Text, JsonElement Workspace)> CompleteAsync(bool workspace, bool trusted = true, object? promptSnippets = null)
     {
         await using var client = LspTestClient.Start();
@@ -122,16 +145,9 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
     [InlineData(true, 1)] // on: a comment header with the imported function's definition
     public async Task ImportedDefinitionsStartThePromptOnlyWhereTheSettingSaysSo(object promptSnippets, int expected)
     {
-        // A function's definition is short enough for a quarter of the tiny model's 512-token context (a class's is not).
-        const string Text = "from shop.models import load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    orders = load_pending_orders_for_customer(customer, since)\n    return ";
-        await using var client = LspTestClient.Start();
-        await client.InitializeAsync(Settings(workspace: true, promptSnippets), workspaceFolders: [FolderUri]);
-        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
-        await client.OpenAsync(MainUri, Text);
-        _ = await client.InlineCompletionAsync(MainUri, 3, 0, triggerKind: 1);
-        await client.Services.GetRequiredService<WorkspaceContext>().ImportsReadAsync(MainUri);
+        await using var client = await OpenWithImportsReadAsync(Settings(workspace: true, promptSnippets), CallsImported);
 
-        var lines = Text.Split('\n');
+        var lines = CallsImported.Split('\n');
         var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length, triggerKind: 1);
         var stats = (await client.RequestAsync("codeAssist/stats", null)).GetProperty("result").GetProperty("workspace");
 
@@ -146,7 +162,6 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
     [InlineData("ollama", "client", "codellama")] // a family without a repository format: a comment header inside the template
     public async Task ARemoteFallbackGetsTheImportedDefinitionsInItsPrompt(string kind, string? fim, string? template)
     {
-        const string Text = "from shop.models import load_pending_orders_for_customer\n\n\ndef pending(customer, since):\n    orders = load_pending_orders_for_customer(customer, since)\n    return ";
         const string Definition = "def load_pending_orders_for_customer(customer, since_date):";
         var remote = kind switch { "llamacpp" => RemoteKind.LlamaCpp, "ollama" => RemoteKind.Ollama, _ => RemoteKind.OpenAi };
         await using var server = await FakeModelServer.StartAsync();
@@ -164,15 +179,10 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
         }
 
         settings["fallback"] = fallback;
-        await using var client = LspTestClient.Start();
-        await client.InitializeAsync(settings, workspaceFolders: [FolderUri]);
-        await client.Services.GetRequiredService<WorkspaceFiles>().Listing;
-        await client.OpenAsync(MainUri, Text);
-        _ = await client.InlineCompletionAsync(MainUri, 3, 0, triggerKind: 1);
-        await client.Services.GetRequiredService<WorkspaceContext>().ImportsReadAsync(MainUri);
+        await using var client = await OpenWithImportsReadAsync(settings, CallsImported);
 
         // An explicit request goes to the fallback, whose prompt now starts with the imported function's definition.
-        var lines = Text.Split('\n');
+        var lines = CallsImported.Split('\n');
         var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length, triggerKind: 1);
         Assert.Equal("orders", answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
         var json = server.Requests.Last(r => r.Method == "POST").Json;
