@@ -41,6 +41,7 @@ public sealed partial class CodeActionGenerator(
     SettingsStore settings,
     PostProcessor postProcessor,
     WorkspaceContext workspace,
+    InferenceStatistics inference,
     ILogger<CodeActionGenerator> logger)
 {
     /// <summary>How long an action waits for its document's imports to be read (once per document version).</summary>
@@ -96,6 +97,7 @@ public sealed partial class CodeActionGenerator(
         var (snippets, snippetTokens) = PromptBuilder.WantsSnippets(options.Context.PromptSnippets, description)
             ? PromptBuilder.FitSnippets(await found.Value.ConfigureAwait(false), options.Context.PromptSnippets, description, model.CountTokens)
             : (null, 0);
+        inference.RecordSnippets(snippets?.Items.Count ?? 0);
         var context = ContextBuilder.Build(prefix, suffix, description.ContextLength - snippetTokens, maxTokens, model.CountTokens);
         Func<string, bool> stop = block is null
             ? generated => ClosingQuotes().IsMatch(generated) || generated.Count(c => c == '\n') >= plan.MaxLines

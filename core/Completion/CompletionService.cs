@@ -29,6 +29,7 @@ public sealed class CompletionService(
     PromptBuilder prompts,
     ModelRouter router,
     WorkspaceContext workspace,
+    InferenceStatistics inference,
     ILogger<CompletionService> logger)
 {
     private readonly NewestRequestWins _newest = new();
@@ -118,7 +119,7 @@ public sealed class CompletionService(
         try
         {
             var route = new RouteRequest(invoked, context.Block.StartsBlock || context.Block.IsEmptyFunctionBody, options, run.LocalTier);
-            routed = await router.RouteAsync(route, new TierAttempt(context, prompts, postProcessor, logger), cancellationToken).ConfigureAwait(false);
+            routed = await router.RouteAsync(route, new TierAttempt(context, prompts, postProcessor, inference, logger), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -12,7 +12,7 @@ namespace CodeAssist.Server.Completion;
 /// checked (<see cref="CandidateCheck"/>), and the best that passed is the answer (<see cref="CandidateRanking"/>).
 /// </summary>
 internal sealed class TierAttempt(
-    CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, ILogger logger) : ITierAttempt
+    CompletionContext context, PromptBuilder prompts, PostProcessor postProcessor, InferenceStatistics inference, ILogger logger) : ITierAttempt
 {
     /// <inheritdoc />
     public async Task<TierAnswer> RunAsync(ICompletionModel model, CancellationToken cancellationToken)
@@ -24,6 +24,7 @@ internal sealed class TierAttempt(
         var (snippets, snippetTokens) = PromptBuilder.WantsSnippets(options.Context.PromptSnippets, description)
             ? PromptBuilder.FitSnippets(context.Snippets?.Value, options.Context.PromptSnippets, description, model.CountTokens)
             : (null, 0);
+        inference.RecordSnippets(snippets?.Items.Count ?? 0);
         var prompt = prompts.Fit(
             context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength - snippetTokens, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
         (string Raw, StopReason Stop, string Text, string? Rejection, string Kept)? judgedFirst = null;

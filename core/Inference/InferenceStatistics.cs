@@ -70,7 +70,7 @@ public sealed class InferenceStatistics
 
     internal void ObservePending(int pending) => _maxPending.Observe(pending);
 
-    /// <summary>Snippets of other files' definitions put in front of prompts (<see cref="Prompting.PromptSnippets"/>).</summary>
+    /// <summary>Snippets of other files' definitions put in front of prompts, every tier's (<see cref="Prompting.PromptSnippets"/>).</summary>
     public long Snippets => _snippets.Value;
 
     internal void RecordSnippets(int count) => _snippets.Add(count);

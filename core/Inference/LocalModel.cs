@@ -283,11 +283,6 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         // Token healing (see FimPrompt.Build): the prompt leaves out the prefix's tail and the output must start with it.
         var fim = FimPrompt.Build(Description.Template, request.Prefix, request.Suffix, request.Snippets, _vocabulary.HasSpecialToken);
         var required = Encoding.UTF8.GetBytes(fim.Healed);
-        if (request.Snippets is { } snippets)
-        {
-            _statistics?.RecordSnippets(snippets.Items.Count);
-        }
-
         var prompt = _vocabulary.TokenizePrompt(fim.Parts);
         var maxTokens = Math.Max(0, Math.Min(request.MaxTokens, _session.ContextSize - prompt.Count - 1));
         if (prompt.Count >= _session.ContextSize)

@@ -80,7 +80,7 @@ public sealed record WorkspaceStats
     /// <summary>Per copy source (file, imports, edits, workspace): tokens the copy model took from it where the model alone chose another.</summary>
     public required IReadOnlyDictionary<string, long> CopyHits { get; init; }
 
-    /// <summary>Snippets of imported definitions put in front of local prompts (<c>context.promptSnippets</c>).</summary>
+    /// <summary>Snippets of imported definitions put in front of prompts, local and fallback, completions and code actions (<c>context.promptSnippets</c>).</summary>
     public required long Snippets { get; init; }
 
     /// <summary>Files in the copy model's index of the workspace (0 before it is built).</summary>

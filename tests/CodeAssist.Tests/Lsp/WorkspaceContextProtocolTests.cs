@@ -187,6 +187,8 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
         Assert.Equal("orders", answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
         var json = server.Requests.Last(r => r.Method == "POST").Json;
         var repository = _folder.Name;
+        var stats = (await client.RequestAsync("codeAssist/stats", null)).GetProperty("result").GetProperty("workspace");
+        Assert.True(stats.GetProperty("snippets").GetInt64() >= 1, stats.GetRawText());
         switch (kind, fim, template)
         {
             case ("llamacpp", _, _):
