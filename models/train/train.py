@@ -50,7 +50,11 @@ def parse_args(argv=None):
                     "(emulated; models/README.md). auto: bf16 on CUDA or such a CPU, else fp32")
     ap.add_argument("--prep-processes", type=int, default=2, help="processes that tokenize corpus v2 once")
     ap.add_argument("--seed", type=int, default=1337)
-    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0, help="minutes of wall time between checkpoints")
+    ap.add_argument("--eval-minutes", type=float, default=15.0,
+                    help="minutes between held-out evaluations and exports, at a checkpoint (and always at the end): "
+                    "evaluating the weights and their average and exporting both took small ~30 s, a tenth of a "
+                    "5-minute interval")
     ap.add_argument("--export-dtype", default="f16", choices=["f32", "f16", "q8_0"])
     ap.add_argument("--workdir", default=os.path.join(HERE, ".work"))
     ap.add_argument("--init-gguf", default=None, help="weights to start from when no checkpoint exists "
@@ -250,6 +254,14 @@ def main(argv=None):
         model.train()
         return tot / max(n, 1), acc / max(n, 1)
 
+    def save_checkpoint():
+        tmp = ckpt_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
+                    "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
+                    "average": None if average is None else average.state(),
+                    "config": cfg.to_dict(), "args": vars(args)}, tmp)
+        os.replace(tmp, ckpt_path)
+
     def save_all(final=False):
         t0 = time.time()
         ev_loss, ev_acc = evaluate()
@@ -272,12 +284,7 @@ def main(argv=None):
         is_best = best_loss < state["best_eval"]
         if is_best:
             state["best_eval"] = best_loss
-        tmp = ckpt_path + ".tmp"
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(),
-                    "np_rng_note": "data RNG is derived from (seed, step)", "state": state,
-                    "average": None if average is None else average.state(),
-                    "config": cfg.to_dict(), "args": vars(args)}, tmp)
-        os.replace(tmp, ckpt_path)
+        save_checkpoint()
         best = ""
         if is_best:
             tmpb = os.path.join(out_dir, "export.gguf.tmp")
@@ -307,7 +314,7 @@ def main(argv=None):
     model.train()
     tokens_per_step = args.batch * cfg.seq_len
     step_time = None  # EMA of a step's seconds: a step that spans a pause (SIGSTOP) counts as a normal one
-    last_ckpt = time.time()
+    last_ckpt = last_eval = time.time()
     t_log, tok_log = time.time(), 0
     ema = None
     while not done():
@@ -345,7 +352,11 @@ def main(argv=None):
                 f"progress {100*p:5.1f}% ETA {eta/60:.1f}m")
             t_log, tok_log = time.time(), 0
         if time.time() - last_ckpt >= args.ckpt_minutes * 60:
-            save_all()
+            if time.time() - last_eval >= args.eval_minutes * 60:
+                save_all()
+                last_eval = time.time()
+            else:
+                save_checkpoint()
             last_ckpt = time.time()
             t_log, tok_log = time.time(), 0
         if stop_requested:
