@@ -2,7 +2,7 @@
 # The training campaign: the shipped models keep training in the background, on corpus v2, whenever work on the
 # project goes on. One command starts or resumes it; timings pause it (codeassist bench/eval do so themselves).
 #
-#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: small)
+#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: tiny small)
 #   bash models/train/campaign.sh pause | resume      # SIGSTOP / SIGCONT every running trainer
 #   bash models/train/campaign.sh stop                # checkpoint and exit (SIGTERM; the trainer saves first)
 #   bash models/train/campaign.sh status              # per run: state, step, tokens seen, last held-out loss, ETA
@@ -48,10 +48,10 @@ state_of() {  # running | paused | stopped
 }
 
 configs() { if [ $# -gt 0 ]; then echo "$@"; else echo tiny small; fi; }
-# Which runs `start` resumes by default. Since 2026-12-07 only small: two trainers on this machine's two cores slow
-# each other (small 749 tokens/s alone on one thread, ~520 beside tiny, 606 on both threads; models/README.md "Run 11"),
-# and small, not tiny, is what the campaign needs tokens for. `start tiny small` (or CAMPAIGN_RUNS) runs both again.
-CAMPAIGN_RUNS=${CAMPAIGN_RUNS:-small}
+# Which runs `start` resumes by default (CAMPAIGN_RUNS, or name them: `start small`). Both, one thread each: measured on
+# this machine, small trains as fast beside tiny as alone, and two threads for one run are slower than one
+# (models/README.md, "Run 11").
+CAMPAIGN_RUNS=${CAMPAIGN_RUNS:-tiny small}
 
 cmd=${1:-status}
 shift || true
