@@ -125,8 +125,7 @@ public sealed record FimTemplate(
     /// with special tokens on, so the family's control texts (markers and stop tokens) are stripped from the document
     /// text first: a file that spells <c>&lt;|fim_middle|&gt;</c> cannot end the prompt early.
     /// </summary>
-    public string Render(string prefix, string suffix) =>
-        string.Concat(Build(WithoutControlTexts(prefix), WithoutControlTexts(suffix)).Select(p => p.Value));
+    public string Render(string prefix, string suffix) => FimPrompt.Render(this, prefix, suffix, snippets: null, repositoryFormat: false);
 
     /// <summary><paramref name="text"/> without any of the family's control texts, its repository format's included (again until none is left: removing one may join another).</summary>
     public string WithoutControlTexts(string text)

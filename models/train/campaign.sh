@@ -47,11 +47,9 @@ state_of() {  # running | paused | stopped
   if [ "$(awk '{print $3}' "/proc/$pid/stat")" = "T" ]; then echo paused; else echo running; fi
 }
 
+# The runs named, else both (one thread each: measured on this machine, small trains as fast beside tiny as alone, and
+# two threads for one run are slower than one; models/README.md, "Run 11").
 configs() { if [ $# -gt 0 ]; then echo "$@"; else echo tiny small; fi; }
-# Which runs `start` resumes by default (CAMPAIGN_RUNS, or name them: `start small`). Both, one thread each: measured on
-# this machine, small trains as fast beside tiny as alone, and two threads for one run are slower than one
-# (models/README.md, "Run 11").
-CAMPAIGN_RUNS=${CAMPAIGN_RUNS:-tiny small}
 
 cmd=${1:-status}
 shift || true
@@ -59,7 +57,6 @@ case "$cmd" in
   start)
     bash "$repo/scripts/ensure-debian-packages.sh" "the training campaign" \
       python3-torch python3-numpy python3-regex libopenblas0-pthread
-    [ $# -gt 0 ] || set -- $CAMPAIGN_RUNS
     for c in $(configs "$@"); do
       a=$(args_for "$c")
       if [ -n "$(pid_of "$c")" ]; then echo "campaign: $c already $(state_of "$c") (pid $(pid_of "$c"))"; continue; fi
