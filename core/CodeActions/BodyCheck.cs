@@ -76,14 +76,14 @@ public sealed partial record FunctionShape(IReadOnlyList<string> Parameters, str
 public static partial class BodyCheck
 {
     /// <summary>Null when <paramref name="text"/> (what the action writes between <paramref name="prefix"/> and <paramref name="suffix"/>) passes; else <c>check: why</c>.</summary>
-    public static string? Reject(CodeActionPlan plan, FunctionShape shape, string prefix, string text, string suffix) => plan.Action switch
+    public static string? Reject(CodeActionPlan plan, FunctionShape shape, string prefix, string text, string suffix, ModuleNames? modules = null) => plan.Action switch
     {
-        CodeAssistActionKinds.ImplementFunction => Body(shape, prefix, text, suffix),
+        CodeAssistActionKinds.ImplementFunction => Body(shape, prefix, text, suffix, modules),
         CodeAssistActionKinds.WriteDocstring => Docstring(shape, text),
-        _ => Todo(plan, prefix, text, suffix),
+        _ => Todo(plan, prefix, text, suffix, modules),
     };
 
-    private static string? Body(FunctionShape shape, string prefix, string text, string suffix)
+    private static string? Body(FunctionShape shape, string prefix, string text, string suffix, ModuleNames? modules)
     {
         if (CodeActionGenerator.IsOnlyPlaceholder(text) || IsLoneString(text))
         {
@@ -97,7 +97,7 @@ public static partial class BodyCheck
             return parsed.Verdict == PythonParseVerdict.Invalid ? $"syntax: {parsed.Reason}" : "syntax: the body ends unfinished";
         }
 
-        if (NameCheck.Find(prefix, text, suffix, region, string.Empty, complete: true) is { } unbound)
+        if (NameCheck.Find(prefix, text, suffix, region, string.Empty, complete: true, modules) is { } unbound)
         {
             return unbound.Reason;
         }
@@ -187,7 +187,7 @@ public static partial class BodyCheck
         }
     }
 
-    private static string? Todo(CodeActionPlan plan, string prefix, string text, string suffix)
+    private static string? Todo(CodeActionPlan plan, string prefix, string text, string suffix, ModuleNames? modules)
     {
         if (CodeActionGenerator.IsOnlyPlaceholder(text))
         {
@@ -200,7 +200,7 @@ public static partial class BodyCheck
             return $"block: '{outside.Trim()}' is outside the TODO's block";
         }
 
-        return CandidateCheck.Check(prefix, text, suffix).Rejection;
+        return CandidateCheck.Check(prefix, text, suffix, modules).Rejection;
     }
 
     /// <summary>Whether the docstring says <paramref name="parameter"/> is not used ("x is ignored", "unused: x").</summary>

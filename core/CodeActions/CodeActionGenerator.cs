@@ -112,11 +112,12 @@ public sealed partial class CodeActionGenerator(
         // for 9 of the implement set's 40 functions instead of 34 (passing 1 instead of 2).
         var request = new CompletionRequest(context.Prefix, context.Suffix, maxTokens, StopWhen: stop, Sampling: sampling, Snippets: snippets);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        var modules = options.Context.Workspace ? workspace.ModulesFor(uri) : null;
         var judged = new List<JudgedCandidate>();
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
             var text = Finish(candidate, prefix, suffix, plan, style, block);
-            var rejection = text.Length == 0 ? "placeholder: nothing usable" : BodyCheck.Reject(plan, plan.Shape, prefix, text, suffix);
+            var rejection = text.Length == 0 ? "placeholder: nothing usable" : BodyCheck.Reject(plan, plan.Shape, prefix, text, suffix, modules);
             judged.Add(new JudgedCandidate(candidate, text, rejection));
             logger.LogDebug(
                 "Code action candidate {Index} ({MeanLogprob:F2}, {Stop}): {Verdict}: {Text}",

@@ -21,15 +21,18 @@ namespace CodeAssist.Server.Completion;
 public static class CandidateCheck
 {
     /// <summary>Null when <paramref name="candidate"/> may stand between <paramref name="prefix"/> and <paramref name="suffix"/>; else why not.</summary>
-    public static string? Reject(string prefix, string candidate, string suffix) => Check(prefix, candidate, suffix).Rejection;
+    public static string? Reject(string prefix, string candidate, string suffix, ModuleNames? modules = null) => Check(prefix, candidate, suffix, modules).Rejection;
 
     /// <summary>
     /// Checks <paramref name="candidate"/> in its place; when it is rejected, also the longest start of it that passes:
     /// up to the last whole line before the error in a multi-line candidate, up to the token the parser refused (or the
     /// unbound name) on the candidate's first line (<c>print(path) as handle:</c> keeps <c>print(</c>, since path is
-    /// unbound; after a loop over <c>path</c> it would keep <c>print(path)</c>). Empty when no start survives.
+    /// unbound; after a loop over <c>path</c> it would keep <c>print(path)</c>). Empty when no start survives. A module
+    /// attribute or an imported name that does not exist (<c>os.lisdir</c>, <c>from .models import Ordr</c>) is mended to
+    /// the module's name that shares the longest start with it (<c>os.listdir</c>), when one shares at least half of it,
+    /// and the mended candidate, checked again, is kept.
     /// </summary>
-    public static CheckResult Check(string prefix, string candidate, string suffix)
+    public static CheckResult Check(string prefix, string candidate, string suffix, ModuleNames? modules = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -51,14 +54,24 @@ public static class CandidateCheck
         var with = PythonParser.Check(region + candidate + lineRest, PythonParseOptions.Fragment);
         if (with.Verdict != PythonParseVerdict.Invalid)
         {
-            return NameCheck.Find(prefix, candidate, suffix, region, lineRest) is { } unboundName
-                ? new CheckResult(unboundName.Reason, Keep(region, candidate, lineRest, unboundName.Offset))
-                : CheckResult.Passed(candidate);
+            if (NameCheck.Find(prefix, candidate, suffix, region, lineRest, modules: modules) is not { } problem)
+            {
+                return CheckResult.Passed(candidate);
+            }
+
+            // A module attribute or imported name that does not exist, mended to the one it most likely meant: what may be
+            // shown of the candidate is the mended one when it passes, else the valid start of it (which gets further).
+            if (problem.Mend is { } mend && Check(prefix, mend, suffix, modules) is { } again)
+            {
+                return new CheckResult(problem.Reason, again.Kept) { Mended = again.Rejection is null };
+            }
+
+            return new CheckResult(problem.Reason, Keep(region, candidate, lineRest, problem.Offset));
         }
 
         var rejection = $"syntax: {with.Reason}";
         var kept = Keep(region, candidate, lineRest, with.Offset - region.Length);
-        if (kept.Length > 0 && NameCheck.Find(prefix, kept, suffix, region, lineRest) is { } unbound)
+        if (kept.Length > 0 && NameCheck.Find(prefix, kept, suffix, region, lineRest, modules: modules) is { } unbound)
         {
             kept = Keep(region, kept, lineRest, unbound.Offset);
         }
@@ -105,9 +118,12 @@ public static class CandidateCheck
 
 /// <summary>What <see cref="CandidateCheck"/> found: why the candidate is not Python in its place (null when it is), and what of it may be shown.</summary>
 /// <param name="Rejection">Why the whole candidate was rejected; null when it passed.</param>
-/// <param name="Kept">The candidate when it passed; else its longest valid start, or empty.</param>
+/// <param name="Kept">The candidate when it passed; else the candidate mended (<see cref="Mended"/>), or its longest valid start, or empty.</param>
 public sealed record CheckResult(string? Rejection, string Kept)
 {
+    /// <summary>Whether <see cref="Kept"/> is the whole candidate with a name that does not exist replaced by the module's name it most likely meant.</summary>
+    public bool Mended { get; init; }
+
     /// <summary>A candidate that passed whole.</summary>
     public static CheckResult Passed(string candidate) => new(null, candidate);
 }

@@ -18,6 +18,7 @@ namespace CodeAssist.Server.Completion;
 /// <param name="Multiline">Whether the answer may span several lines.</param>
 /// <param name="CopySources">What the copy model may copy from beyond the prompt (the workspace part of the context stage).</param>
 /// <param name="Snippets">Definitions from other files the prompt may start with, found when a model that takes them asks (see <see cref="ContextOptions.PromptSnippets"/>).</param>
+/// <param name="Modules">The workspace's modules the document imports or sits beside, with the names each binds, for the check stage (none without the workspace).</param>
 internal sealed record CompletionContext(
     string DocumentKey,
     int CursorOffset,
@@ -30,15 +31,16 @@ internal sealed record CompletionContext(
     BlockContext Block,
     bool Multiline,
     IReadOnlyList<CopySource> CopySources,
-    Lazy<PromptSnippets?>? Snippets = null)
+    Lazy<PromptSnippets?>? Snippets = null,
+    ModuleNames? Modules = null)
 {
     /// <summary>
     /// The context stage: analyses the text around the cursor once, after the cheap answers, and takes the workspace's
-    /// copy sources (<see cref="Context.WorkspaceContext"/>; none for evaluation points).
+    /// copy sources and module names (<see cref="Context.WorkspaceContext"/>; none for evaluation points).
     /// </summary>
     public static CompletionContext FromCurrentFile(
         string documentKey, int cursorOffset, string prefix, string suffix, bool invoked, CodeAssistOptions options, PipelineRun run,
-        IReadOnlyList<CopySource>? copySources = null, Lazy<PromptSnippets?>? snippets = null)
+        IReadOnlyList<CopySource>? copySources = null, Lazy<PromptSnippets?>? snippets = null, ModuleNames? modules = null)
     {
         var indentStyle = IndentStyle.Detect(prefix);
         var block = BlockContext.Analyze(prefix, suffix, indentStyle);
@@ -48,6 +50,6 @@ internal sealed record CompletionContext(
             MultilineMode.Never => false,
             _ => block.StartsBlock,
         };
-        return new CompletionContext(documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline, copySources ?? [], snippets);
+        return new CompletionContext(documentKey, cursorOffset, prefix, suffix, invoked, options, run, indentStyle, block, multiline, copySources ?? [], snippets, modules);
     }
 }

@@ -104,7 +104,8 @@ public sealed class CompletionService(
         // 5. context: analysed once, after the cheap answers; the post-processor reuses it rather than lexing again.
         var sources = run.Workspace ? workspace.SourcesFor(text.DocumentKey, text.CursorOffset, options.Context) : [];
         var snippets = run.Workspace ? new Lazy<PromptSnippets?>(() => workspace.PromptSnippetsFor(text.DocumentKey, text.CursorOffset, options.Context)) : null;
-        var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run, sources, snippets);
+        var modules = run.Workspace && options.Context.Workspace ? workspace.ModulesFor(text.DocumentKey) : null;
+        var context = CompletionContext.FromCurrentFile(text.DocumentKey, text.CursorOffset, text.Prefix, text.Suffix, invoked, options, run, sources, snippets, modules);
         if (run.Checks && !invoked && context.Block.PrefixEndState is { } state && (state.InTripleQuotedText || state.InComment))
         {
             // Prose, not code (a comment, a docstring): an automatic suggestion here is noise. An explicit request still

@@ -62,7 +62,8 @@ internal sealed class TierAttempt(
             judged.Add(new JudgedCandidate(candidate, text, rejection));
             if (rejection is not null && kept.Trim().Length > 0)
             {
-                // What of a rejected candidate is Python in its place: a candidate of its own, after every whole one.
+                // What of a rejected candidate is Python in its place (its valid start, or the candidate with a name that does not
+                // exist mended): a candidate of its own, after every whole one.
                 derived.Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
             }
         }
@@ -84,7 +85,7 @@ internal sealed class TierAttempt(
         {
             logger.LogDebug(
                 "{Model}: {Count} candidates, chose {Chosen} (mean logprob {Score:F2}, start confidence {Confidence:F2}); dropped {Dropped}",
-                description.Id, judged.Count, chosen is null ? "nothing" : chosen.DerivedFrom is null ? chosen.Text : $"{chosen.Text} (the valid start of a candidate rejected for {chosen.DerivedFrom})", chosen?.Score ?? double.NaN, chosen is null ? double.NaN : Math.Exp(chosen.Generation.StartLogprob),
+                description.Id, judged.Count, chosen is null ? "nothing" : chosen.DerivedFrom is null ? chosen.Text : $"{chosen.Text} (the valid start or the mended text of a candidate rejected for {chosen.DerivedFrom})", chosen?.Score ?? double.NaN, chosen is null ? double.NaN : Math.Exp(chosen.Generation.StartLogprob),
                 string.Join("; ", judged.Where(c => c.Generation != chosen?.Generation || c.Text != chosen.Text).Select(c => $"{c.Text} ({c.Rejection ?? (c.Text.Length == 0 ? "empty" : $"ranked lower, {c.Score:F2}")})")));
         }
 
@@ -120,7 +121,7 @@ internal sealed class TierAttempt(
                 return (processed, repetition, string.Empty);
             }
 
-            var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix) : null;
+            var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix, context.Modules) : null;
             return (processed, check?.Rejection, check?.Rejection is null ? string.Empty : check.Kept);
         }
     }

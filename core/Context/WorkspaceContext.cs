@@ -44,6 +44,7 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     private const int MaxReexportDepth = 3;
 
     private readonly ConcurrentDictionary<string, ImportState> _imports = new(StringComparer.Ordinal);
+    private readonly WorkspaceModules _modules = new(files, documents);
 
     /// <summary>The copy sources for a request at <paramref name="cursorOffset"/> of <paramref name="uri"/>, nearest first.</summary>
     public IReadOnlyList<CopySource> SourcesFor(string uri, int cursorOffset, ContextOptions options)
@@ -229,6 +230,24 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         return line.StartsWith("import ", StringComparison.Ordinal) || line.StartsWith("from ", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The workspace's modules that <paramref name="uri"/> imports or sits beside, with the names each binds, for the
+    /// check stage: what the last reading of the document's imports found (<see cref="SourcesFor"/> starts it); never
+    /// reads a file. None when nothing was read yet.
+    /// </summary>
+    public ModuleNames ModulesFor(string uri)
+    {
+        if (!_imports.TryGetValue(uri, out var state))
+        {
+            return ModuleNames.None;
+        }
+
+        lock (state)
+        {
+            return state.Modules;
+        }
+    }
+
     /// <summary>Documents whose imports have been read (for stats and tests).</summary>
     public int DocumentsWithImports => _imports.Count(p => p.Value.Text.Length > 0);
 
@@ -307,11 +326,13 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
             }
 
             var surfaces = DescribeEach(path, imports, maxChars);
+            var modules = _modules.For(path, imports);
             lock (state)
             {
                 state.ImportsKey = key;
                 state.Text = string.Concat(surfaces.Select(d => d.Text));
                 state.Surfaces = surfaces;
+                state.Modules = modules;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -437,6 +458,8 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
         public string Text { get; set; } = string.Empty;
 
         public IReadOnlyList<ImportedSurface> Surfaces { get; set; } = [];
+
+        public ModuleNames Modules { get; set; } = ModuleNames.None;
 
         public Task Reading { get; set; } = Task.CompletedTask;
     }

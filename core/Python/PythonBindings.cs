@@ -33,6 +33,23 @@ internal sealed class PythonBindings
     /// <summary>Names bound some other way too (an assignment, a parameter, another import), which a module alias then does not decide.</summary>
     internal HashSet<string> OtherwiseBound { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Names an import binds to something outside the standard library that may be a module, as the import spells it:
+    /// <c>models</c> for <c>from . import models</c> is <c>.models</c>, <c>m</c> for <c>import shop.models as m</c> is
+    /// <c>shop.models</c>, <c>Order</c> for <c>from .models import Order</c> is <c>.models.Order</c> (a class, unless
+    /// the workspace has such a module). A name imported twice differently is left out.
+    /// </summary>
+    internal Dictionary<string, string> ImportedModules { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Names bound other than by an import (an assignment, a parameter, a definition), which an import then does not decide.</summary>
+    internal HashSet<string> Rebound { get; } = new(StringComparer.Ordinal);
+
+    private readonly HashSet<string> _ambiguousImports = new(StringComparer.Ordinal);
+
+    /// <summary>The module outside the standard library that <paramref name="name"/> stands for, as its import spells it, when only that import binds it.</summary>
+    public string? ImportedModuleOf(string name) =>
+        ImportedModules.TryGetValue(name, out var module) && !Rebound.Contains(name) ? module : null;
+
     /// <summary>The standard-library module <paramref name="name"/> stands for, when every binding of it here is an import of that module.</summary>
     public string? ModuleOf(string name) =>
         ModuleAliases.TryGetValue(name, out var module) && !OtherwiseBound.Contains(name) ? module : null;
@@ -60,6 +77,7 @@ internal sealed class PythonBindings
     {
         Names.Add(name);
         OtherwiseBound.Add(name);
+        Rebound.Add(name);
     }
 
     /// <summary>Records <paramref name="name"/> bound by an import of <paramref name="module"/>.</summary>
@@ -69,6 +87,12 @@ internal sealed class PythonBindings
         if (!StandardLibrary.IsModule(module) || (ModuleAliases.TryGetValue(name, out var other) && other != module))
         {
             OtherwiseBound.Add(name);
+            if (!StandardLibrary.IsModule(module) && !_ambiguousImports.Contains(name) && !ImportedModules.TryAdd(name, module) && ImportedModules[name] != module)
+            {
+                ImportedModules.Remove(name);
+                _ambiguousImports.Add(name);
+            }
+
             return;
         }
 

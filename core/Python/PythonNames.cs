@@ -513,14 +513,7 @@ internal sealed class PythonNames
                 else
                 {
                     var imported = Is(i - 1, K.As) ? Text(i - 2) : name;
-                    if (!relative && Is(i - 1, K.As))
-                    {
-                        _bindings.BindModule(name, $"{module}.{imported}");
-                    }
-                    else
-                    {
-                        _bindings.Bind(name);
-                    }
+                    _bindings.BindModule(name, relative ? ModuleNames.Join(module, imported) : $"{module}.{imported}");
                 }
 
                 _member?.Attributes.Add(name);

@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Python;
 using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
@@ -31,7 +33,11 @@ public sealed class NameCheckTests
     {
         var check = CandidateCheck.Check(Loop, "os.lisdir(\".\")", string.Empty);
         Assert.Equal("names: module 'os' has no attribute 'lisdir'", check.Rejection);
-        Assert.Equal("os", check.Kept); // cut before the dot
+        Assert.Equal("os.listdir(\".\")", check.Kept); // mended: the name of os that shares the longest start with it
+        Assert.True(check.Mended);
+        check = CandidateCheck.Check(Loop, "os.xyzzy(\".\")", string.Empty);
+        Assert.Equal("os", check.Kept); // nothing near: cut before the dot
+        Assert.False(check.Mended);
         const string paths = "import os\na = 'x'\nb = 'y'\n";
         Assert.Null(CandidateCheck.Reject(paths, "print(os.path.join(a, b))", string.Empty));
         Assert.Equal("names: module 'os.path' has no attribute 'joint'", CandidateCheck.Reject(paths, "print(os.path.joint(a, b))", string.Empty));
@@ -44,6 +50,89 @@ public sealed class NameCheckTests
     {
         Assert.Null(CandidateCheck.Reject("import numpy as np\n", "x = np.anything(1)", string.Empty));
         Assert.Null(CandidateCheck.Reject("import os\nos = None\n", "os.lisdir('.')", string.Empty));
+    }
+
+    /// <summary>A workspace as the check stage sees it from <c>shop/app.py</c>: its sibling <c>models</c>, the package <c>util</c> with a submodule, a dynamic module.</summary>
+    private static ModuleNames Shop() => new(new Dictionary<string, ModuleNames.Module>(StringComparer.Ordinal)
+    {
+        [".models"] = ModuleNames.Read("class Order:\n    def total_with_tax(self):\n        return 1\n\nTAX_RATE = 0.2\nOrderLine = tuple\n", [], ["Order", "TAX_RATE", "OrderLine"]),
+        [".util"] = ModuleNames.Read("from .text import slug\n", ["text"]),
+        [".util.text"] = ModuleNames.Read("def slug(s):\n    return s\n", []),
+        [".dynamic"] = ModuleNames.Read("def __getattr__(name):\n    return name\n", []),
+        ["shop.models"] = ModuleNames.Read("class Order:\n    pass\n", []),
+    });
+
+    [Fact]
+    public void AWorkspaceModuleMustHaveTheAttributeItIsAskedFor()
+    {
+        var shop = Shop();
+        const string imported = "from . import models\nfrom . import util\nimport shop.models as m\n\n";
+        var check = CandidateCheck.Check(imported, "order = models.Odr()", string.Empty, shop);
+        Assert.Equal("names: module '.models' has no attribute 'Odr'", check.Rejection);
+        Assert.Equal("order = models", check.Kept); // nothing shares half of it
+        Assert.False(check.Mended);
+        Assert.Null(CandidateCheck.Reject(imported, "order = models.Order()", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject(imported, "rate = models.TAX_RATE", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject(imported, "name = models.__name__", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject(imported, "s = util.text.slug('A b')", string.Empty, shop)); // a submodule, then its name
+        Assert.Equal("names: module '.util.text' has no attribute 'slugify'", CandidateCheck.Reject(imported, "s = util.text.slugify('A b')", string.Empty, shop));
+        Assert.Equal("names: module 'shop.models' has no attribute 'Orders'", CandidateCheck.Reject(imported, "x = m.Orders", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject(imported, "x = models.Ordr()", string.Empty)); // no workspace: not judged
+    }
+
+    [Fact]
+    public void AMissingNameIsMendedToTheModulesNameThatSharesTheLongestStartWithIt()
+    {
+        var shop = Shop();
+        const string imported = "from . import models\n\n";
+        // The model knew the start and invented the end: the end is mended, the rest of the candidate kept.
+        var check = CandidateCheck.Check(imported, "line = models.OrderLineItem(1, 2)", string.Empty, shop);
+        Assert.Equal("line = models.OrderLine(1, 2)", check.Kept);
+        Assert.True(check.Mended);
+        // The user typed the name's start: the mended name keeps it, and the candidate only writes the rest.
+        Assert.Equal("Line(1, 2)", CandidateCheck.Check(imported + "line = models.Order", "LineItem(1, 2)", string.Empty, shop).Kept);
+        // Mended names are checked again: a second missing name with nothing near cuts there.
+        check = CandidateCheck.Check(imported, "x = (models.OrderLines, models.Zzz)", string.Empty, shop);
+        Assert.Equal("x = (models.OrderLine, models", check.Kept);
+        Assert.False(check.Mended);
+        // Private names only for a private name; a name is not mended to a local of the module.
+        Assert.Null(NameCheck.Nearest("total_with", shop.AttributesOf(".models")));
+        Assert.Null(NameCheck.Nearest("Ord", ["_Order"]));
+        Assert.Equal("OrderLine", NameCheck.Nearest("OrderLines", ["Order", "OrderLine", "OrderLineItem"]));
+        Assert.Equal("BadOptionUsage", NameCheck.Nearest("BadOptionUsageError", ["BadOptionUsage", "BadArgumentUsage", "BadParameter"]));
+        Assert.Equal("ContentDecodingError", NameCheck.Nearest("ContentDecodeError", ["ConnectionError", "ContentDecodingError"]));
+        Assert.Null(NameCheck.Nearest("ChunkedEncodingError", ["RequestsCookieJar", "cookiejar_from_dict"]));
+    }
+
+    [Fact]
+    public void WhatTheWorkspaceCannotTellPasses()
+    {
+        var shop = Shop();
+        Assert.Null(CandidateCheck.Reject("from . import dynamic\n", "x = dynamic.anything", string.Empty, shop)); // a module __getattr__
+        Assert.Null(CandidateCheck.Reject("from .models import Order\n", "x = Order.anything", string.Empty, shop)); // a class: not a module
+        Assert.Null(CandidateCheck.Reject("from . import elsewhere\n", "x = elsewhere.anything", string.Empty, shop)); // not a known module
+        Assert.Null(CandidateCheck.Reject("import requests\n", "r = requests.gett('u')", string.Empty, shop)); // third-party
+        Assert.Null(CandidateCheck.Reject("from . import models\nmodels = load()\n", "x = models.Ordr", string.Empty, shop)); // rebound
+        Assert.Null(CandidateCheck.Reject("from . import models\nfrom .other import models\n", "x = models.Ordr", string.Empty, shop)); // imported twice
+    }
+
+    [Fact]
+    public void AnImportWrittenByTheCandidateMustNameWhatTheModuleHas()
+    {
+        var shop = Shop();
+        var check = CandidateCheck.Check("import os\n", "from .models import Ordr", string.Empty, shop);
+        Assert.Equal("names: cannot import name 'Ordr' from '.models'", check.Rejection);
+        Assert.Equal("from .models import Order", check.Kept);
+        Assert.Null(CandidateCheck.Reject("import os\n", "from .models import Order, TAX_RATE as rate", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject("import os\nfrom .mod", "els import Order", string.Empty, shop)); // the typed start counts
+        Assert.Equal("names: cannot import name 'Ordr' from '.models'", CandidateCheck.Reject("from .models import (\n    Order,\n    ", "Ordr,\n)", string.Empty, shop));
+        Assert.Null(CandidateCheck.Reject("from .models import Ordr\n", "x = 1", string.Empty, shop)); // the document's own imports are not the candidate's
+        Assert.Null(CandidateCheck.Reject(string.Empty, "from .util import text", string.Empty, shop)); // a submodule
+        Assert.Null(CandidateCheck.Reject(string.Empty, "from .elsewhere import Anything", string.Empty, shop));
+        Assert.Equal("names: cannot import name 'lisdir' from 'os'", CandidateCheck.Reject(string.Empty, "from os import lisdir", string.Empty));
+        Assert.Null(CandidateCheck.Reject(string.Empty, "from os import path, listdir, O_BINARY", string.Empty));
+        Assert.Null(CandidateCheck.Reject(string.Empty, "from xml import etree", string.Empty));
+        Assert.Null(CandidateCheck.Reject(string.Empty, "from numpy import anything", string.Empty));
     }
 
     [Fact]

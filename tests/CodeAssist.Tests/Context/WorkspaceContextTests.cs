@@ -176,6 +176,58 @@ public sealed class WorkspaceContextTests : IDisposable
     }
 
     [Fact]
+    public async Task TheCheckStageKnowsTheNamesOfTheModulesADocumentImportsOrSitsBeside()
+    {
+        Write("shop/__init__.py", "from .models import make_order\n");
+        Write("shop/models.py", Models);
+        Write("shop/pricing/__init__.py", string.Empty);
+        Write("shop/pricing/rules.py", "def discount(order, percent):\n    return order\n");
+        Write("shop/magic.py", "from numpy import *\n");
+        Write("other/far.py", "def far():\n    pass\n");
+        var main = Write("shop/app.py", string.Empty);
+        using var files = new WorkspaceFiles(NullLogger<WorkspaceFiles>.Instance);
+        files.SetFolders([_folder.FullName]);
+        await files.Listing;
+        var documents = new Server.Documents.DocumentStore();
+        var context = new WorkspaceContext(files, new RecentEdits(), documents, NullLogger<WorkspaceContext>.Instance);
+        var uri = new Uri(main).AbsoluteUri;
+        Assert.Equal(0, context.ModulesFor(uri).Count);
+
+        const string text = "import shop.pricing.rules\nfrom . import models\nfrom .models import Order\n\norder = models.";
+        documents.Open(uri, "python", 1, text);
+        _ = context.SourcesFor(uri, text.Length, new ContextOptions());
+        await context.ImportsReadAsync(uri);
+
+        var modules = context.ModulesFor(uri);
+        Assert.Contains("Order", modules.NamesOf(".models")!);
+        Assert.Contains("total_with_tax", modules.NamesOf(".models")!); // every name it binds: a superset of its attributes
+        Assert.DoesNotContain("Ordr", modules.NamesOf(".models")!);
+        Assert.False(modules.Knows(".models.Order")); // a class, not a module
+        Assert.Contains("rules", modules.NamesOf("shop.pricing")!); // a package's submodules
+        Assert.Contains("discount", modules.NamesOf("shop.pricing.rules")!);
+        Assert.Contains("make_order", modules.NamesOf("shop")!);
+        Assert.True(modules.Knows(".pricing")); // beside it, imported or not
+        Assert.True(modules.Knows(".magic"));
+        Assert.Null(modules.NamesOf(".magic")); // a star import from outside: any name
+        Assert.False(modules.Knows(".far"));
+        Assert.False(modules.Knows(".app")); // not itself
+
+        // Through the check stage, as a completion is checked.
+        Assert.Equal("names: module '.models' has no attribute 'Ordr'", Server.Completion.CandidateCheck.Reject(text[..^"models.".Length], "models.Ordr()", string.Empty, modules));
+        Assert.Null(Server.Completion.CandidateCheck.Reject(text[..^"models.".Length], "models.make_order(None)", string.Empty, modules));
+
+        // An open module's text replaces its file on disk.
+        var models = new Uri(Path.Combine(_folder.FullName, "shop/models.py")).AbsoluteUri;
+        documents.Open(models, "python", 1, Models + "\nclass Ordr:\n    pass\n");
+        files.Changed(Path.Combine(_folder.FullName, "shop/models.py"), deleted: false);
+        documents.Open(uri, "python", 2, text + "O");
+        await Task.Delay(1100); // imports are looked at again at most once a second while typing
+        _ = context.SourcesFor(uri, text.Length + 1, new ContextOptions());
+        await context.ImportsReadAsync(uri);
+        Assert.Contains("Ordr", context.ModulesFor(uri).NamesOf(".models")!);
+    }
+
+    [Fact]
     public async Task ASymbolicLinkIsNotFollowed()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
