@@ -27,7 +27,7 @@ internal sealed class TierAttempt(
         inference.RecordSnippets(snippets?.Items.Count ?? 0);
         var prompt = prompts.Fit(
             context.DocumentKey, context.CursorOffset, context.Prefix, context.Suffix, description.Path, description.ContextLength - snippetTokens, maxTokens, model.CountTokens, anchored: context.Run.UseCache);
-        (string Raw, StopReason Stop, string Text, string? Rejection, string Kept)? judgedFirst = null;
+        (string Raw, StopReason Stop, string Text, string? Rejection, string Kept, bool Mended)? judgedFirst = null;
         var request = new CompletionRequest(
             prompt.Prefix,
             prompt.Suffix,
@@ -44,9 +44,9 @@ internal sealed class TierAttempt(
                     return false;
                 }
 
-                var (processed, rejection, kept) = Judge(text, stop);
-                judgedFirst = (text, stop, processed, rejection, kept);
-                return rejection is null && processed.Length > 0;
+                var (processed, rejection, kept, mended) = Judge(text, stop);
+                judgedFirst = (text, stop, processed, rejection, kept, mended);
+                return (rejection is null && processed.Length > 0) || mended;
             },
             DropBelow: context.Invoked ? null : options.Routing.MinStartLogprob);
         var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
@@ -54,21 +54,23 @@ internal sealed class TierAttempt(
         // post-process and check every candidate (the first was judged already when Accept saw it), then rank the ones that passed.
         var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
         var derived = new List<JudgedCandidate>();
+        var mendedCandidates = new List<JudgedCandidate>();
         foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
         {
-            var (text, rejection, kept) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
-                ? (first.Text, first.Rejection, first.Kept)
+            var (text, rejection, kept, mended) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
+                ? (first.Text, first.Rejection, first.Kept, first.Mended)
                 : Judge(candidate.Text, candidate.StopReason);
             judged.Add(new JudgedCandidate(candidate, text, rejection));
             if (rejection is not null && kept.Trim().Length > 0)
             {
-                // What of a rejected candidate is Python in its place (its valid start, or the candidate with a name that does not
-                // exist mended): a candidate of its own, after every whole one.
-                derived.Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
+                // A candidate whose only fault was a module name that does not exist, mended to the one it most likely
+                // meant, ranks with the whole ones (the model wrote all of it but the name's end); else what of a rejected
+                // candidate is Python in its place, its valid start, is a candidate of its own after every whole one.
+                (mended ? mendedCandidates : derived).Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
             }
         }
 
-        var ranked = CandidateRanking.Rank(judged);
+        var ranked = CandidateRanking.Rank([.. judged, .. mendedCandidates]);
         if (ranked.Count == 0)
         {
             ranked = CandidateRanking.Rank(derived);
@@ -102,8 +104,9 @@ internal sealed class TierAttempt(
         };
 
         // Post-processes a candidate and runs the checks: the text to insert, why it was rejected (null: it passed), and
-        // the longest start of it the checks accept (empty when it passed or nothing survives).
-        (string Text, string? Rejection, string Kept) Judge(string raw, StopReason stop)
+        // what of it the checks accept (empty when it passed or nothing survives): the candidate mended (Mended), or its
+        // longest valid start.
+        (string Text, string? Rejection, string Kept, bool Mended) Judge(string raw, StopReason stop)
         {
             var processing = new PostProcessorOptions
             {
@@ -118,11 +121,11 @@ internal sealed class TierAttempt(
                 truncated: context.Run.Checks && stop == StopReason.Length);
             if (repetition is not null && context.Run.Checks)
             {
-                return (processed, repetition, string.Empty);
+                return (processed, repetition, string.Empty, false);
             }
 
             var check = context.Run.Checks && processed.Length > 0 ? CandidateCheck.Check(context.Prefix, processed, context.Suffix, context.Modules) : null;
-            return (processed, check?.Rejection, check?.Rejection is null ? string.Empty : check.Kept);
+            return (processed, check?.Rejection, check?.Rejection is null ? string.Empty : check.Kept, check?.Mended == true);
         }
     }
 }

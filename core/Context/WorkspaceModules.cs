@@ -7,7 +7,7 @@ namespace CodeAssist.Server.Context;
 
 /// <summary>
 /// The names the workspace's modules bind, for the check stage (<see cref="ModuleNames"/>): for one document, the
-/// modules its imports name and the modules beside it (its folder's modules and packages), each spelled as an import
+/// modules its imports name and the modules beside it (its folder's package, modules and packages), each spelled as an import
 /// in that document spells it. Built in the background with the document's imports (<see cref="WorkspaceContext"/>);
 /// a module's names are cached until its file changes, and an open document's text replaces its file on disk.
 /// </summary>
@@ -53,6 +53,7 @@ internal sealed class WorkspaceModules(WorkspaceFiles files, DocumentStore docum
 
         if (Path.GetDirectoryName(path) is { } folder)
         {
+            Add(modules, ".", files.Resolve(path, string.Empty, 1), all); // its package, whose submodules are its siblings
             var siblings = 0;
             foreach (var (name, file) in Children(folder, all))
             {

@@ -207,6 +207,7 @@ public sealed class WorkspaceContextTests : IDisposable
         Assert.Contains("discount", modules.NamesOf("shop.pricing.rules")!);
         Assert.Contains("make_order", modules.NamesOf("shop")!);
         Assert.True(modules.Knows(".pricing")); // beside it, imported or not
+        Assert.Contains("pricing", modules.NamesOf(".")!); // its package, with its submodules
         Assert.True(modules.Knows(".magic"));
         Assert.Null(modules.NamesOf(".magic")); // a star import from outside: any name
         Assert.False(modules.Knows(".far"));

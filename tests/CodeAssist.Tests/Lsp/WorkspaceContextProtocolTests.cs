@@ -219,6 +219,25 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true, "load_pending_orders_for_customer(customer, since)")] // mended to the name shop.models has
+    [InlineData(false, "load_pending_orders_of_customer(customer, since)")] // nothing known: shown as written (an explicit request)
+    public async Task ANameTheImportedModuleDoesNotHaveIsMendedToTheOneItHas(bool workspace, string expected)
+    {
+        // The fallback knew the function's start and invented its end; shop.models has no such function.
+        const string Text = "from shop import models\n\n\ndef pending(customer, since):\n    return models.";
+        await using var server = await FakeModelServer.StartAsync();
+        server.Reply = (context, _) => FakeModelServer.WriteJsonAsync(context, WireReplies.OpenAiCompletion("load_pending_orders_of_customer(customer, since)"));
+        var settings = Settings(workspace);
+        settings["fallback"] = new { kind = "openai", endpoint = server.EndpointFor(RemoteKind.OpenAi).AbsoluteUri, model = "coder", timeoutMs = 20000 };
+        await using var client = await OpenWithImportsReadAsync(settings, Text);
+        Assert.Equal(workspace, client.Services.GetRequiredService<WorkspaceContext>().ModulesFor(MainUri).Knows("shop.models"));
+
+        var lines = Text.Split('\n');
+        var answer = await client.InlineCompletionAsync(MainUri, lines.Length - 1, lines[^1].Length, triggerKind: 1);
+        Assert.Equal(expected, answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString());
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task ImplementFunctionGivesARemoteFallbackTheDefinitionsOfEveryImportedName(bool workspace)
