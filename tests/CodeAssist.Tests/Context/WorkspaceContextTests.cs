@@ -140,26 +140,39 @@ public sealed class WorkspaceContextTests : IDisposable
         Assert.Contains("def surcharge(order, amount):", context.Describe(main, PythonImports.Read("from shop.pricing import rules\n"), 10_000), StringComparison.Ordinal);
     }
 
+    /// <summary>The workspace files of the test's folder, listed.</summary>
+    private async Task<WorkspaceFiles> ListedAsync()
+    {
+        var files = new WorkspaceFiles(NullLogger<WorkspaceFiles>.Instance);
+        files.SetFolders([_folder.FullName]);
+        await files.Listing;
+        return files;
+    }
+
+    /// <summary>Opens <paramref name="text"/> as <paramref name="uri"/> (or a new version of it) and waits for its imports being read, as a completion at its end starts it.</summary>
+    private static async Task OpenAndReadImportsAsync(
+        WorkspaceContext context, Server.Documents.DocumentStore documents, string uri, int version, string text, ContextOptions options)
+    {
+        documents.Open(uri, "python", version, text);
+        _ = context.SourcesFor(uri, text.Length, options);
+        await context.ImportsReadAsync(uri);
+    }
+
     [Fact]
     public async Task PromptSnippetsAreTheImportedNamesUsedNearTheCursorInImportOrder()
     {
         Write("shop/__init__.py", string.Empty);
         Write("shop/models.py", Models);
         Write("shop/pricing.py", "def discount(order, percent):\n    '''Take percent off.'''\n    return order\n");
-        var main = Write("app/main.py", string.Empty);
-        using var files = new WorkspaceFiles(NullLogger<WorkspaceFiles>.Instance);
-        files.SetFolders([_folder.FullName]);
-        await files.Listing;
+        var uri = new Uri(Write("app/main.py", string.Empty)).AbsoluteUri;
+        using var files = await ListedAsync();
         var documents = new Server.Documents.DocumentStore();
         var context = new WorkspaceContext(files, new RecentEdits(), documents, NullLogger<WorkspaceContext>.Instance);
-        var uri = new Uri(main).AbsoluteUri;
 
         // make_order is imported but not used near the cursor; Order and discount are, discount first in the text.
         var text = "from shop.models import Order, make_order\nfrom shop.pricing import discount\n\n\ndef checkout(lines):\n    cut = discount(None, 5)\n    order = Order(lines, None)\n    order.";
-        documents.Open(uri, "python", 1, text);
         var options = new ContextOptions { PromptSnippets = true };
-        _ = context.SourcesFor(uri, text.Length, options);
-        await context.ImportsReadAsync(uri);
+        await OpenAndReadImportsAsync(context, documents, uri, 1, text, options);
 
         var snippets = context.PromptSnippetsFor(uri, text.Length, options);
         Assert.NotNull(snippets);
@@ -184,19 +197,14 @@ public sealed class WorkspaceContextTests : IDisposable
         Write("shop/pricing/rules.py", "def discount(order, percent):\n    return order\n");
         Write("shop/magic.py", "from numpy import *\n");
         Write("other/far.py", "def far():\n    pass\n");
-        var main = Write("shop/app.py", string.Empty);
-        using var files = new WorkspaceFiles(NullLogger<WorkspaceFiles>.Instance);
-        files.SetFolders([_folder.FullName]);
-        await files.Listing;
+        var uri = new Uri(Write("shop/app.py", string.Empty)).AbsoluteUri;
+        using var files = await ListedAsync();
         var documents = new Server.Documents.DocumentStore();
         var context = new WorkspaceContext(files, new RecentEdits(), documents, NullLogger<WorkspaceContext>.Instance);
-        var uri = new Uri(main).AbsoluteUri;
         Assert.Equal(0, context.ModulesFor(uri).Count);
 
         const string text = "import shop.pricing.rules\nfrom . import models\nfrom .models import Order\n\norder = models.";
-        documents.Open(uri, "python", 1, text);
-        _ = context.SourcesFor(uri, text.Length, new ContextOptions());
-        await context.ImportsReadAsync(uri);
+        await OpenAndReadImportsAsync(context, documents, uri, 1, text, new ContextOptions());
 
         var modules = context.ModulesFor(uri);
         Assert.Contains("Order", modules.NamesOf(".models")!);
@@ -221,10 +229,8 @@ public sealed class WorkspaceContextTests : IDisposable
         var models = new Uri(Path.Combine(_folder.FullName, "shop/models.py")).AbsoluteUri;
         documents.Open(models, "python", 1, Models + "\nclass Ordr:\n    pass\n");
         files.Changed(Path.Combine(_folder.FullName, "shop/models.py"), deleted: false);
-        documents.Open(uri, "python", 2, text + "O");
         await Task.Delay(1100); // imports are looked at again at most once a second while typing
-        _ = context.SourcesFor(uri, text.Length + 1, new ContextOptions());
-        await context.ImportsReadAsync(uri);
+        await OpenAndReadImportsAsync(context, documents, uri, 2, text + "O", new ContextOptions());
         Assert.Contains("Ordr", context.ModulesFor(uri).NamesOf(".models")!);
     }
 
