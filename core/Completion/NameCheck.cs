@@ -235,7 +235,7 @@ internal static class NameCheck
             return null;
         }
 
-        var module = document.ImportedModuleOf(head) ?? own.ImportedModuleOf(head);
+        var module = document.ImportedModules.GetValueOrDefault(head) ?? own.ImportedModules.GetValueOrDefault(head);
         for (int link = 1; module is not null && link < chain.Length; link++)
         {
             if (!modules.Knows(module) || modules.NamesOf(module) is not { } names)

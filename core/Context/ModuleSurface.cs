@@ -21,6 +21,7 @@ public sealed partial class ModuleSurface
     private readonly Dictionary<string, PythonDefinition> _topLevel = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _assignments = new(StringComparer.Ordinal);
     private IReadOnlyList<PythonImport>? _imports;
+    private PythonBindings? _bindings;
 
     private ModuleSurface(string text)
     {
@@ -100,6 +101,12 @@ public sealed partial class ModuleSurface
 
     /// <summary>The module's imports (what its <c>from .x import a, b</c> statements re-export), read once.</summary>
     public IReadOnlyList<PythonImport> Imports() => _imports ??= PythonImports.Read(_text);
+
+    /// <summary>Every name the module binds, at any scope (for the check stage's <see cref="ModuleNames"/>), found once.</summary>
+    internal PythonBindings Bindings() => _bindings ??= PythonNames.Bind(_text);
+
+    /// <summary>What the module offers importers: its top-level definitions and assignments, and the names its imports bind.</summary>
+    internal IEnumerable<string> Offered() => Names.Concat(Imports().Select(i => i.Alias));
 
     private void AppendDefinition(StringBuilder text, PythonDefinition definition, int maxChars)
     {

@@ -44,7 +44,7 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     private const int MaxReexportDepth = 3;
 
     private readonly ConcurrentDictionary<string, ImportState> _imports = new(StringComparer.Ordinal);
-    private readonly WorkspaceModules _modules = new(files, documents);
+    private readonly WorkspaceModules _modules = new(files, path => SurfaceOf(files, documents, path));
 
     /// <summary>The copy sources for a request at <paramref name="cursorOffset"/> of <paramref name="uri"/>, nearest first.</summary>
     public IReadOnlyList<CopySource> SourcesFor(string uri, int cursorOffset, ContextOptions options)
@@ -407,7 +407,9 @@ public sealed class WorkspaceContext(WorkspaceFiles files, RecentEdits edits, Do
     }
 
     /// <summary>A module's surface: from its open document when the editor has it open (its text may differ from the disk's), else from disk.</summary>
-    private ModuleSurface? Surface(string path) =>
+    private ModuleSurface? Surface(string path) => SurfaceOf(files, documents, path);
+
+    private static ModuleSurface? SurfaceOf(WorkspaceFiles files, DocumentStore documents, string path) =>
         documents.TryGet(new Uri(path).AbsoluteUri, out var open) ? ModuleSurface.Of(open.Text) : files.Surface(path);
 
     private string Edited(string uri, int maxChars)

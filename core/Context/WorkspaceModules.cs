@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using CodeAssist.Server.Documents;
 using CodeAssist.Server.Python;
 
 namespace CodeAssist.Server.Context;
@@ -9,14 +7,12 @@ namespace CodeAssist.Server.Context;
 /// The names the workspace's modules bind, for the check stage (<see cref="ModuleNames"/>): for one document, the
 /// modules its imports name and the modules beside it (its folder's package, modules and packages), each spelled as an import
 /// in that document spells it. Built in the background with the document's imports (<see cref="WorkspaceContext"/>);
-/// a module's names are cached until its file changes, and an open document's text replaces its file on disk.
+/// a module is read through <paramref name="surface"/> (an open document's text, else the file's cached surface).
 /// </summary>
-internal sealed class WorkspaceModules(WorkspaceFiles files, DocumentStore documents)
+internal sealed class WorkspaceModules(WorkspaceFiles files, Func<string, ModuleSurface?> surface)
 {
     /// <summary>Modules beside the document that are read at most (a folder of generated modules is cut here).</summary>
     public const int MaxSiblings = 200;
-
-    private readonly ConcurrentDictionary<string, (long Stamp, ModuleNames.Module Module)> _names = new(StringComparer.Ordinal);
 
     /// <summary>The modules <paramref name="imports"/> of the file at <paramref name="path"/> name, and those beside it, with their names. Reads files: off the request path.</summary>
     public ModuleNames For(string path, IReadOnlyList<PythonImport> imports)
@@ -83,32 +79,14 @@ internal sealed class WorkspaceModules(WorkspaceFiles files, DocumentStore docum
     /// <summary>What the module at <paramref name="file"/> binds; null when it cannot be read.</summary>
     private ModuleNames.Module? Read(string file, IReadOnlyList<string> all)
     {
-        var package = Path.GetFileName(file) == "__init__.py";
-        IEnumerable<string> Submodules() => package && Path.GetDirectoryName(file) is { } folder ? Children(folder, all).Select(c => c.Name) : [];
-        if (documents.TryGet(new Uri(file).AbsoluteUri, out var open))
-        {
-            var text = open.Text;
-            return ModuleNames.Read(text, Submodules(), TopLevel(ModuleSurface.Of(text)));
-        }
-
-        var stamp = files.Stamp(file);
-        if (_names.TryGetValue(file, out var cached) && cached.Stamp == stamp)
-        {
-            return cached.Module;
-        }
-
-        if (files.Read(file) is not { } read)
+        if (surface(file) is not { } module)
         {
             return null;
         }
 
-        var module = ModuleNames.Read(read, Submodules(), TopLevel(ModuleSurface.Of(read)));
-        _names[file] = (stamp, module);
-        return module;
+        var submodules = Path.GetFileName(file) == "__init__.py" && Path.GetDirectoryName(file) is { } folder ? Children(folder, all).Select(c => c.Name) : [];
+        return ModuleNames.Read(module.Bindings(), submodules, module.Offered());
     }
-
-    /// <summary>What a module offers importers: its top-level definitions and assignments, and the names its imports bind.</summary>
-    private static IEnumerable<string> TopLevel(ModuleSurface surface) => surface.Names.Concat(surface.Imports().Select(i => i.Alias));
 
     /// <summary>The modules directly in <paramref name="folder"/>: <c>x.py</c> as x, and packages <c>x/__init__.py</c> as x (a module file first).</summary>
     private static IEnumerable<(string Name, string File)> Children(string folder, IReadOnlyList<string> all)

@@ -58,8 +58,13 @@ public sealed class ModuleNames
     public static Module Read(string text, IEnumerable<string> submodules, IEnumerable<string>? topLevel = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return Read(PythonNames.Bind(text), submodules, topLevel);
+    }
+
+    /// <summary>As <see cref="Read(string, IEnumerable{string}, IEnumerable{string}?)"/>, from the module's bindings found already.</summary>
+    internal static Module Read(PythonBindings bindings, IEnumerable<string> submodules, IEnumerable<string>? topLevel)
+    {
         ArgumentNullException.ThrowIfNull(submodules);
-        var bindings = PythonNames.Bind(text);
         var children = submodules.ToList();
         var all = bindings.Names.Concat(children).ToFrozenSet(StringComparer.Ordinal);
         var dynamic = bindings.UnknownStarImport || bindings.DynamicGlobals || bindings.Names.Contains("__getattr__");

@@ -46,10 +46,6 @@ internal sealed class PythonBindings
 
     private readonly HashSet<string> _ambiguousImports = new(StringComparer.Ordinal);
 
-    /// <summary>The module outside the standard library that <paramref name="name"/> stands for, as its import spells it, when only that import binds it.</summary>
-    public string? ImportedModuleOf(string name) =>
-        ImportedModules.TryGetValue(name, out var module) && !Rebound.Contains(name) ? module : null;
-
     /// <summary>The standard-library module <paramref name="name"/> stands for, when every binding of it here is an import of that module.</summary>
     public string? ModuleOf(string name) =>
         ModuleAliases.TryGetValue(name, out var module) && !OtherwiseBound.Contains(name) ? module : null;
