@@ -1,3 +1,4 @@
+using System.Buffers;
 using CodeAssist.Server.Python;
 
 namespace CodeAssist.Server.Completion;
@@ -20,6 +21,11 @@ namespace CodeAssist.Server.Completion;
 /// </remarks>
 public static class CandidateCheck
 {
+    // The most characters a stray end has (see IsStrayEnd), and what it never holds.
+    private const int MaxStrayEnd = 2;
+
+    private static readonly SearchValues<char> NotStray = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'\"\n#");
+
     /// <summary>Null when <paramref name="candidate"/> may stand between <paramref name="prefix"/> and <paramref name="suffix"/>; else why not.</summary>
     public static string? Reject(string prefix, string candidate, string suffix, ModuleNames? modules = null) => Check(prefix, candidate, suffix, modules).Rejection;
 
@@ -76,7 +82,25 @@ public static class CandidateCheck
             kept = Keep(region, kept, lineRest, unbound.Offset);
         }
 
-        return new CheckResult(rejection, kept);
+        return new CheckResult(rejection, kept) { Mended = IsStrayEnd(candidate, kept) };
+    }
+
+    /// <summary>
+    /// Whether all that stands between <paramref name="candidate"/> and its valid start <paramref name="kept"/> is a stray
+    /// end: one or two punctuation characters after the last thing written on its line. The copy model makes this slip
+    /// where it follows a definition one step too far — <c>total = order.total_</c> continued from
+    /// <c>def total_after_duties(self, zone):</c> ends in <c>(order, zone):</c> — and the candidate without it is the
+    /// whole of what the model meant, so it is mended rather than cut.
+    /// </summary>
+    private static bool IsStrayEnd(string candidate, string kept)
+    {
+        if (kept.Length == 0 || !candidate.StartsWith(kept, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var end = candidate.AsSpan(kept.Length).TrimEnd();
+        return end.Length is > 0 and <= MaxStrayEnd && end.IndexOfAny(NotStray) < 0;
     }
 
     /// <summary>The longest start of <paramref name="candidate"/> before <paramref name="cut"/> that is not invalid: its whole lines before the cut, or its first line up to it.</summary>
@@ -121,7 +145,11 @@ public static class CandidateCheck
 /// <param name="Kept">The candidate when it passed; else the candidate mended (<see cref="Mended"/>), or its longest valid start, or empty.</param>
 public sealed record CheckResult(string? Rejection, string Kept)
 {
-    /// <summary>Whether <see cref="Kept"/> is the whole candidate with a name that does not exist replaced by the module's name it most likely meant.</summary>
+    /// <summary>
+    /// Whether <see cref="Kept"/> is the whole candidate mended: a name that does not exist replaced by the module's name
+    /// it most likely meant, or a stray end cut off (a <c>:</c> after a call copied from a definition). A mended candidate
+    /// ranks with the whole ones.
+    /// </summary>
     public bool Mended { get; init; }
 
     /// <summary>A candidate that passed whole.</summary>

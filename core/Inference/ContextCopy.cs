@@ -91,9 +91,15 @@ public static class ContextCopy
     /// <paramref name="followers"/>. Returns the winning weight's length, or <paramref name="promptMatch"/> when no
     /// source wins; <paramref name="winner"/> is the winning source's index, or -1.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="words"/>, a source's tokens match the history's the way names do: a name's first token
+    /// matches with or without the space in front of it (<c>order.total_</c> against <c>def total_including…</c>), and
+    /// a match that starts where a name starts in both counts one token more — the whole name typed so far is the
+    /// start of a name there, which says more than the same tokens in the middle of another name.
+    /// </remarks>
     public static int FindInSources(
         ReadOnlySpan<int> history, IReadOnlyList<CopySourceTokens> sources, int maxMatch, int minMatch, int promptMatch,
-        Dictionary<int, double> followers, Dictionary<int, double> scratch, out int winner)
+        Dictionary<int, double> followers, Dictionary<int, double> scratch, out int winner, TokenWords? words = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(followers);
@@ -110,7 +116,7 @@ public static class ContextCopy
             var source = sources[s];
             var (best, count) = source.Index is { } index
                 ? index.Longest(history, maxMatch, source.Excluded, scratch)
-                : Longest(source.Tokens.Span, history, maxMatch, scratch);
+                : Longest(source.Tokens.Span, history, maxMatch, scratch, words);
             var weighed = best - source.MinMatch + minMatch;
             if (best < source.MinMatch || count == 0 || weighed <= promptMatch)
             {
@@ -133,9 +139,11 @@ public static class ContextCopy
     /// <summary>
     /// Scans <paramref name="source"/> for the longest runs that end like <paramref name="history"/> (up to
     /// <paramref name="maxMatch"/> tokens) and counts, in <paramref name="followers"/> (cleared first), the token that
-    /// followed each of them; returns the run's length and how many there were.
+    /// followed each of them; returns the run's length and how many there were. With <paramref name="words"/>, tokens
+    /// match as names do and a run that starts a name in both counts one more (see <see cref="FindInSources"/>).
     /// </summary>
-    private static (int Best, int Count) Longest(ReadOnlySpan<int> source, ReadOnlySpan<int> history, int maxMatch, Dictionary<int, double> followers)
+    private static (int Best, int Count) Longest(
+        ReadOnlySpan<int> source, ReadOnlySpan<int> history, int maxMatch, Dictionary<int, double> followers, TokenWords? words = null)
     {
         followers.Clear();
         var n = history.Length;
@@ -145,13 +153,18 @@ public static class ContextCopy
         // j is where an occurrence ends; the token after it, source[j + 1], is what it proposes.
         for (var j = source.Length - 2; j >= 0; j--)
         {
-            if (source[j] != last)
+            if (source[j] != last && words?.Same(source[j], last) != true)
             {
                 continue;
             }
 
             var k = 1;
-            while (k < maxMatch && j - k >= 0 && k < n && source[j - k] == history[n - 1 - k])
+            while (k < maxMatch && j - k >= 0 && k < n && (source[j - k] == history[n - 1 - k] || words?.Same(source[j - k], history[n - 1 - k]) == true))
+            {
+                k++;
+            }
+
+            if (words is not null && k < maxMatch && words.StartsName(history, n - k) && words.StartsName(source, j - k + 1))
             {
                 k++;
             }

@@ -293,7 +293,8 @@ public sealed class LocalModel : ICompletionModel, IModelTokenInventory, IQueued
         var reused = _session.Prepare(prompt, cancellationToken);
         var decoded = trace is null ? null : new List<int>();
         var sources = request.Copy is null ? null : SourceTokens(request.CopySources);
-        var branches = _decoder.Decode(prompt.Count, required, request, maxTokens, decoded, cancellationToken, sources);
+        var healedTokens = required.Length == 0 ? null : TokenHealing.TokensAt(required, [.. _vocabulary.Tokenize(fim.Healed).Select(t => (int)t)], _vocabulary.Piece);
+        var branches = _decoder.Decode(prompt.Count, required, request, maxTokens, decoded, cancellationToken, sources, healedTokens);
         if (sources is not null)
         {
             for (var i = 0; i < sources.Count; i++)

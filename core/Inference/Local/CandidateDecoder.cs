@@ -18,6 +18,7 @@ namespace CodeAssist.Server.Inference.Local;
 internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary vocabulary, TokenSampler sampler)
 {
     private IReadOnlyList<CopySourceTokens>? _sources;
+    private int[]? _healedTokens;
     private int[] _sourceHits = [];
 
     /// <summary>
@@ -29,14 +30,16 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
     /// <summary>
     /// Decodes from the prompt's last logits. <paramref name="required"/> is the healed text every candidate must start
     /// with; <paramref name="decoded"/>, when given, receives the first candidate's tokens (traces). The first of the
-    /// result is the greedy candidate; the others follow, the closest alternative first.
+    /// result is the greedy candidate; the others follow, the closest alternative first. <paramref name="healedTokens"/>:
+    /// the tokenizer's own tokens of the healed text by where they start (<see cref="TokenHealing.TokensAt"/>), or null.
     /// </summary>
     public IReadOnlyList<Branch> Decode(
         int promptCount, byte[] required, CompletionRequest request, int maxTokens, List<int>? decoded, CancellationToken cancellationToken,
-        IReadOnlyList<CopySourceTokens>? sources = null)
+        IReadOnlyList<CopySourceTokens>? sources = null, int[]? healedTokens = null)
     {
         var started = Stopwatch.GetTimestamp();
         _sources = sources;
+        _healedTokens = healedTokens;
         _sourceHits = sources is { Count: > 0 } ? new int[sources.Count] : [];
         var wanted = Math.Clamp(request.Candidates, 1, session.Sequences);
         var root = new Branch(sequence: 0, position: promptCount, history: null) { LogitIndex = session.LastLogitIndex };
@@ -237,8 +240,9 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     sampling.Logits = logits[..vocabulary.Size].ToArray();
                 }
 
+                int? canonical = healing && _healedTokens is { } healedTokens ? healedTokens[branch.RequiredDone] : null;
                 var token = healing
-                    ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary)
+                    ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, canonical: canonical)
                     : sampler.ArgMax(logits, request.ForceLength);
                 var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
                 if (request.Copy is { } copy && token >= 0)
@@ -246,7 +250,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     var modelToken = token;
                     (token, logprob) = sampler.MixInCopy(
                         copy, logits, token, logprob, HistoryOf(branch), promptCount,
-                        healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength, _sources, out var source);
+                        healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength, _sources, out var source, canonical);
                     if (source >= 0 && token != modelToken)
                     {
                         _sourceHits[source]++;
@@ -256,7 +260,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                 if (forks is not null && token >= 0)
                 {
                     var alternative = healing
-                        ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token)
+                        ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token, canonical: canonical)
                         : sampler.ArgMax(logits, except: token);
                     var alternativeLogprob = alternative < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, alternative);
                     if (alternativeLogprob >= logprob - request.BranchMargin)

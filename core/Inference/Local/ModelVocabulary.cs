@@ -40,6 +40,7 @@ internal sealed class ModelVocabulary
         Size = weights.Vocab.Count;
         _addBos = weights.Vocab.ShouldAddBOS;
         (_pieces, _endsGeneration) = Read();
+        Words = TokenWords.From(_pieces);
         if (!TokenizeNative("a").SelectMany(t => _pieces[(int)t]).SequenceEqual("a"u8.ToArray()))
         {
             _sentinel = TokenizeNative(Sentinel);
@@ -54,6 +55,9 @@ internal sealed class ModelVocabulary
             logger.LogInformation("{Path}: the tokenizer does not split at line boundaries the way the prompt cache assumes; prompts are tokenized whole", path);
         }
     }
+
+    /// <summary>Which tokens spell names, for the copy model's matches in distant sources.</summary>
+    public TokenWords Words { get; }
 
     /// <summary>Tokens in the vocabulary.</summary>
     public int Size { get; }

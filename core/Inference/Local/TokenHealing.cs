@@ -9,9 +9,10 @@ internal static class TokenHealing
     /// <summary>
     /// The best token that agrees with the healed text: its bytes are a prefix of what remains to be produced, or it
     /// produces all of it and goes on; never <paramref name="except"/> (the next best, for a candidate that branches off).
-    /// -1 when none does.
+    /// With <paramref name="canonical"/>, a token that produces only part of what remains must be that one (see
+    /// <see cref="TokensAt"/>). -1 when none does.
     /// </summary>
-    public static int ArgMaxMatching(ReadOnlySpan<float> logits, ReadOnlySpan<byte> remaining, ModelVocabulary vocabulary, int except = -1)
+    public static int ArgMaxMatching(ReadOnlySpan<float> logits, ReadOnlySpan<byte> remaining, ModelVocabulary vocabulary, int except = -1, int? canonical = null)
     {
         var best = -1;
         var bestValue = float.NegativeInfinity;
@@ -23,7 +24,7 @@ internal static class TokenHealing
                 continue;
             }
 
-            if (Agrees(piece, remaining))
+            if (Agrees(piece, remaining, i, canonical))
             {
                 bestValue = logits[i];
                 best = i;
@@ -35,12 +36,53 @@ internal static class TokenHealing
 
     /// <summary>
     /// Its bytes are a prefix of what remains of the healed text, or it produces all of that and goes on (without
-    /// indenting deeper).
+    /// indenting deeper). With <paramref name="canonical"/>, a <paramref name="token"/> that produces only part of what
+    /// remains must be the canonical one.
     /// </summary>
-    public static bool Agrees(byte[] piece, ReadOnlySpan<byte> remaining)
+    public static bool Agrees(byte[] piece, ReadOnlySpan<byte> remaining, int token = -1, int? canonical = null)
     {
         var n = Math.Min(piece.Length, remaining.Length);
-        return piece.AsSpan(0, n).SequenceEqual(remaining[..n]) && !AddsWhitespace(piece, remaining);
+        return piece.AsSpan(0, n).SequenceEqual(remaining[..n]) && !AddsWhitespace(piece, remaining)
+            && (canonical is not { } only || piece.Length >= remaining.Length || token == only);
+    }
+
+    /// <summary>
+    /// For a healed text that holds a word (<c>total_</c>, <c> tot</c>), the token the tokenizer itself puts at each byte
+    /// where one of its tokens starts (-1 elsewhere); null for whitespace, or where the tokens do not spell the text.
+    /// </summary>
+    /// <remarks>
+    /// Healing produces the text again token by token, and the model was trained on the tokenizer's own cuts only: the
+    /// most likely token that is a prefix of <c>total_</c> can be <c>to</c>, after which <c>ta</c>, <c>l</c> are cuts it
+    /// has never seen, and what it writes after them is noise. So a token that produces only part of the healed text must
+    /// be the tokenizer's; one that produces all of it and goes on (the point of healing: <c>tot</c> → <c>total</c>) may
+    /// be any.
+    /// </remarks>
+    public static int[]? TokensAt(byte[] healed, IReadOnlyList<int> tokens, Func<int, byte[]> pieceOf)
+    {
+        ArgumentNullException.ThrowIfNull(healed);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(pieceOf);
+        if (!healed.Any(b => b == '_' || char.IsAsciiLetterOrDigit((char)b) || b >= 0x80))
+        {
+            return null;
+        }
+
+        var at = new int[healed.Length];
+        Array.Fill(at, -1);
+        var offset = 0;
+        foreach (var token in tokens)
+        {
+            var piece = pieceOf(token);
+            if (piece.Length == 0 || offset + piece.Length > healed.Length || !healed.AsSpan(offset, piece.Length).SequenceEqual(piece))
+            {
+                return null;
+            }
+
+            at[offset] = token;
+            offset += piece.Length;
+        }
+
+        return offset == healed.Length ? at : null;
     }
 
     // A token that covers the healed indentation and goes on with more whitespace would indent deeper

@@ -87,17 +87,19 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
     /// <summary>
     /// The mixture (1 - λ)·p_model + λ·p_copy decides between the model's token and the ones that followed the same run
     /// of tokens in the prompt, or, when the prompt matched too little, in one of <paramref name="sources"/> (then
-    /// <paramref name="source"/> is its index; else -1). Returns the chosen token and its log-probability under the mixture.
+    /// <paramref name="source"/> is its index; else -1). While healing, a copied token must agree with the healed text
+    /// (<paramref name="canonical"/>: the tokenizer's own token there, see <see cref="TokenHealing.TokensAt"/>). Returns the
+    /// chosen token and its log-probability under the mixture.
     /// </summary>
     public (int Token, double Logprob) MixInCopy(
         ContextCopyOptions copy, ReadOnlySpan<float> logits, int modelToken, double modelLogprob, ReadOnlySpan<int> history, int promptCount,
-        ReadOnlySpan<byte> remaining, bool healing, bool forceLength, IReadOnlyList<CopySourceTokens>? sources, out int source)
+        ReadOnlySpan<byte> remaining, bool healing, bool forceLength, IReadOnlyList<CopySourceTokens>? sources, out int source, int? canonical = null)
     {
         var length = ContextCopy.Find(history, promptCount, copy.MaxMatch, _copyFollowers);
         source = -1;
         if (sources is { Count: > 0 })
         {
-            length = ContextCopy.FindInSources(history, sources, copy.MaxMatch, copy.MinMatch, length, _copyFollowers, _sourceScratch, out source);
+            length = ContextCopy.FindInSources(history, sources, copy.MaxMatch, copy.MinMatch, length, _copyFollowers, _sourceScratch, out source, vocabulary.Words);
         }
 
         var weight = copy.WeightFor(length);
@@ -120,7 +122,7 @@ internal sealed class TokenSampler(ModelVocabulary vocabulary)
             // The same tokens the model itself may choose from here: ones that agree with the healed text, and
             // no end of generation when the length is forced.
             var agrees = healing
-                ? TokenHealing.Agrees(vocabulary.Piece(candidate), remaining)
+                ? TokenHealing.Agrees(vocabulary.Piece(candidate), remaining, candidate, canonical)
                 : !(forceLength && vocabulary.Ends(candidate));
             var score = ContextCopy.Mix(weight, Math.Exp(logits[candidate] - logNormalizer), share);
             if (agrees && score > bestScore)

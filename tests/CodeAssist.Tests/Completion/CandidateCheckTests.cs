@@ -47,6 +47,28 @@ public sealed class CandidateCheckTests
         Assert.Equal("result = width * height", check.Kept);
     }
 
+    [Theory]
+    [InlineData("total_after_duties(order, zone):", "total_after_duties(order, zone)")] // a definition's colon, copied one step too far
+    [InlineData("lookup(key)),", "lookup(key)")] // the extra ")" is the error
+    public void AStrayEndAfterACompleteLineIsMendedNotCut(string candidate, string mended)
+    {
+        var check = CandidateCheck.Check("def invoice(order, zone, key):\n    total = order.", candidate, "\n");
+        Assert.StartsWith("syntax", check.Rejection, StringComparison.Ordinal);
+        Assert.Equal(mended, check.Kept);
+        Assert.True(check.Mended);
+    }
+
+    [Theory]
+    [InlineData("print(name) as handle:")] // words after the valid start: the model meant something else
+    [InlineData("print(name) ):")] // three characters
+    public void MoreThanAStrayEndIsCut(string candidate)
+    {
+        var check = CandidateCheck.Check(Loop, candidate, string.Empty);
+        Assert.NotNull(check.Rejection);
+        Assert.Equal("print(name)", check.Kept);
+        Assert.False(check.Mended);
+    }
+
     [Fact]
     public void NothingIsKeptWhenTheFirstTokenIsAlreadyWrong()
     {

@@ -82,4 +82,40 @@ public class ContextCopyTests
         Assert.Equal(0.6, options.WeightFor(10), 9);
         Assert.Equal(0.3, ContextCopyOptions.Default.WeightFor(1), 9);
     }
+
+    // A vocabulary's pieces: 0 "." 1 "total" 2 " total" 3 "_" 4 "in" 5 "def" 6 "for" 7 "orders" 8 " =" 9 " order".
+    private static readonly TokenWords Words = TokenWords.From([.. new[] { ".", "total", " total", "_", "in", "def", "for", "orders", " =", " order" }.Select(p => System.Text.Encoding.UTF8.GetBytes(p))]);
+
+    [Fact]
+    public void ANameAfterADotMatchesTheSameNameAfterASpaceInADistantSource()
+    {
+        // The prompt: "orders_for … total = order.total_"; the imported definition: "def total_in…".
+        int[] history = [7, 3, 6, 3, 2, 8, 9, 0, 1, 3];
+        var followers = new Dictionary<int, double>();
+        var prompt = ContextCopy.Find(history, history.Length, 32, followers);
+        Assert.Equal(1, prompt); // "_", followed by "for" and " total": inside other names
+        var sources = new[] { new CopySourceTokens(new[] { 5, 2, 3, 4 }, MinMatch: 2, "imports") };
+
+        // Token for token, "total" is not " total": one matching token, below the source's minimum.
+        Assert.Equal(1, ContextCopy.FindInSources(history, sources, 32, 1, prompt, followers, [], out var winner));
+        Assert.Equal(-1, winner);
+
+        // As names: "total_" matches (2), and it starts a name in both (one more) — it weighs 2 against the prompt's 1.
+        Assert.Equal(2, ContextCopy.FindInSources(history, sources, 32, 1, prompt, followers, [], out winner, Words));
+        Assert.Equal(0, winner);
+        Assert.Equal(new Dictionary<int, double> { [4] = 1.0 }, followers);
+    }
+
+    [Fact]
+    public void AMatchInsideANameGetsNothingForItsStart()
+    {
+        // "orders_" against a source's "orders_": the match starts the name in both ("orders" after "=" and after "def")…
+        Assert.True(Words.StartsName([8, 7, 3], 1));
+        Assert.True(Words.StartsName([5, 2], 1));
+        // … but "_" after "orders" does not start one, nor does "total" glued to a name before it.
+        Assert.False(Words.StartsName([7, 3], 1));
+        Assert.False(Words.StartsName([7, 1], 1));
+        Assert.True(Words.Same(1, 2));
+        Assert.False(Words.Same(1, 3));
+    }
 }

@@ -1,4 +1,5 @@
 using CodeAssist.Server.Inference;
+using CodeAssist.Server.Inference.Local;
 using CodeAssist.Server.Prompting;
 using CodeAssist.Tests.Gguf;
 using CodeAssist.Tests.Testing;
@@ -154,6 +155,28 @@ public class LocalModelTests
         Assert.Equal(completion.RawText[whitespace.Length..], completion.Text);
     }
 
+    [Theory]
+    [InlineData("total = order.total_")]
+    [InlineData("for name in os.lis")]
+    [InlineData("    return self.fetch_pending_ord")]
+    [InlineData("value = configuration")]
+    public async Task APartialWordIsHealedWithTheTokenizersOwnCuts(string prefix)
+    {
+        // The healed word must come back as the tokenizer cuts it (the cuts the model was trained on), or as fewer
+        // tokens that run past it; never as pieces of it that the tokenizer would not make (to|ta|l for "total").
+        var healed = prefix[FimPrompt.HealingCut(prefix)..];
+        Assert.Matches("[a-z]", healed);
+        foreach (var seed in new[] { 1, 2, 3, 4, 5 })
+        {
+            using var model = Load(new TestModelOptions { Seed = seed, OutputScale = 2f });
+            var canonical = model.CountTokens(healed);
+            var completion = await model.CompleteAsync(new CompletionRequest(prefix, "\n", 8), CancellationToken.None);
+            Assert.StartsWith(healed, completion.RawText, StringComparison.Ordinal);
+            var healing = completion.Tokens.Count(t => t.End <= 0);
+            Assert.True(healing <= canonical, $"seed {seed}: {healing} tokens re-typed \"{healed}\", which the tokenizer cuts into {canonical}");
+        }
+    }
+
     [Fact]
     public async Task AModelWithoutFimTokensGetsAPrefixOnlyPrompt()
     {
@@ -212,6 +235,33 @@ public class HealingCutTests
         var completion = await model.CompleteAsync(new CodeAssist.Server.Inference.CompletionRequest("def f(value):\n    return va", "", 8), CancellationToken.None);
         Assert.StartsWith(" va", completion.RawText);
         Assert.Equal(completion.RawText[3..], completion.Text);
+    }
+}
+
+[Trait(TestCategory.Name, TestCategory.Unit)]
+public class TokenHealingTests
+{
+    // Pieces: 0 "to" 1 "ta" 2 "l" 3 "total" 4 "_" 5 "totals" 6 "_in".
+    private static readonly byte[][] Pieces = [.. new[] { "to", "ta", "l", "total", "_", "totals", "_in" }.Select(p => System.Text.Encoding.UTF8.GetBytes(p))];
+
+    [Fact]
+    public void TheTokenizersCutsAreFoundByWhereTheyStart()
+    {
+        var healed = "total_"u8.ToArray();
+        Assert.Equal([3, -1, -1, -1, -1, 4], TokenHealing.TokensAt(healed, [3, 4], t => Pieces[t]) ?? []);
+        Assert.Null(TokenHealing.TokensAt(healed, [3], t => Pieces[t])); // they do not spell it
+        Assert.Null(TokenHealing.TokensAt("\n    "u8.ToArray(), [], t => Pieces[t])); // whitespace: any cut
+    }
+
+    [Fact]
+    public void APieceOfTheHealedTextMustBeTheTokenizersOwnCutATokenThatCoversItMayBeAny()
+    {
+        var remaining = "total_"u8;
+        Assert.True(TokenHealing.Agrees(Pieces[0], remaining)); // no cuts known: any prefix
+        Assert.False(TokenHealing.Agrees(Pieces[0], remaining, 0, canonical: 3)); // "to" is not the tokenizer's cut
+        Assert.True(TokenHealing.Agrees(Pieces[3], remaining, 3, canonical: 3));
+        Assert.False(TokenHealing.Agrees(Pieces[5], remaining, 5, canonical: 3)); // "totals" disagrees
+        Assert.True(TokenHealing.Agrees(Pieces[6], "_"u8, 6, canonical: 4)); // "_in" covers "_" and goes on
     }
 }
 
