@@ -1,9 +1,15 @@
 #!/usr/bin/python3
 """Writes core/Python/stdlib-names.txt: the names each standard-library module has, for the names check.
 
-Regenerate (from the repository root, with the Python whose library the table describes; Debian's is 3.11):
+The table is the union of what every Python from 3.10 to 3.13 has (a name one version added, such as 3.12's
+typing.override, must not be refused or "mended" to a neighbour for a user on that version; a name a later version
+removed still exists for users of the earlier one). Regenerate from the repository root with each of them (here:
+Debian's 3.11 and pyenv's 3.10, 3.12, 3.13; 3.10 is the first with sys.stdlib_module_names), then merge:
 
-    /usr/bin/python3 scripts/stdlib-names.py > core/Python/stdlib-names.txt
+    for py in /usr/bin/python3 /root/.pyenv/versions/3.{10.13,12.1,13.0}/bin/python3; do
+        $py scripts/stdlib-names.py > /tmp/stdlib-names-$($py -c 'import sys; print(sys.version_info[1])').txt
+    done
+    python3 scripts/stdlib-names.py --union /tmp/stdlib-names-*.txt > core/Python/stdlib-names.txt
 
 One line per module, sorted by module: the module's dotted name, a tab, then its names (dir() plus __all__) sorted
 and separated by single spaces. Modules come from sys.stdlib_module_names, and packages are walked with pkgutil for
@@ -43,7 +49,28 @@ def load(name):
         return None
 
 
+def union(paths):
+    table = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                module, _, names = line.rstrip("\n").partition("\t")
+                if module:
+                    table.setdefault(module, set()).update(names.split())
+    return table
+
+
+def write(table):
+    out = sys.stdout
+    for name in sorted(table):
+        names = sorted(n for n in table[name] if isinstance(n, str) and n.isidentifier())
+        out.write(f"{name}\t{' '.join(names)}\n")
+
+
 def main():
+    if sys.argv[1:2] == ["--union"]:
+        write(union(sys.argv[2:]))
+        return
     table = {"builtins": set(dir(__builtins__))}
     pending = sorted(n for n in sys.stdlib_module_names if not skipped(n))
     while pending:
@@ -65,10 +92,7 @@ def main():
         module = load(name)
         if module is not None:
             table[name] = set(dir(module))
-    out = sys.stdout
-    for name in sorted(table):
-        names = sorted(n for n in table[name] if isinstance(n, str) and n.isidentifier())
-        out.write(f"{name}\t{' '.join(names)}\n")
+    write(table)
 
 
 if __name__ == "__main__":

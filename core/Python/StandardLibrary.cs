@@ -7,8 +7,9 @@ namespace CodeAssist.Server.Python;
 /// the table <c>scripts/stdlib-names.py</c> generated (<c>stdlib-names.txt</c>, embedded; read once, when first asked).
 /// </summary>
 /// <remarks>
-/// The table describes the Python that generated it (3.11 on Linux): a name a later version added, or one only
-/// another platform has, is missing. Modules that are not in it (third-party ones) are unknown, not empty.
+/// The table is the union of what Pythons 3.10 to 3.13 on Linux have, so that a name one of them added
+/// (<c>typing.override</c>) or removed (<c>asyncore</c>) passes for its users; one only another platform has is
+/// missing. Modules that are not in it (third-party ones) are unknown, not empty.
 /// </remarks>
 internal static class StandardLibrary
 {

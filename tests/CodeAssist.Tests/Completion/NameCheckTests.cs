@@ -45,6 +45,19 @@ public sealed class NameCheckTests
         Assert.Null(CandidateCheck.Reject("from os import path\n", "path.exists('a')", string.Empty));
     }
 
+    [Theory]
+    [InlineData("from typing import override", "import typing\n", "typing.override")] // 3.12
+    [InlineData("from itertools import batched", "import itertools\n", "itertools.batched")] // 3.12
+    [InlineData("from asyncore import dispatcher", "import asyncore\n", "asyncore.dispatcher")] // gone in 3.12
+    [InlineData("from copy import replace", "import copy\n", "copy.replace")] // 3.13
+    public void ANameOfAnyCurrentPythonPassesNotOnlyThoseOfThePythonThatWroteTheTable(string import, string prefix, string attribute)
+    {
+        // Not refused, and above all not "mended" to a neighbour (override → overload) for a user of that version.
+        Assert.Null(CandidateCheck.Reject(string.Empty, import, string.Empty));
+        Assert.Null(CandidateCheck.Reject(prefix, $"x = {attribute}", string.Empty));
+        Assert.Null(CandidateCheck.Reject(string.Empty, "x = aiter", string.Empty)); // builtins too (3.10)
+    }
+
     [Fact]
     public void ModulesOutsideTheStandardLibraryAreNotJudged()
     {
