@@ -36,6 +36,9 @@ public sealed class CompletionService(
     private readonly CompletionMemory _memory = new(cache, statistics);
     private long _nextId;
 
+    // What the statistics and the protocol name as the writer of a missing import: the workspace, not a model.
+    private const string MissingImportModel = "workspace";
+
     /// <summary>Completes at the query's position. Cancellation propagates as <see cref="OperationCanceledException"/>.</summary>
     public async Task<CompletionResult> CompleteAsync(CompletionQuery query, CancellationToken cancellationToken)
     {
@@ -115,6 +118,17 @@ public sealed class CompletionService(
             return Empty(requestId, state.InComment ? "in-comment" : "in-docstring", stopwatch);
         }
 
+        // 5b. a missing import: on an import line, the import the document lacks, from the workspace's modules (no model).
+        if (run.Checks && modules is not null && WholeDocument(text) is { } whole && MissingImport.Suggest(whole.Before, whole.After, modules) is { } import)
+        {
+            logger.LogDebug("Answered with the import the document lacks: {Import}", import);
+            statistics.RecordMissingImport();
+            var importOrigin = new SuggestionOrigin(Tier.Local, MissingImportModel);
+            return loadedModel is null || !run.UseCache
+                ? new CompletionResult(requestId, import, MissingImportModel, Tiers.Name(Tier.Local), "imports", 0, stopwatch.Elapsed, null)
+                : Shown(requestId, text, import, CompletionMemory.Key(loadedModel.Description, options), importOrigin, "imports", 0, stopwatch, null);
+        }
+
         // 6. route: the router picks the tiers and runs the attempt with each.
         RoutedAnswer? routed;
         try
@@ -167,6 +181,21 @@ public sealed class CompletionService(
         var origin = new SuggestionOrigin(routed.Tier, description.Id);
         _memory.Add(cacheKey, text, answer, origin);
         return Shown(requestId, text, answer, cacheKey, origin, "model", generation.MeanLogprob, stopwatch, generation);
+    }
+
+    // The whole document around the cursor, as the request saw it (the prefix and suffix are windows of it): the names a
+    // file reads far below its imports decide what it lacks. Null when the document is gone or has changed since.
+    private (string Before, string After)? WholeDocument(CursorText text)
+    {
+        if (!documents.TryGet(text.DocumentKey, out var snapshot, out _) || text.CursorOffset > snapshot.Text.Length)
+        {
+            return null;
+        }
+
+        var whole = snapshot.Text;
+        var before = whole[..text.CursorOffset];
+        var after = whole[text.CursorOffset..];
+        return before.EndsWith(text.Prefix, StringComparison.Ordinal) && after.StartsWith(text.Suffix, StringComparison.Ordinal) ? (before, after) : null;
     }
 
     // The answer goes back to the editor: remembered for typing through, and counted as shown for the model that wrote it

@@ -17,6 +17,7 @@ public sealed class CompletionStatistics
     private readonly ConcurrentDictionary<SuggestionOrigin, (Counter Shown, Counter Accepted)> _byOrigin = new();
     private readonly Counter _abstained = new();
     private readonly Counter _derived = new();
+    private readonly Counter _missingImports = new();
     private readonly Counter _candidates = new();
     private readonly CountsByName _rejectedBy = new();
 
@@ -54,6 +55,9 @@ public sealed class CompletionStatistics
 
     /// <summary>Answers that were the valid start of a candidate the checks rejected.</summary>
     public long Derived => _derived.Value;
+
+    /// <summary>Answers that were an import the document lacks (<see cref="MissingImport"/>), no model asked.</summary>
+    public long MissingImports => _missingImports.Value;
 
     /// <summary>Candidates the models proposed, over all requests that asked one.</summary>
     public long Candidates => _candidates.Value;
@@ -101,6 +105,8 @@ public sealed class CompletionStatistics
     internal void RecordAbstained() => _abstained.Increment();
 
     internal void RecordDerived() => _derived.Increment();
+
+    internal void RecordMissingImport() => _missingImports.Increment();
 
     /// <summary>Counts one answer's candidates and the checks that rejected some of them.</summary>
     internal void RecordCandidates(int candidates, IReadOnlyList<string> rejectedBy)

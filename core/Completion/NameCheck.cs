@@ -192,6 +192,10 @@ internal static class NameCheck
         return cut;
     }
 
+    /// <summary>Whether a name read alone is bound: by the document, as a builtin, or implicitly (<c>__file__</c>).</summary>
+    internal static bool IsBound(string name, PythonBindings document) =>
+        document.Binds(name) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name);
+
     /// <summary>What the document binds: the text around the cursor, with the cursor's line kept apart should the whole not tokenize.</summary>
     internal static PythonBindings DocumentBindings(string prefix, string suffix)
     {

@@ -5,8 +5,8 @@ namespace CodeAssist.Server.Context;
 
 /// <summary>
 /// The names the workspace's modules bind, for the check stage (<see cref="ModuleNames"/>): for one document, the
-/// modules its imports name and the modules beside it (its folder's package, modules and packages), each spelled as an import
-/// in that document spells it. Built in the background with the document's imports (<see cref="WorkspaceContext"/>);
+/// modules its imports name, the modules beside it (its folder's package, modules and packages) and, in a subpackage, the
+/// package above's, each spelled as an import in that document spells it. Built in the background with the document's imports (<see cref="WorkspaceContext"/>);
 /// a module is read through <paramref name="surface"/> (an open document's text, else the file's cached surface).
 /// </summary>
 internal sealed class WorkspaceModules(WorkspaceFiles files, Func<string, ModuleSurface?> surface)
@@ -58,6 +58,21 @@ internal sealed class WorkspaceModules(WorkspaceFiles files, Func<string, Module
                     Add(modules, "." + name, file, all);
                 }
             }
+
+            // A subpackage's modules import from the package above it too (from ..http import …): its modules as well.
+            if (files.Resolve(path, string.Empty, 1) is not null && files.Resolve(path, string.Empty, 2) is { } parentPackage
+                && Path.GetDirectoryName(folder) is { } parent)
+            {
+                Add(modules, "..", parentPackage, all);
+                var cousins = 0;
+                foreach (var (name, file) in Children(parent, all))
+                {
+                    if (cousins++ < MaxSiblings)
+                    {
+                        Add(modules, ".." + name, file, all);
+                    }
+                }
+            }
         }
 
         return modules.Count == 0 ? ModuleNames.None : new ModuleNames(modules.ToFrozenDictionary(StringComparer.Ordinal));
@@ -85,7 +100,7 @@ internal sealed class WorkspaceModules(WorkspaceFiles files, Func<string, Module
         }
 
         var submodules = Path.GetFileName(file) == "__init__.py" && Path.GetDirectoryName(file) is { } folder ? Children(folder, all).Select(c => c.Name) : [];
-        return ModuleNames.Read(module.Bindings(), submodules, module.Offered());
+        return ModuleNames.Read(module.Bindings(), submodules, module.Offered(), module.Names);
     }
 
     /// <summary>The modules directly in <paramref name="folder"/>: <c>x.py</c> as x, and packages <c>x/__init__.py</c> as x (a module file first).</summary>

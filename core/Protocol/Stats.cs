@@ -30,6 +30,9 @@ public sealed record StatsResult
     /// <summary>Answers that were the valid start of a candidate the checks rejected, no candidate having passed whole.</summary>
     public required long Derived { get; init; }
 
+    /// <summary>Answers that were an import the document lacks, from the workspace's modules (no model asked).</summary>
+    public required long MissingImports { get; init; }
+
     /// <summary>Candidates the models proposed (the local model proposes up to <c>candidates</c> per request).</summary>
     public required long Candidates { get; init; }
 

@@ -37,6 +37,12 @@ public sealed class ModuleNames
     /// <summary>Every name <paramref name="module"/> binds, at any scope; null when it is not known or can bind any name.</summary>
     public IReadOnlySet<string>? NamesOf(string module) => _modules.GetValueOrDefault(module)?.Bound;
 
+    /// <summary>The modules, as the document would spell them.</summary>
+    public IEnumerable<string> Modules => _modules.Keys;
+
+    /// <summary>The names <paramref name="module"/> defines itself at its top level (not the ones it imports); empty when unknown.</summary>
+    public IReadOnlySet<string> DefinedBy(string module) => _modules.GetValueOrDefault(module)?.Defined ?? FrozenSet<string>.Empty;
+
     /// <summary>The names <paramref name="module"/> offers those who import it (top-level definitions, assignments, imports, submodules): what a wrong name is mended to.</summary>
     public IReadOnlySet<string> AttributesOf(string module) => _modules.GetValueOrDefault(module)?.Attributes ?? FrozenSet<string>.Empty;
 
@@ -52,26 +58,32 @@ public sealed class ModuleNames
 
     /// <summary>
     /// What a module's <paramref name="text"/> binds: every name at any scope with <paramref name="submodules"/> (a
-    /// package's), null when it can bind any name; and the names it offers, <paramref name="topLevel"/> (every bound
-    /// name when null) with the submodules.
+    /// package's), null when it can bind any name; the names it offers, <paramref name="topLevel"/> (every bound name
+    /// when null) with the submodules; and of those the ones it defines itself, <paramref name="defined"/> (all it
+    /// offers when null), not imports it passes on.
     /// </summary>
-    public static Module Read(string text, IEnumerable<string> submodules, IEnumerable<string>? topLevel = null)
+    public static Module Read(string text, IEnumerable<string> submodules, IEnumerable<string>? topLevel = null, IEnumerable<string>? defined = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Read(PythonNames.Bind(text), submodules, topLevel);
+        return Read(PythonNames.Bind(text), submodules, topLevel, defined);
     }
 
-    /// <summary>As <see cref="Read(string, IEnumerable{string}, IEnumerable{string}?)"/>, from the module's bindings found already.</summary>
-    internal static Module Read(PythonBindings bindings, IEnumerable<string> submodules, IEnumerable<string>? topLevel)
+    /// <summary>As <see cref="Read(string, IEnumerable{string}, IEnumerable{string}?, IEnumerable{string}?)"/>, from the module's bindings found already.</summary>
+    internal static Module Read(PythonBindings bindings, IEnumerable<string> submodules, IEnumerable<string>? topLevel, IEnumerable<string>? defined = null)
     {
         ArgumentNullException.ThrowIfNull(submodules);
         var children = submodules.ToList();
         var all = bindings.Names.Concat(children).ToFrozenSet(StringComparer.Ordinal);
         var dynamic = bindings.UnknownStarImport || bindings.DynamicGlobals || bindings.Names.Contains("__getattr__");
         var attributes = topLevel is null ? all : topLevel.Concat(children).Where(all.Contains).ToFrozenSet(StringComparer.Ordinal);
-        return new Module(dynamic ? null : all, attributes);
+        var own = defined is null ? attributes : defined.Where(attributes.Contains).ToFrozenSet(StringComparer.Ordinal);
+        return new Module(dynamic ? null : all, attributes) { Defined = own };
     }
 
     /// <summary>One module: every name it binds (null: any name may be), and the names it offers importers.</summary>
-    public sealed record Module(FrozenSet<string>? Bound, FrozenSet<string> Attributes);
+    public sealed record Module(FrozenSet<string>? Bound, FrozenSet<string> Attributes)
+    {
+        /// <summary>The names it offers that it defines itself (a def, a class, an assignment at the top), not ones it imports.</summary>
+        public FrozenSet<string> Defined { get; init; } = Attributes;
+    }
 }

@@ -40,6 +40,7 @@ public sealed class StatsHandler(
             Rejected = completions.Rejected,
             Abstained = completions.Abstained,
             Derived = completions.Derived,
+            MissingImports = completions.MissingImports,
             Candidates = completions.Candidates,
             RejectedBy = completions.RejectedBy,
             Tiers = PerTier(routing),

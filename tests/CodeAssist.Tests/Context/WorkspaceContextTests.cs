@@ -189,6 +189,30 @@ public sealed class WorkspaceContextTests : IDisposable
     }
 
     [Fact]
+    public async Task ASubpackagesModuleKnowsThePackageAboveAndWhatEachModuleDefinesItself()
+    {
+        Write("shop/__init__.py", "from .models import Order\n");
+        Write("shop/models.py", Models);
+        Write("shop/pricing/__init__.py", string.Empty);
+        Write("shop/pricing/tax.py", "RATE = 0.2\n");
+        var uri = new Uri(Write("shop/pricing/rules.py", string.Empty)).AbsoluteUri;
+        using var files = await ListedAsync();
+        var documents = new Server.Documents.DocumentStore();
+        var context = new WorkspaceContext(files, new RecentEdits(), documents, NullLogger<WorkspaceContext>.Instance);
+
+        await OpenAndReadImportsAsync(context, documents, uri, 1, "from .tax import RATE\n\n", new ContextOptions());
+
+        var modules = context.ModulesFor(uri);
+        Assert.True(modules.Knows(".tax"));
+        Assert.True(modules.Knows("..models")); // from ..models import …
+        Assert.True(modules.Knows("..")); // the package above
+        Assert.Contains("Order", modules.DefinedBy("..models"));
+        Assert.Contains("Order", modules.AttributesOf("..")); // the package passes it on…
+        Assert.DoesNotContain("Order", modules.DefinedBy("..")); // …but does not define it
+        Assert.Equal("names: cannot import name 'Ordr' from '..models'", Server.Completion.CandidateCheck.Reject(string.Empty, "from ..models import Ordr", string.Empty, modules));
+    }
+
+    [Fact]
     public async Task TheCheckStageKnowsTheNamesOfTheModulesADocumentImportsOrSitsBeside()
     {
         Write("shop/__init__.py", "from .models import make_order\n");

@@ -141,6 +141,31 @@ public sealed class WorkspaceContextProtocolTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true, "from shop.models import Order")]
+    [InlineData(false, null)]
+    public async Task AnEmptyLineAmongTheImportsIsCompletedWithTheImportTheFileLacks(bool workspace, string? expected)
+    {
+        // The file calls Order, which nothing in it binds and shop/models.py defines — far below, past the suffix's window.
+        var filler = string.Concat(Enumerable.Range(0, 200).Select(i => $"    step_{i} = {i}\n"));
+        var text = $"from shop.models import load_pending_orders_for_customer\n\n\ndef steps():\n{filler}\n\ndef invoice(customer, lines):\n    load_pending_orders_for_customer(customer, None)\n    return Order(lines, customer)\n";
+        await using var client = await OpenWithImportsReadAsync(Settings(workspace), text);
+        var answer = await client.InlineCompletionAsync(MainUri, 1, 0);
+        var items = answer.GetProperty("result").GetProperty("items");
+        var shown = items.GetArrayLength() == 0 ? null : items[0].GetProperty("insertText").GetString();
+        var stats = (await client.RequestAsync("codeAssist/stats", null)).GetProperty("result");
+        if (expected is null)
+        {
+            Assert.NotEqual("from shop.models import Order", shown); // the model alone cannot know the name
+            Assert.Equal(0, stats.GetProperty("missingImports").GetInt64());
+        }
+        else
+        {
+            Assert.Equal(expected, shown);
+            Assert.Equal(1, stats.GetProperty("missingImports").GetInt64());
+        }
+    }
+
+    [Theory]
     [InlineData("auto", 0)] // not for our own models: their 512-token window stays the current file's
     [InlineData(true, 1)] // on: a comment header with the imported function's definition
     public async Task ImportedDefinitionsStartThePromptOnlyWhereTheSettingSaysSo(object promptSnippets, int expected)
