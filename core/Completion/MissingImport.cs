@@ -19,13 +19,31 @@ internal static class MissingImport
     /// <summary>The most names one suggested line imports.</summary>
     private const int MaxNames = 8;
 
-    /// <summary>The rest of the import line to insert at the cursor; null when the stage has nothing to say.</summary>
-    public static string? Suggest(string prefix, string suffix, ModuleNames modules)
+    /// <summary>
+    /// Whether the cursor is where the stage may answer (an import line being started beside another import), judged on
+    /// the text near it only: the cheap test every request makes before the whole document is looked at.
+    /// </summary>
+    public static bool AppliesAt(string prefix, string suffix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(suffix);
+        var lineStart = prefix.LastIndexOf('\n') + 1;
+        var typed = prefix.AsSpan(lineStart);
+        var lineEnd = suffix.IndexOf('\n', StringComparison.Ordinal);
+        var rest = lineEnd < 0 ? suffix : suffix[..lineEnd];
+        if (rest.Trim().Length > 0 || !(typed.Length == 0 || "from ".AsSpan().StartsWith(typed, StringComparison.Ordinal) || typed.StartsWith("from ", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        return BesideAnImport(prefix[..lineStart], lineEnd < 0 ? string.Empty : suffix[(lineEnd + 1)..]);
+    }
+
+    /// <summary>The rest of the import line to insert at the cursor; null when the stage has nothing to say.</summary>
+    public static string? Suggest(string prefix, string suffix, ModuleNames modules)
+    {
         ArgumentNullException.ThrowIfNull(modules);
-        if (modules.Count == 0)
+        if (modules.Count == 0 || !AppliesAt(prefix, suffix))
         {
             return null;
         }
@@ -33,18 +51,8 @@ internal static class MissingImport
         var lineStart = prefix.LastIndexOf('\n') + 1;
         var typed = prefix[lineStart..];
         var lineEnd = suffix.IndexOf('\n', StringComparison.Ordinal);
-        var rest = lineEnd < 0 ? suffix : suffix[..lineEnd];
-        if (rest.Trim().Length > 0 || !(typed.Length == 0 || "from ".StartsWith(typed, StringComparison.Ordinal) || typed.StartsWith("from ", StringComparison.Ordinal)))
-        {
-            return null;
-        }
-
         var above = prefix[..lineStart];
         var below = lineEnd < 0 ? string.Empty : suffix[(lineEnd + 1)..];
-        if (!BesideAnImport(above, below))
-        {
-            return null;
-        }
 
         // The document without the cursor's line: what it reads and what it binds.
         var text = above + below;
@@ -133,11 +141,13 @@ internal static class MissingImport
     /// <summary>Whether the nearest code line above or below the cursor's line is an import at column 0.</summary>
     private static bool BesideAnImport(string above, string below)
     {
-        var before = above.TrimEnd().Split('\n')[^1];
-        var after = below.TrimStart('\n', '\r').Split('\n')[0];
-        return IsImport(before) || IsImport(after);
+        var before = above.AsSpan().TrimEnd();
+        before = before[(before.LastIndexOf('\n') + 1)..];
+        var after = below.AsSpan().TrimStart("\r\n");
+        var end = after.IndexOf('\n');
+        return IsImport(before) || IsImport(end < 0 ? after : after[..end]);
     }
 
-    private static bool IsImport(string line) =>
+    private static bool IsImport(ReadOnlySpan<char> line) =>
         line.StartsWith("import ", StringComparison.Ordinal) || line.StartsWith("from ", StringComparison.Ordinal);
 }
