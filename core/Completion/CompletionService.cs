@@ -119,7 +119,7 @@ public sealed class CompletionService(
         }
 
         // 5b. a missing import: on an import line, the import the document lacks, from the workspace's modules (no model).
-        if (run.Checks && modules is not null && MissingImport.AppliesAt(text.Prefix, text.Suffix) && WholeDocument(text) is { } whole && MissingImport.Suggest(whole.Before, whole.After, modules) is { } import)
+        if (run.Checks && modules is { Count: > 0 } && MissingImport.AppliesAt(text.Prefix, text.Suffix) && WholeDocument(text) is { } whole && MissingImport.Suggest(whole.Before, whole.After, modules) is { } import)
         {
             logger.LogDebug("Answered with the import the document lacks: {Import}", import);
             statistics.RecordMissingImport();
