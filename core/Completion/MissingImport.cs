@@ -63,16 +63,18 @@ internal static class MissingImport
         }
 
         var missing = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var read in PythonReads.In(PythonTokenizer.Tokenize(text, fragment: false), 0, text.Length))
         {
             var name = read.Chain[0];
-            if (!missing.Contains(name, StringComparer.Ordinal) && !NameCheck.IsBound(name, bindings))
+            if (seen.Add(name) && !NameCheck.IsBound(name, bindings))
             {
                 missing.Add(name);
             }
         }
 
-        var importedFrom = ImportedFrom(text);
+        // The modules its `from M import …` statements name, spelled as they spell them.
+        var importedFrom = PythonImports.Read(text).Where(i => i.Name is not null).Select(i => new string('.', i.Level) + i.Module).ToHashSet(StringComparer.Ordinal);
         var relative = importedFrom.Any(m => m.StartsWith('.'));
         var groups = new List<(string Module, List<string> Names)>();
         foreach (var name in missing)
@@ -122,21 +124,6 @@ internal static class MissingImport
     // isort's order within an import: CONSTANTS, then Classes, then functions and the rest.
     private static int Kind(string name) =>
         name.Any(char.IsLetter) && !name.Any(char.IsLower) ? 0 : char.IsUpper(name.TrimStart('_').FirstOrDefault()) ? 1 : 2;
-
-    /// <summary>The modules the text's <c>from M import …</c> lines name, as spelled.</summary>
-    private static HashSet<string> ImportedFrom(string text)
-    {
-        var modules = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("from ", StringComparison.Ordinal) && line.IndexOf(" import", StringComparison.Ordinal) is > 5 and var end)
-            {
-                modules.Add(line[5..end].Trim());
-            }
-        }
-
-        return modules;
-    }
 
     /// <summary>Whether the nearest code line above or below the cursor's line is an import at column 0.</summary>
     private static bool BesideAnImport(string above, string below)
