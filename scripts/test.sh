@@ -76,6 +76,12 @@ if [ "${CODEASSIST_SKIP_E2E:-0}" != 1 ]; then
   grep -q '^e2e-summary ' "$e2e_log" || echo "e2e-summary passed=0 failed=1 skipped=0" >> "$e2e_log"
 fi
 
+# The failed tests by name, with the first lines of their messages, next to the summary (CI shows the end).
+awk '/^  Failed [A-Za-z_]/ { print; n = 8; next } n > 0 && /^  (Passed|Failed|Skipped) / { n = 0 } n > 0 { print; n-- }' "$log" | sed 's/^/failed-test: /' | head -n 60 || true
+grep -E '^(FAIL|ERROR): ' "$py_log" | sed 's/^/failed-test: /' || true
+grep -E '^ +[0-9]+\) ' "$client_log" | sed 's/^/failed-test: /' | head -n 20 || true
+grep -E '^\[e2e .*\] FAIL ' "$e2e_log" | sed 's/^/failed-test: /' || true
+
 # One plain summary line for CI: "N passed, N failed" (", N skipped" when some were): xunit, mocha and e2e steps.
 awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      FILENAME == ARGV[2] && /^ +[0-9]+ passing/ { p += $1 }

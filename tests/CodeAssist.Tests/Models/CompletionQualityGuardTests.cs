@@ -42,6 +42,8 @@ public class CompletionQualityGuardTests(ITestOutputHelper output)
         Assert.All(report.Contestants, c => Assert.True(c.Status == ContestantStatus.Ok, $"{c.Name}: {c.Error}"));
         Assert.Equal(ContestantKind.Baseline, report.Contestants[1].Kind);
         double Es(int contestant, EvalKind kind) => report.Contestants[contestant].Kinds.Single(k => k.Kind == kind).EditSimilarity;
+        IReadOnlyList<double> Points(int contestant, EvalKind kind) => report.Contestants[contestant].Kinds.Single(k => k.Kind == kind).PointEditSimilarity
+            ?? throw new InvalidOperationException($"{report.Contestants[contestant].Name} has no per-point scores for {kind}");
         foreach (var kind in Kinds)
         {
             output.WriteLine($"{kind}: tiny {Es(0, kind):F3}, copy alone {Es(1, kind):F3}, repeat-line {Es(2, kind):F3}");
@@ -49,7 +51,13 @@ public class CompletionQualityGuardTests(ITestOutputHelper output)
 
         Assert.True(Es(0, EvalKind.Line) >= Es(2, EvalKind.Line) + OverRepeatLine, $"line: tiny {Es(0, EvalKind.Line):F3} vs repeat-line {Es(2, EvalKind.Line):F3}");
         Assert.True(Es(0, EvalKind.Block) >= Es(2, EvalKind.Block) + OverRepeatLine, $"block: tiny {Es(0, EvalKind.Block):F3} vs repeat-line {Es(2, EvalKind.Block):F3}");
-        Assert.True(Es(0, EvalKind.Fim) >= Es(2, EvalKind.Fim), $"fim: tiny {Es(0, EvalKind.Fim):F3} vs repeat-line {Es(2, EvalKind.Fim):F3}");
+        // FIM is a near tie on these 60 points (0.255 against 0.248 measured with tiny v3), closer than what a CPU with
+        // other kernels (AVX2 on one machine, AVX-512 on another) moves by flipping one close token: "no worse" is judged paired, as
+        // the eval judges models — tiny fails when it is clearly worse than repeat-line (the paired 95 % interval of
+        // tiny − repeat-line lies wholly below zero), not when it trails by a point's noise.
+        var fim = PairedComparison.Of("tiny", "repeat-line", EvalKind.Fim, Points(0, EvalKind.Fim), Points(2, EvalKind.Fim));
+        output.WriteLine(fim.ToString());
+        Assert.True(fim.High >= 0, $"fim: tiny is clearly worse than repeating the previous line: {fim}");
         Assert.All(Kinds, kind => Assert.True(Es(0, kind) >= Es(1, kind) + OverCopyAlone, $"{kind}: tiny {Es(0, kind):F3} vs the copy model alone {Es(1, kind):F3}"));
     }
 }
