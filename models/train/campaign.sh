@@ -2,7 +2,7 @@
 # The training campaign: the shipped models keep training in the background, on corpus v2, whenever work on the
 # project goes on. One command starts or resumes it; timings pause it (codeassist bench/eval do so themselves).
 #
-#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: tiny small)
+#   bash models/train/campaign.sh start [CONFIG...]   # resume each config's run in the background (default: small)
 #   bash models/train/campaign.sh pause | resume      # SIGSTOP / SIGCONT every running trainer
 #   bash models/train/campaign.sh stop                # checkpoint and exit (SIGTERM; the trainer saves first)
 #   bash models/train/campaign.sh status              # per run: state, step, tokens seen, last held-out loss, ETA
@@ -10,7 +10,8 @@
 # Each run resumes from models/train/.work/<config>/ckpt.pt (training precision, written every few minutes and on
 # stop); on a fresh machine without it, from the shipped F16 model. Budgets are cumulative minutes of training
 # steps: raise MINUTES_<config> (or pass --minutes through CAMPAIGN_ARGS_<config>) to continue a finished run.
-# Logs: models/train/.work/<config>.log; process ids: models/train/.work/campaign/<config>.pid.
+# Logs: models/train/.work/<config>.log; process ids: models/train/.work/campaign/<config>.pid, and <config>-w<N>.pid
+# for the data-parallel workers a run with --workers starts (pause, resume and eval's pause reach them too).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -18,13 +19,17 @@ work=${CAMPAIGN_WORK:-$here/.work}
 piddir=$work/campaign
 mkdir -p "$piddir"
 
-# The campaign's recipe per config (models/README.md, "The campaign"): corpus v2, bf16 autocast, one thread each.
+# The campaign's recipe per config (models/README.md, "The campaign"): corpus v2, bf16 autocast, one thread per
+# process. Since run 14 small has both cores (two data-parallel workers) and tiny waits: its run resumes with
+# `campaign.sh start tiny` when small's is done (WORKERS_small=1 shares the cores between them as before).
 MINUTES_tiny=${MINUTES_tiny:-1000}
-MINUTES_small=${MINUTES_small:-900}
+MINUTES_small=${MINUTES_small:-1400}
+WORKERS_tiny=${WORKERS_tiny:-1}
+WORKERS_small=${WORKERS_small:-2}
 args_for() {
   case "$1" in
-    tiny)  echo "--config tiny --threads 1 --minutes $MINUTES_tiny --lr 1e-3 --warmup 50 --ckpt-minutes 5 ${CAMPAIGN_ARGS_tiny:-}" ;;
-    small) echo "--config small --threads 1 --minutes $MINUTES_small --lr 5e-4 --warmup 50 --ckpt-minutes 5 ${CAMPAIGN_ARGS_small:-}" ;;
+    tiny)  echo "--config tiny --threads 1 --workers $WORKERS_tiny --minutes $MINUTES_tiny --lr 1e-3 --warmup 50 --ckpt-minutes 5 ${CAMPAIGN_ARGS_tiny:-}" ;;
+    small) echo "--config small --threads 1 --workers $WORKERS_small --minutes $MINUTES_small --lr 5e-4 --warmup 50 --ckpt-minutes 5 ${CAMPAIGN_ARGS_small:-}" ;;
     *) echo "campaign: unknown config $1 (tiny, small)" >&2; return 2 ;;
   esac
 }
@@ -47,9 +52,23 @@ state_of() {  # running | paused | stopped
   if [ "$(awk '{print $3}' "/proc/$pid/stat")" = "T" ]; then echo paused; else echo running; fi
 }
 
-# The runs named, else both (one thread each: measured on this machine, small trains as fast beside tiny as alone, and
-# two threads for one run are slower than one; models/README.md, "Run 11").
-configs() { if [ $# -gt 0 ]; then echo "$@"; else echo tiny small; fi; }
+# The runs named, else CAMPAIGN_CONFIGS, else small. One thread per process: measured on this machine, small trains as
+# fast beside tiny as alone, and two threads for one process are slower than one (models/README.md, "Run 11"); two
+# processes of one run (--workers 2) use both cores ("Run 14").
+configs() { if [ $# -gt 0 ]; then echo "$@"; else echo "${CAMPAIGN_CONFIGS:-small}"; fi; }
+
+worker_pids() {  # the live data-parallel workers of a config's run
+  local f pid
+  for f in "$piddir/$1"-w*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "train.py"; then
+      echo "$pid"
+    else
+      rm -f "$f"
+    fi
+  done
+}
 
 cmd=${1:-status}
 shift || true
@@ -72,15 +91,18 @@ case "$cmd" in
     for c in $(configs "$@"); do
       pid=$(pid_of "$c")
       [ -n "$pid" ] || continue
-      kill -s "$sig" "$pid"
-      echo "campaign: $c ${cmd}d (pid $pid)"
+      workers=$(worker_pids "$c" | tr '\n' ' ')
+      # shellcheck disable=SC2086
+      kill -s "$sig" "$pid" $workers
+      echo "campaign: $c ${cmd}d (pid $pid${workers:+; workers ${workers% }})"
     done
     ;;
   stop)
     for c in $(configs "$@"); do
       pid=$(pid_of "$c")
       [ -n "$pid" ] || continue
-      kill -s CONT "$pid"; kill -s TERM "$pid"
+      # shellcheck disable=SC2046
+      kill -s CONT "$pid" $(worker_pids "$c"); kill -s TERM "$pid"  # the first process stops its workers
       for _ in $(seq 1 120); do [ -d "/proc/$pid" ] || break; sleep 1; done
       rm -f "$piddir/$c.pid"
       echo "campaign: $c stopped after its checkpoint (pid $pid)"

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Tests of the corpus v2 builder's filters (run by scripts/test.sh: /usr/bin/python3 -m unittest discover).
+"""Tests of the training recipe: the corpus v2 builder's filters, the schedule, the weight average and the
+data-parallel workers (run by scripts/test.sh: /usr/bin/python3 -m unittest -v test_corpus).
 
 They build real .deb files with dpkg-deb and real files on disk; nothing is fetched from the archive.
 """
@@ -10,7 +11,8 @@ import tempfile
 import textwrap
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import corpus  # noqa: E402
 
 GPL_COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -313,6 +315,93 @@ class WeightAverageTests(unittest.TestCase):
         self.assertTrue(torch.allclose(model.weight, torch.full((1, 2), 3.0)))
         restored = train.WeightAverage(model, average.state())
         self.assertTrue(torch.allclose(restored.params[0], torch.full((1, 2), 2.5)))
+
+
+def _worker_gradient(rank, port, out):
+    """One of two data-parallel workers: the gradient of its half of a batch, averaged with the other's."""
+    import torch
+    import torch.distributed as dist
+    import train
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
+    model, x, y = _linear_problem()
+    half = slice(rank * 4, rank * 4 + 4)
+    torch.nn.functional.mse_loss(model(x[half]), y[half]).backward()
+    train.average_gradients(model, 2)
+    torch.save([p.grad for p in model.parameters()], out)
+    dist.destroy_process_group()
+
+
+def _linear_problem():
+    import torch
+    torch.manual_seed(5)
+    model = torch.nn.Linear(3, 2)
+    return model, torch.randn(8, 3), torch.randn(8, 2)
+
+
+class WorkerTests(unittest.TestCase):
+    def test_two_workers_average_their_gradients_into_the_gradient_of_both_batches(self):
+        import torch
+        import torch.multiprocessing as mp
+        import train
+        with tempfile.TemporaryDirectory() as tmp:
+            outs = [os.path.join(tmp, f"g{r}.pt") for r in range(2)]
+            port = train.free_port()
+            procs = [mp.get_context("spawn").Process(target=_worker_gradient, args=(r, port, outs[r])) for r in range(2)]
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join(60)
+                self.assertEqual(p.exitcode, 0)
+            model, x, y = _linear_problem()
+            torch.nn.functional.mse_loss(model(x), y).backward()
+            for out in outs:
+                for mine, whole in zip(torch.load(out), [p.grad for p in model.parameters()]):
+                    self.assertTrue(torch.allclose(mine, whole, atol=1e-6), f"{mine} vs {whole}")
+
+    def _smoke(self, workdir, *extra):
+        os.makedirs(os.path.join(workdir, "campaign"))
+        return subprocess.Popen([sys.executable, os.path.join(HERE, "train.py"), "--smoke", "--workers", "2",
+                                 "--workdir", workdir, *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+
+    def test_a_run_with_two_workers_counts_both_batches_and_ends_together(self):
+        import torch
+        with tempfile.TemporaryDirectory() as tmp:
+            run = self._smoke(tmp, "--steps", "12")
+            out, _ = run.communicate(timeout=120)
+            self.assertEqual(run.returncode, 0, out)
+            self.assertIn("2 workers (data-parallel, gloo): 2 x 4 sequences per step", out)
+            state = torch.load(os.path.join(tmp, "smoke", "ckpt.pt"))["state"]
+            self.assertEqual(state["step"], 12)
+            self.assertEqual(state["tokens"], 12 * 2 * 4 * 128)
+            self.assertEqual(os.listdir(os.path.join(tmp, "campaign")), [])  # the worker's pid file is gone with it
+
+    def test_a_stop_request_stops_every_worker_after_a_checkpoint(self):
+        import signal
+        import time
+        import torch
+        with tempfile.TemporaryDirectory() as tmp:
+            run = self._smoke(tmp, "--steps", "100000", "--log-every", "1")
+            pid_file = os.path.join(tmp, "campaign", "smoke-w1.pid")
+            lines = []
+            for line in run.stdout:
+                lines.append(line)
+                if line.startswith("step "):
+                    break
+            self.assertTrue(os.path.exists(pid_file), "".join(lines))
+            with open(pid_file) as f:
+                worker = int(f.read())
+            run.send_signal(signal.SIGTERM)
+            out = "".join(lines) + run.communicate(timeout=120)[0]
+            self.assertEqual(run.returncode, 0, out)
+            self.assertIn("stopped on request at step", out)
+            for _ in range(50):
+                if not os.path.exists(f"/proc/{worker}") or open(f"/proc/{worker}/stat").read().split()[2] == "Z":
+                    break
+                time.sleep(0.1)
+            self.assertFalse(os.path.exists(f"/proc/{worker}") and open(f"/proc/{worker}/stat").read().split()[2] != "Z")
+            self.assertGreater(torch.load(os.path.join(tmp, "smoke", "ckpt.pt"))["state"]["step"], 0)
 
 
 class BlockTests(unittest.TestCase):

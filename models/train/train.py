@@ -67,6 +67,10 @@ def parse_args(argv=None):
                     help="half-life, in minutes of training, of an exponential moving average of the weights kept next "
                     "to them; every checkpoint evaluates both and exports the average too (average.gguf); the better "
                     "one can become export.gguf. 0 turns it off")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="data-parallel processes (one --threads each): every step each computes the gradient of its "
+                         "own --batch sequences and the gradients are averaged (torch.distributed, gloo on 127.0.0.1); "
+                         "the first process logs, evaluates, checkpoints and exports")
     ap.add_argument("--steps", type=int, default=None, help="stop after this many steps (total)")
     ap.add_argument("--log-every", type=int, default=10)
     a = ap.parse_args(argv)
@@ -127,6 +131,57 @@ class WeightAverage:
         return [p.clone() for p in self.params]
 
 
+RANK_ENV = "CODEASSIST_TRAIN_RANK"
+PORT_ENV = "CODEASSIST_TRAIN_PORT"
+
+
+def average_gradients(model, workers):
+    """Replaces every parameter's gradient by its mean over the workers (one all-reduce of one flat buffer): with the
+    same --batch on each, the gradient of the union of their batches, so each step sees workers x --batch sequences."""
+    import torch
+    import torch.distributed as dist
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= workers
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_workers(args, argv, pid_dir):
+    """The first process starts the others: the same command with a rank in the environment. Each writes a pid file
+    beside the campaign's (<config>-w<rank>.pid), so that pausing the campaign pauses every worker."""
+    import subprocess
+    port = free_port()
+    children = []
+    for rank in range(1, args.workers):
+        env = dict(os.environ, **{RANK_ENV: str(rank), PORT_ENV: str(port)})
+        children.append(subprocess.Popen([sys.executable, os.path.abspath(__file__)] + list(argv), env=env))
+        if pid_dir and os.path.isdir(pid_dir):
+            with open(os.path.join(pid_dir, f"{args.config}-w{rank}.pid"), "w") as f:
+                f.write(f"{children[-1].pid}\n")
+    return port, children
+
+
+def die_with_parent():
+    """A worker ends when the first process does (it holds nothing to save): Linux's parent-death signal."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def cpu_has_native_bf16(cpuinfo="/proc/cpuinfo"):
     """True when the CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX-BF16). Elsewhere PyTorch emulates
     bf16 matrix products and autocast makes training an order of magnitude slower, not faster."""
@@ -142,7 +197,11 @@ def cpu_has_native_bf16(cpuinfo="/proc/cpuinfo"):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    rank = int(os.environ.get(RANK_ENV, "0"))
+    if rank > 0:
+        die_with_parent()
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import numpy as np
     import torch
@@ -157,13 +216,14 @@ def main(argv=None):
     from model import CONFIGS, Model
 
     def log(*a):
-        print(*a, flush=True)
+        if rank == 0:
+            print(*a, flush=True)
 
     t_start = time.time()
     prep_dir = os.path.join(args.workdir, "smoke-data" if args.smoke else
                             (f"data-v{args.vocab}" if args.corpus == "v1" else f"data-corpus2-v{args.vocab}"))
     out_dir = os.path.join(args.workdir, args.config)
-    if args.smoke:  # always from scratch
+    if args.smoke and rank == 0:  # always from scratch
         shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir, exist_ok=True)
     manifest = None if args.smoke else os.path.join(HERE, "corpus-manifest.txt")
@@ -306,13 +366,37 @@ def main(argv=None):
             save_all(final=True)
         return 0
 
-    # campaign.sh stop sends SIGTERM: finish the step, checkpoint, exit (a kill -9 loses at most --ckpt-minutes)
+    # Data-parallel workers: the first process starts the others once the data is prepared and the checkpoint read
+    # (they read the same one); the weights are then broadcast from it, so every worker starts from the same step.
+    workers = max(1, args.workers)
+    children = []
+    pid_dir = os.path.join(args.workdir, "campaign")
+    if workers > 1:
+        import datetime
+        import torch.distributed as dist
+        if rank == 0:
+            port, children = start_workers(args, argv, pid_dir)
+        else:
+            port = int(os.environ[PORT_ENV])
+        # a pause (SIGSTOP while an eval or bench measures) may last long: the others wait at the next all-reduce
+        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=workers,
+                                timeout=datetime.timedelta(days=7))
+        with torch.no_grad():
+            for p in model.parameters():
+                dist.broadcast(p.data, 0)
+        log(f"{workers} workers (data-parallel, gloo): {workers} x {args.batch} sequences per step")
+
+    # campaign.sh stop sends SIGTERM: finish the step, checkpoint, exit (a kill -9 loses at most --ckpt-minutes).
+    # With workers, the first process decides and tells the others after each step.
     import signal
     stop_requested = []
     signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(True))
+    if rank > 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        average = None
 
     model.train()
-    tokens_per_step = args.batch * cfg.seq_len
+    tokens_per_step = workers * args.batch * cfg.seq_len
     step_time = None  # EMA of a step's seconds: a step that spans a pause (SIGSTOP) counts as a normal one
     last_ckpt = last_eval = time.time()
     t_log, tok_log = time.time(), 0
@@ -322,12 +406,14 @@ def main(argv=None):
         lr = lr_at()
         for g in opt.param_groups:
             g["lr"] = lr
-        xb = torch.from_numpy(sampler.batch(state["step"], args.batch)).to(device)
+        xb = torch.from_numpy(sampler.batch(state["step"] * workers + rank, args.batch)).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
             logits = model(xb[:, :-1])
         loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), xb[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if workers > 1:
+            average_gradients(model, workers)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         state["step"] += 1
@@ -336,6 +422,17 @@ def main(argv=None):
         if step_time is not None and dt_step > 5 * step_time:
             dt_step = step_time
         step_time = dt_step if step_time is None else 0.9 * step_time + 0.1 * dt_step
+        action = 0  # 1: checkpoint, 2: checkpoint + evaluation and exports, 3: stop
+        if rank == 0:
+            if stop_requested:
+                action = 3
+            elif time.time() - last_ckpt >= args.ckpt_minutes * 60:
+                action = 2 if time.time() - last_eval >= args.eval_minutes * 60 else 1
+        if workers > 1:
+            # every worker counts the first one's step time and follows its decision, so all stop at the same step
+            shared = torch.tensor([dt_step, float(action)], dtype=torch.float64)
+            dist.broadcast(shared, 0)
+            dt_step, action = float(shared[0]), int(shared[1])
         state["elapsed"] += dt_step
         if average is not None:
             average.update(model, average_decay(dt_step, args.average_minutes))
@@ -351,21 +448,38 @@ def main(argv=None):
                 f"tokens {state['tokens']/1e6:.2f}M elapsed {state['elapsed']/60:.1f}m "
                 f"progress {100*p:5.1f}% ETA {eta/60:.1f}m")
             t_log, tok_log = time.time(), 0
-        if time.time() - last_ckpt >= args.ckpt_minutes * 60:
-            if time.time() - last_eval >= args.eval_minutes * 60:
+        if action == 3:
+            if rank == 0:
+                save_all()
+                log(f"stopped on request at step {state['step']} (resume with the same command)")
+            return finish(children, pid_dir, args)
+        if action and rank == 0:
+            if action == 2:
                 save_all()
                 last_eval = time.time()
             else:
                 save_checkpoint()
             last_ckpt = time.time()
             t_log, tok_log = time.time(), 0
-        if stop_requested:
-            save_all()
-            log(f"stopped on request at step {state['step']} (resume with the same command)")
-            return 0
+    if rank > 0:
+        return 0
     save_all(final=True)
+    finish(children, pid_dir, args)
     log(f"done: {state['step']} steps, {state['tokens']/1e6:.2f}M tokens in {state['elapsed']/60:.1f} min; "
         f"best export {os.path.join(out_dir, 'export.gguf')}")
+    return 0
+
+
+def finish(children, pid_dir, args):
+    """The first process waits for its workers (they leave after the same step) and removes their pid files."""
+    for rank, child in enumerate(children, start=1):
+        try:
+            child.wait(timeout=60)
+        except Exception:  # noqa: BLE001 - a worker that does not leave is ended
+            child.kill()
+        path = os.path.join(pid_dir, f"{args.config}-w{rank}.pid")
+        if os.path.exists(path):
+            os.remove(path)
     return 0
 
 
