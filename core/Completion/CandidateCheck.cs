@@ -10,7 +10,8 @@ namespace CodeAssist.Server.Completion;
 /// unfinished (an open bracket, block or string the next lines may close) passes. When the code before the cursor is
 /// already invalid on its own (being edited elsewhere, or a window that starts inside a string), the check cannot
 /// judge and passes the candidate. <b>Names</b>, when the syntax passes (<see cref="NameCheck"/>): every name the
-/// candidate reads must be bound somewhere in the document, by the candidate, or be a builtin; <c>self.x</c> in a
+/// candidate reads must be bound in the document where the cursor can see it (not another function's local), by the
+/// candidate, or be a builtin; <c>self.x</c> in a
 /// class without bases and <c>os.x</c> for a standard-library module must exist. What it cannot know passes.
 /// </summary>
 /// <remarks>

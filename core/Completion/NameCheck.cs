@@ -3,8 +3,9 @@ using CodeAssist.Server.Python;
 namespace CodeAssist.Server.Completion;
 
 /// <summary>
-/// The names part of the check stage: every name a candidate reads must be bound somewhere in the document (any
-/// scope, before or after the cursor), by the candidate itself, or be a builtin; <c>self.x</c> in a class without
+/// The names part of the check stage: every name a candidate reads must be bound in the document where the cursor can
+/// see it (the module, a class, the functions around the cursor; before or after it — not another function's
+/// parameter or local), by the candidate itself, or be a builtin; <c>self.x</c> in a class without
 /// bases must be an attribute that class has; <c>os.x</c> for a standard-library module must be a name of it.
 /// Code is written top-down, calls before the functions they call: a called name (<c>helper(</c>,
 /// <c>self.helper(</c>) may be defined later and passes; a mixin (a class without bases or <c>__init__</c>) gets its
@@ -49,9 +50,12 @@ internal static class NameCheck
             return null;
         }
 
+        // The candidate's own bindings, and those of the line it continues; the statement's earlier lines are the
+        // document's (bound there with their scopes: a loop variable of the function above is not this line's).
         var document = DocumentBindings(prefix, suffix);
         var own = new PythonBindings();
-        PythonNames.BindFragment(own, fragment);
+        int lineStart = region.LastIndexOf('\n') + 1;
+        PythonNames.BindFragment(own, lineStart == 0 ? fragment : PythonTokenizer.Tokenize(fragment.Text[lineStart..], fragment: true));
         foreach (var read in reads)
         {
             if (Judge(read, document, own, prefix.Length, complete, modules, out var offered) is { } reason)
@@ -196,12 +200,42 @@ internal static class NameCheck
     internal static bool IsBound(string name, PythonBindings document) =>
         document.Binds(name) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name);
 
-    /// <summary>What the document binds: the text around the cursor, with the cursor's line kept apart should the whole not tokenize.</summary>
+    /// <summary>
+    /// What the document binds, and where (<see cref="PythonBindings.VisibleAt"/>): the text around the cursor read whole
+    /// when it tokenizes (and the cursor's line is not blank); else with the cursor's line as a neutral statement at its
+    /// indentation (<c>print(</c> leaves a bracket open; a blank line belongs to no function until it has a statement),
+    /// that line's own bindings added as visible everywhere; else piece by piece, the cursor's line kept apart, without
+    /// scopes.
+    /// </summary>
     internal static PythonBindings DocumentBindings(string prefix, string suffix)
     {
         int lineStart = prefix.LastIndexOf('\n') + 1;
-        int lineEnd = suffix.IndexOf('\n', StringComparison.Ordinal) + 1;
-        return PythonNames.Bind(prefix + suffix, prefix[..lineStart], prefix[lineStart..] + suffix[..lineEnd], suffix[lineEnd..]);
+        int newline = suffix.IndexOf('\n', StringComparison.Ordinal);
+        int lineEnd = newline < 0 ? suffix.Length : newline + 1;
+        string before = prefix[..lineStart], line = prefix[lineStart..] + suffix[..lineEnd], after = suffix[lineEnd..];
+        if (!string.IsNullOrWhiteSpace(line) && PythonNames.BindWhole(prefix + suffix) is { } whole)
+        {
+            return whole;
+        }
+
+        if (PythonNames.BindWhole(before + Neutral(line) + after) is { } neutral)
+        {
+            PythonNames.BindLeniently(neutral, line, lineStart);
+            return neutral;
+        }
+
+        return PythonNames.Bind(prefix + suffix, before, line, after);
+    }
+
+    /// <summary>
+    /// The cursor's line (ending in its newline) as a statement that binds nothing at the same indentation, padded to
+    /// its length (one longer for a blank line), so that offsets before the line's end stay those of the document.
+    /// </summary>
+    private static string Neutral(string line)
+    {
+        var body = line.TrimEnd('\n', '\r');
+        int indent = body.Length - body.TrimStart(' ', '\t').Length;
+        return string.Concat(body.AsSpan(0, indent), indent < body.Length ? "0".PadRight(body.Length - indent) : "0", line.AsSpan(body.Length));
     }
 
     private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor, bool complete, ModuleNames? modules, out IReadOnlySet<string>? offered)
@@ -216,9 +250,15 @@ internal static class NameCheck
         if (chain.Length == 1)
         {
             string name = chain[0];
-            bool bound = own.Binds(name) || document.Binds(name) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name)
+            bool bound = own.Binds(name) || document.VisibleAt(name, cursor) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name)
                 || document.UnknownStarImport || own.UnknownStarImport || document.DynamicGlobals;
-            return bound ? null : $"'{name}' is not bound";
+            if (bound)
+            {
+                return null;
+            }
+
+            var owners = document.OnlyLocalTo(name).ToList();
+            return owners.Count == 0 ? $"'{name}' is not bound" : $"'{name}' is not bound here (only in {string.Join(", ", owners.Take(3))})";
         }
 
         return chain is ["self" or "cls", var attribute] ? JudgeSelf(attribute, document, own, cursor)

@@ -107,6 +107,7 @@ public static class RepetitionCheck
     /// </summary>
     private static void CutAtARepeatedLine(List<string> lines)
     {
+        CutAtARepeatedBlock(lines);
         string previous = lines[0].Trim();
         for (int i = 1; i < lines.Count; i++)
         {
@@ -123,6 +124,40 @@ public static class RepetitionCheck
             }
 
             previous = line;
+        }
+    }
+
+    /// <summary>Longest block of lines looked for repeated right after itself.</summary>
+    public const int MaxBlockLines = 4;
+
+    /// <summary>
+    /// Ends a multi-line completion where a block of two to <see cref="MaxBlockLines"/> code lines starts over, the same
+    /// lines at the same indentation (blank lines aside): <c>if not a:</c> / <c>return b</c> written twenty times is a
+    /// model looping, and the first block is all it meant.
+    /// </summary>
+    private static void CutAtARepeatedBlock(List<string> lines)
+    {
+        var code = Enumerable.Range(0, lines.Count).Where(i => !lines[i].AsSpan().IsWhiteSpace()).ToList();
+        for (int start = 0; start < code.Count; start++)
+        {
+            for (int size = 2; size <= MaxBlockLines && start + (2 * size) <= code.Count; size++)
+            {
+                bool repeats = true;
+                for (int k = 0; k < size && repeats; k++)
+                {
+                    // the first line starts at the cursor, without the indentation the others write
+                    int first = code[start + k], again = code[start + size + k];
+                    repeats = first == 0
+                        ? string.Equals(lines[first].Trim(), lines[again].Trim(), StringComparison.Ordinal)
+                        : string.Equals(lines[first].TrimEnd(), lines[again].TrimEnd(), StringComparison.Ordinal);
+                }
+
+                if (repeats)
+                {
+                    lines.RemoveRange(code[start + size], lines.Count - code[start + size]);
+                    return;
+                }
+            }
         }
     }
 

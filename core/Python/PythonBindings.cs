@@ -46,12 +46,69 @@ internal sealed class PythonBindings
 
     private readonly HashSet<string> _ambiguousImports = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the text was read whole, so that the function each name is bound in is known (<see cref="VisibleAt"/>).</summary>
+    public bool ScopesKnown { get; set; }
+
+    /// <summary>Names bound at least once outside every function body: at module or class level, or declared <c>global</c>.</summary>
+    internal HashSet<string> OutsideFunctions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>For a name bound in function bodies: those functions (a parameter, a local, a nested definition).</summary>
+    internal Dictionary<string, List<PythonFunctionScope>> FunctionLocals { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The function whose body (or parameter list) the reader is in while it binds; null at module or class level.</summary>
+    internal PythonFunctionScope? CurrentFunction { get; set; }
+
     /// <summary>The standard-library module <paramref name="name"/> stands for, when every binding of it here is an import of that module.</summary>
     public string? ModuleOf(string name) =>
         ModuleAliases.TryGetValue(name, out var module) && !OtherwiseBound.Contains(name) ? module : null;
 
     /// <summary>Whether <paramref name="name"/> is bound here and is not only a standard-library module.</summary>
     public bool Binds(string name) => Names.Contains(name);
+
+    /// <summary>
+    /// Whether a read of <paramref name="name"/> at <paramref name="offset"/> can see a binding of it: one outside every
+    /// function, or one in a function whose extent holds the offset (its own body or an enclosing one). A parameter or
+    /// local of another function is not visible (<c>path</c> of <c>read_lines(path)</c> in <c>main</c>). When scopes
+    /// are unknown (the text did not tokenize whole), any binding counts.
+    /// </summary>
+    public bool VisibleAt(string name, int offset)
+    {
+        if (!Names.Contains(name))
+        {
+            return false;
+        }
+
+        return !ScopesKnown || OutsideFunctions.Contains(name)
+            || (FunctionLocals.TryGetValue(name, out var scopes) && scopes.Exists(scope => scope.Holds(offset)));
+    }
+
+    /// <summary>The functions whose bodies alone bind <paramref name="name"/>, for a message; empty when it is bound elsewhere too.</summary>
+    public IEnumerable<string> OnlyLocalTo(string name) =>
+        ScopesKnown && !OutsideFunctions.Contains(name) && FunctionLocals.TryGetValue(name, out var scopes) ? scopes.Select(s => s.Name).Distinct(StringComparer.Ordinal) : [];
+
+    /// <summary>Records <paramref name="name"/> in the scope the reader is in (<see cref="CurrentFunction"/>).</summary>
+    private void Scope(string name)
+    {
+        if (CurrentFunction is not { } function)
+        {
+            OutsideFunctions.Add(name);
+        }
+        else if (!FunctionLocals.TryGetValue(name, out var scopes))
+        {
+            FunctionLocals[name] = [function];
+        }
+        else if (!scopes.Contains(function))
+        {
+            scopes.Add(function);
+        }
+    }
+
+    /// <summary>Records a <c>global</c> declaration: the name is a module binding, wherever it is assigned.</summary>
+    public void BindGlobal(string name)
+    {
+        Bind(name);
+        OutsideFunctions.Add(name);
+    }
 
     /// <summary>The innermost class whose body holds <paramref name="offset"/>; null when none does or extents are unknown.</summary>
     public PythonClassBindings? ClassAt(int offset)
@@ -72,6 +129,7 @@ internal sealed class PythonBindings
     public void Bind(string name)
     {
         Names.Add(name);
+        Scope(name);
         OtherwiseBound.Add(name);
         Rebound.Add(name);
     }
@@ -80,6 +138,7 @@ internal sealed class PythonBindings
     public void BindModule(string name, string module)
     {
         Names.Add(name);
+        Scope(name);
         if (!StandardLibrary.IsModule(module) || (ModuleAliases.TryGetValue(name, out var other) && other != module))
         {
             OtherwiseBound.Add(name);
@@ -94,6 +153,18 @@ internal sealed class PythonBindings
 
         ModuleAliases[name] = module;
     }
+}
+
+/// <summary>One function of a text, for judging which names a read inside or outside it can see.</summary>
+/// <param name="Name">The function's name.</param>
+/// <param name="Start">Offset of its <c>def</c> keyword.</param>
+internal sealed record PythonFunctionScope(string Name, int Start)
+{
+    /// <summary>Offset where its body ends (the first token after it); <see cref="int.MaxValue"/> when it runs to the text's end.</summary>
+    public int End { get; set; } = int.MaxValue;
+
+    /// <summary>Whether <paramref name="offset"/> lies in its header or body (a cursor where the next statement starts does not).</summary>
+    public bool Holds(int offset) => Start < offset && offset < End;
 }
 
 /// <summary>One class of a text, for judging <c>self.attr</c> in its methods.</summary>

@@ -8,9 +8,13 @@ namespace CodeAssist.Server.Python;
 /// <c>class</c> names with their parameters, lambda parameters, imports, <c>global</c> and <c>nonlocal</c>.
 /// </summary>
 /// <remarks>
-/// Scopes are ignored on purpose: a name bound in any function counts everywhere, so a read the file could make
-/// valid is never called unbound. Text that does not tokenize (a line being typed) is skipped line by line: the
-/// tokenizer restarts after it, and class extents are then left unknown.
+/// Scopes are kept coarsely, and only when the text tokenizes whole: the function each binding is made in (a parameter,
+/// a local, a nested definition) and each function's extent, so that a read can see the bindings of the module, of
+/// classes (leniently: Python would not let a method read its class's names bare) and of the functions around it, but
+/// not another function's locals (<see cref="PythonBindings.VisibleAt"/>). Comprehension and lambda variables count
+/// for the function around them, <c>global</c> names for the module. Text that does not tokenize (a line being typed)
+/// is skipped line by line: the tokenizer restarts after it, and class and function extents are then left unknown (any
+/// binding counts everywhere, so a read the file could make valid is never called unbound).
 /// </remarks>
 internal sealed class PythonNames
 {
@@ -32,6 +36,9 @@ internal sealed class PythonNames
     private int _pendingLevel;
     private int _level;
     private PythonClassBindings? _member;
+    private readonly List<(PythonFunctionScope Function, int BodyLevel)> _functions = [];
+    private PythonFunctionScope? _pendingFunction;
+    private int _pendingFunctionLevel;
 
     private PythonNames(PythonBindings bindings, PythonTokens tokens, int baseOffset, bool classes)
     {
@@ -51,14 +58,12 @@ internal sealed class PythonNames
     /// </summary>
     public static PythonBindings Bind(string text, params ReadOnlySpan<string> pieces)
     {
-        var bindings = new PythonBindings();
-        var tokens = PythonTokenizer.Tokenize(text, fragment: true);
-        if (tokens.ErrorMessage is null && tokens.OpenBracketOffset < 0 && tokens.Truncation == PythonTruncation.None)
+        if (BindWhole(text) is { } whole)
         {
-            new PythonNames(bindings, tokens, 0, classes: true).Run();
-            return bindings;
+            return whole;
         }
 
+        var bindings = new PythonBindings();
         if (pieces.IsEmpty)
         {
             BindPiece(bindings, text, 0);
@@ -74,6 +79,31 @@ internal sealed class PythonNames
 
         return bindings;
     }
+
+    /// <summary>
+    /// What <paramref name="text"/> binds, with class and function extents, when it tokenizes to its end with nothing
+    /// left open; null when it does not.
+    /// </summary>
+    public static PythonBindings? BindWhole(string text)
+    {
+        var tokens = PythonTokenizer.Tokenize(text, fragment: true);
+        if (tokens.ErrorMessage is not null || tokens.OpenBracketOffset >= 0 || tokens.Truncation != PythonTruncation.None)
+        {
+            return null;
+        }
+
+        var bindings = new PythonBindings();
+        new PythonNames(bindings, tokens, 0, classes: true).Run();
+        bindings.ScopesKnown = true;
+        bindings.CurrentFunction = null;
+        return bindings;
+    }
+
+    /// <summary>
+    /// Adds what <paramref name="text"/> (at <paramref name="offset"/> of the document) binds to
+    /// <paramref name="bindings"/> as visible everywhere, restarting after a line it cannot tokenize: the line being typed.
+    /// </summary>
+    public static void BindLeniently(PythonBindings bindings, string text, int offset) => BindPiece(bindings, text, offset);
 
     /// <summary>What a fragment binds (a candidate in its place), added to <paramref name="bindings"/>; class extents are not tracked.</summary>
     public static void BindFragment(PythonBindings bindings, PythonTokens tokens) =>
@@ -123,7 +153,14 @@ internal sealed class PythonNames
                         _bindings.Classes.Add(_pending);
                     }
 
+                    if (_pendingFunction is not null && _level == _pendingFunctionLevel + 1)
+                    {
+                        _functions.Add((_pendingFunction, _level));
+                        _bindings.CurrentFunction = _pendingFunction;
+                    }
+
                     _pending = null;
+                    _pendingFunction = null;
                     i++;
                     continue;
                 case K.Dedent:
@@ -134,6 +171,13 @@ internal sealed class PythonNames
                         _open.RemoveAt(_open.Count - 1);
                     }
 
+                    while (_functions.Count > 0 && _functions[^1].BodyLevel > _level)
+                    {
+                        _functions[^1].Function.End = _tokens[i].Start >= _text.Length ? int.MaxValue : _base + _tokens[i].Start;
+                        _functions.RemoveAt(_functions.Count - 1);
+                        _bindings.CurrentFunction = _functions.Count > 0 ? _functions[^1].Function : null;
+                    }
+
                     i++;
                     continue;
                 case K.Newline or K.EndOfText:
@@ -141,8 +185,14 @@ internal sealed class PythonNames
                     continue;
             }
 
-            // A class whose body stayed on its header's line has no members to find.
+            // A class whose body stayed on its header's line has no members to find; a function's scope ends with that line.
             _pending = null;
+            if (_pendingFunction is not null)
+            {
+                _pendingFunction.End = _base + _tokens[i].Start;
+                _pendingFunction = null;
+            }
+
             int end = i;
             while (end < _count && _tokens[end].Kind is not (K.Newline or K.EndOfText))
             {
@@ -158,6 +208,13 @@ internal sealed class PythonNames
         {
             open.End = _base + _text.Length;
         }
+
+        foreach (var (function, _) in _functions)
+        {
+            function.End = int.MaxValue;
+        }
+
+        _pendingFunction?.End = int.MaxValue;
     }
 
     /// <summary>One logical line, tokens [<paramref name="start"/>, <paramref name="end"/>).</summary>
@@ -226,7 +283,11 @@ internal sealed class PythonNames
                 case K.Global or K.Nonlocal:
                     for (int j = i + 1; j < end && _tokens[j].Kind is K.Name or K.Comma; j++)
                     {
-                        if (_tokens[j].Kind == K.Name)
+                        if (_tokens[j].Kind == K.Name && kind == K.Global)
+                        {
+                            _bindings.BindGlobal(Text(j));
+                        }
+                        else if (_tokens[j].Kind == K.Name)
                         {
                             _bindings.Bind(Text(j));
                         }
@@ -402,6 +463,14 @@ internal sealed class PythonNames
     {
         bool isClass = _tokens[keyword].Kind == K.Class;
         Target(keyword + 1, member: true);
+        // A function's parameters (and type parameters) are bound in its own scope.
+        var enclosing = _bindings.CurrentFunction;
+        PythonFunctionScope? function = !isClass && _classes ? new PythonFunctionScope(Text(keyword + 1), _base + _tokens[keyword].Start) : null;
+        if (function is not null)
+        {
+            _bindings.CurrentFunction = function;
+        }
+
         int i = keyword + 2;
         if (Is(i, K.LeftBracket))
         {
@@ -427,10 +496,17 @@ internal sealed class PythonNames
             }
         }
 
+        _bindings.CurrentFunction = enclosing;
         if (defined is not null)
         {
             _pending = defined;
             _pendingLevel = _level;
+        }
+
+        if (function is not null)
+        {
+            _pendingFunction = function;
+            _pendingFunctionLevel = _level;
         }
     }
 

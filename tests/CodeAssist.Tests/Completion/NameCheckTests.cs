@@ -20,6 +20,46 @@ public sealed class NameCheckTests
         Assert.Null(CandidateCheck.Reject(Loop, "print(name)", string.Empty));
     }
 
+    /// <summary>The e2e file: <c>path</c> and <c>handle</c> belong to <c>read_lines</c>; the cursor is in <c>main</c>'s loop.</summary>
+    private const string TwoFunctions =
+        "import os\n\n\ndef read_lines(path):\n    with open(path) as handle:\n        return handle.read().splitlines()\n\n\ndef main():\n    for name in os.listdir(\".\"):\n        ";
+
+    [Fact]
+    public void AnotherFunctionsParameterOrLocalIsNotBoundWhereTheCursorIs()
+    {
+        Assert.Equal("names: 'path' is not bound here (only in read_lines)", CandidateCheck.Reject(TwoFunctions, "print(path)", "\n"));
+        Assert.Equal("names: 'handle' is not bound here (only in read_lines)", CandidateCheck.Reject(TwoFunctions, "x = handle", "\n"));
+        Assert.Null(CandidateCheck.Reject(TwoFunctions, "print(name)", "\n"));
+        Assert.Null(CandidateCheck.Reject(TwoFunctions, "print(read_lines(name))", "\n")); // the function itself is the module's
+        // Typed into an open call (the document does not tokenize whole), as in VS Code after "print(".
+        Assert.Equal("names: 'path' is not bound here (only in read_lines)", CandidateCheck.Reject(TwoFunctions + "print(", "path)", "\n"));
+        Assert.Null(CandidateCheck.Reject(TwoFunctions + "print(", "name)", "\n"));
+        // A line being typed binds for itself: its own loop variable is visible.
+        Assert.Null(CandidateCheck.Reject(TwoFunctions + "total = sum(len(entry) for entry in ", "os.listdir(entry))", "\n"));
+        // Inside read_lines its own names are visible, before or after the cursor.
+        Assert.Null(CandidateCheck.Reject("def read_lines(path):\n    ", "print(path)", "\n    handle = 1\n"));
+        Assert.Null(CandidateCheck.Reject("def read_lines(path):\n    ", "print(handle)", "\n    handle = 1\n"));
+        // A module-level line after both functions sees neither.
+        Assert.Equal("names: 'name' is not bound here (only in main)", CandidateCheck.Reject(TwoFunctions + "pass\n\n\n", "print(name)", "\n"));
+    }
+
+    [Fact]
+    public void EnclosingFunctionsGlobalsAndClassesAreVisibleAndUnknownScopesPass()
+    {
+        // A closure reads its enclosing function's locals and parameters.
+        Assert.Null(CandidateCheck.Reject("def outer(items):\n    total = 0\n\n    def inner():\n        return ", "total + len(items)", "\n\n    return inner\n"));
+        // A name a function declares global is the module's.
+        Assert.Null(CandidateCheck.Reject("def setup():\n    global config\n    config = {}\n\n\ndef use():\n    return ", "config", "\n"));
+        // A name bound at module level and in a function counts from the module.
+        Assert.Null(CandidateCheck.Reject("limit = 3\n\n\ndef f(limit):\n    return limit\n\n\ndef g():\n    return ", "limit", "\n"));
+        // Class bodies are judged leniently (their names count as visible).
+        Assert.Null(CandidateCheck.Reject("class A:\n    size = 2\n\n    def f(self):\n        return ", "size", "\n"));
+        // A one-line function's parameter is its own: not visible on the next line.
+        Assert.Equal("names: 'x' is not bound here (only in double)", CandidateCheck.Reject("def double(x): return x * 2\n\n\ny = ", "x", "\n"));
+        // When the document does not tokenize whole, which function binds what is unknown: any binding counts.
+        Assert.Null(CandidateCheck.Reject("def f(path):\n    return path\n\n\ns = \"unclosed\ndef g():\n    return ", "path", "\n"));
+    }
+
     [Fact]
     public void AMultiLineCandidateKeepsTheWholeLinesBeforeTheUnboundName()
     {
@@ -197,10 +237,10 @@ public sealed class NameCheckTests
         Assert.Equal("names: 'path' is not bound", CandidateCheck.Reject(Loop, candidate, string.Empty));
 
     [Fact]
-    public void NamesBoundAnywhereInTheDocumentPass()
+    public void NamesBoundAnywhereTheCursorSeesPass()
     {
         Assert.Null(CandidateCheck.Reject(Loop, "print(helper(name))", "\n\ndef helper(value):\n    return value\n"));
-        Assert.Null(CandidateCheck.Reject("def other():\n    local = 1\n\ndef f():\n    ", "return local", string.Empty));
+        Assert.Equal("names: 'local' is not bound here (only in other)", CandidateCheck.Reject("def other():\n    local = 1\n\ndef f():\n    ", "return local", string.Empty));
         Assert.Null(CandidateCheck.Reject("try:\n    import json\nexcept ImportError:\n    json = None\n", "print(json)", string.Empty));
     }
 

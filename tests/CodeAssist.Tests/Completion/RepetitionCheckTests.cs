@@ -45,4 +45,20 @@ public class RepetitionCheckTests
         Assert.Equal(("name", (string?)null), Apply("print(", "name)", ")\n"));
         Assert.Equal(("y = x * 2", (string?)null), Apply("def f(x):\n    ", "y = x * 2\n    y = x * 2", "\n", multiline: true));
     }
+
+    [Fact]
+    public void AMultiLineCandidateEndsWhereABlockOfLinesStartsOver()
+    {
+        static string Apply(string candidate) => RepetitionCheck.Apply(
+            candidate, "\n", BlockContext.Analyze("def add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n    ", "\n", IndentStyle.Spaces(4)), multiline: true, truncated: false).Text;
+
+        // What tiny wrote for add(a, b) in the e2e run: one two-line block, twenty times.
+        var looping = string.Concat(Enumerable.Repeat("if not a:\n        return b\n    ", 20)).TrimEnd();
+        Assert.Equal("if not a:\n        return b", Apply(looping));
+        // Blocks of up to four lines, blank lines between them aside.
+        Assert.Equal("x = a\n    y = b\n    z = x + y", Apply("x = a\n    y = b\n    z = x + y\n\n    x = a\n    y = b\n    z = x + y"));
+        // Lines that differ, or the same lines at another depth, are not a loop.
+        Assert.Equal("for x in a:\n        b.append(x)\n    for x in b:\n        a.append(x)", Apply("for x in a:\n        b.append(x)\n    for x in b:\n        a.append(x)"));
+        Assert.Equal("if a:\n        if b:\n            return a\n        return b", Apply("if a:\n        if b:\n            return a\n        return b"));
+    }
 }
