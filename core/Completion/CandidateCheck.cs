@@ -126,7 +126,7 @@ public static class CandidateCheck
         while (end > 0)
         {
             var start = prefix.LastIndexOf('\n', end - 1) + 1;
-            if (start < end && IsStatementStart(prefix[start]))
+            if (start < end && StartsStatement(prefix[start]))
             {
                 return start;
             }
@@ -137,8 +137,11 @@ public static class CandidateCheck
         return 0;
     }
 
-    // Closing brackets and string continuations at column 0 belong to the statement above.
-    private static bool IsStatementStart(char c) => !char.IsWhiteSpace(c) && c is not ('#' or ')' or ']' or '}' or '"' or '\'');
+    /// <summary>
+    /// Whether a line beginning with <paramref name="c"/> at column 0 starts a top-level statement (closing brackets and
+    /// string continuations there belong to the statement above).
+    /// </summary>
+    internal static bool StartsStatement(char c) => !char.IsWhiteSpace(c) && c is not ('#' or ')' or ']' or '}' or '"' or '\'');
 }
 
 /// <summary>What <see cref="CandidateCheck"/> found: why the candidate is not Python in its place (null when it is), and what of it may be shown.</summary>

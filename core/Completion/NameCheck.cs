@@ -50,12 +50,14 @@ internal static class NameCheck
             return null;
         }
 
-        // The candidate's own bindings, and those of the line it continues; the statement's earlier lines are the
-        // document's (bound there with their scopes: a loop variable of the function above is not this line's).
+        // The candidate's own bindings, and those of the statement it continues (a parameter list over several lines).
+        // When the cursor's line starts a top-level statement of its own, the region's earlier lines are another
+        // statement's, bound by the document with their scopes (a loop variable of the function above is not this line's).
         var document = DocumentBindings(prefix, suffix);
         var own = new PythonBindings();
         int lineStart = region.LastIndexOf('\n') + 1;
-        PythonNames.BindFragment(own, lineStart == 0 ? fragment : PythonTokenizer.Tokenize(fragment.Text[lineStart..], fragment: true));
+        bool ownStatement = lineStart > 0 && fragment.Text.Length > lineStart && CandidateCheck.StartsStatement(fragment.Text[lineStart]);
+        PythonNames.BindFragment(own, ownStatement ? PythonTokenizer.Tokenize(fragment.Text[lineStart..], fragment: true) : fragment);
         foreach (var read in reads)
         {
             if (Judge(read, document, own, prefix.Length, complete, modules, out var offered) is { } reason)
@@ -202,10 +204,10 @@ internal static class NameCheck
 
     /// <summary>
     /// What the document binds, and where (<see cref="PythonBindings.VisibleAt"/>): the text around the cursor read whole
-    /// when it tokenizes (and the cursor's line is not blank); else with the cursor's line as a neutral statement at its
-    /// indentation (<c>print(</c> leaves a bracket open; a blank line belongs to no function until it has a statement),
-    /// that line's own bindings added as visible everywhere; else piece by piece, the cursor's line kept apart, without
-    /// scopes.
+    /// when it tokenizes; else, when the cursor's line has text, with that line as a neutral statement at its indentation
+    /// (<c>print(</c> leaves a bracket open), its own bindings added as visible everywhere; else piece by piece, the
+    /// cursor's line kept apart, without scopes. A blank line at the end of a function counts as the function's (the
+    /// candidate may indent): what is judged there is only what no function around it binds.
     /// </summary>
     internal static PythonBindings DocumentBindings(string prefix, string suffix)
     {
@@ -213,12 +215,14 @@ internal static class NameCheck
         int newline = suffix.IndexOf('\n', StringComparison.Ordinal);
         int lineEnd = newline < 0 ? suffix.Length : newline + 1;
         string before = prefix[..lineStart], line = prefix[lineStart..] + suffix[..lineEnd], after = suffix[lineEnd..];
-        if (!string.IsNullOrWhiteSpace(line) && PythonNames.BindWhole(prefix + suffix) is { } whole)
+        // A blank line stays as it is: the candidate may write its own indentation, so which block it joins is open.
+        bool blank = string.IsNullOrWhiteSpace(line);
+        if (PythonNames.BindWhole(prefix + suffix) is { } whole)
         {
             return whole;
         }
 
-        if (PythonNames.BindWhole(before + Neutral(line) + after) is { } neutral)
+        if (!blank && PythonNames.BindWhole(before + Neutral(line) + after) is { } neutral)
         {
             PythonNames.BindLeniently(neutral, line, lineStart);
             return neutral;
@@ -228,14 +232,14 @@ internal static class NameCheck
     }
 
     /// <summary>
-    /// The cursor's line (ending in its newline) as a statement that binds nothing at the same indentation, padded to
-    /// its length (one longer for a blank line), so that offsets before the line's end stay those of the document.
+    /// The cursor's line (not blank) as a statement that binds nothing at the same indentation, padded to its length, so
+    /// that offsets stay those of the document.
     /// </summary>
     private static string Neutral(string line)
     {
         var body = line.TrimEnd('\n', '\r');
         int indent = body.Length - body.TrimStart(' ', '\t').Length;
-        return string.Concat(body.AsSpan(0, indent), indent < body.Length ? "0".PadRight(body.Length - indent) : "0", line.AsSpan(body.Length));
+        return string.Concat(body.AsSpan(0, indent), "0".PadRight(body.Length - indent), line.AsSpan(body.Length));
     }
 
     private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor, bool complete, ModuleNames? modules, out IReadOnlySet<string>? offered)

@@ -39,8 +39,13 @@ public sealed class NameCheckTests
         // Inside read_lines its own names are visible, before or after the cursor.
         Assert.Null(CandidateCheck.Reject("def read_lines(path):\n    ", "print(path)", "\n    handle = 1\n"));
         Assert.Null(CandidateCheck.Reject("def read_lines(path):\n    ", "print(handle)", "\n    handle = 1\n"));
-        // A module-level line after both functions sees neither.
-        Assert.Equal("names: 'name' is not bound here (only in main)", CandidateCheck.Reject(TwoFunctions + "pass\n\n\n", "print(name)", "\n"));
+        // A module-level line after both functions sees neither; a blank line after them may still be main's (the
+        // candidate may indent), so only what no function around it binds is refused there.
+        Assert.Equal("names: 'name' is not bound here (only in main)", CandidateCheck.Reject(TwoFunctions + "pass\n\n\nprint(", "name)", "\n"));
+        Assert.Null(CandidateCheck.Reject(TwoFunctions + "pass\n", "        print(name)", "\n"));
+        Assert.Equal("names: 'path' is not bound here (only in read_lines)", CandidateCheck.Reject(TwoFunctions + "pass\n", "        print(path)", "\n"));
+        // A statement over several lines binds for itself: the parameters of a header being written.
+        Assert.Null(CandidateCheck.Reject("class A:\n    def f(self):\n        return 1\n\n    def g(\n        ", "self, days: int", "\n    ) -> None:\n        pass\n"));
     }
 
     [Fact]
