@@ -244,7 +244,9 @@ public sealed class LanguageServerProtocolTests
     [Fact]
     public async Task TheShippedModelCopiesANameFromTheFileUntilContextCopyIsTurnedOff()
     {
-        const string source = "def frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q\n";
+        // widget_count is the module's too, so the copied call reads a name main can see (the names check refuses a
+        // parameter of frobnicate_quuxes there).
+        const string source = "widget_count = 3\n\n\ndef frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q\n";
         await using var client = LspTestClient.Start();
         await client.InitializeAsync(new Dictionary<string, object?>
         {
@@ -259,12 +261,12 @@ public sealed class LanguageServerProtocolTests
         await client.OpenAsync(uri, source);
 
         static string Suggestion(JsonElement response) => response.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString()!;
-        var copying = Suggestion(await client.InlineCompletionAsync(uri, 5, 24));
+        var copying = Suggestion(await client.InlineCompletionAsync(uri, 8, 24));
         Assert.StartsWith("uuxes(widget_count", copying, StringComparison.Ordinal);
 
         // Same document, same cursor: the cached suggestion must not answer for the other setting.
         await client.NotifyAsync("workspace/didChangeConfiguration", new { settings = new { codeAssist = new { contextCopy = false } } });
-        var alone = Suggestion(await client.InlineCompletionAsync(uri, 5, 24));
+        var alone = Suggestion(await client.InlineCompletionAsync(uri, 8, 24));
         Assert.False(alone.StartsWith("uuxes(widget_count", StringComparison.Ordinal), alone);
         Assert.Equal(2, client.ModelCalls);
     }
