@@ -39,4 +39,19 @@ internal static class CandidateRanking
             .ThenBy(pair => pair.index)
             .Select(pair => pair.candidate)
             .DistinctBy(candidate => candidate.Text, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// What an explicit request shows when no candidate passed: one refused only for a name (Python in its place; the
+    /// user who asked may be about to define it) before one that is not Python there, then the best score, the earlier
+    /// on a tie; null when every candidate is empty.
+    /// </summary>
+    public static JudgedCandidate? BestRefused(IReadOnlyList<JudgedCandidate> candidates) =>
+        candidates
+            .Select((candidate, index) => (candidate, index))
+            .Where(pair => pair.candidate.Text.Length > 0)
+            .OrderBy(pair => pair.candidate.RejectedBy == "names" ? 0 : 1)
+            .ThenByDescending(pair => pair.candidate.Score)
+            .ThenBy(pair => pair.index)
+            .Select(pair => pair.candidate)
+            .FirstOrDefault();
 }

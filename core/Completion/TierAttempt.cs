@@ -79,8 +79,9 @@ internal sealed class TierAttempt(
         var chosen = ranked.Count > 0 ? ranked[0] : null;
         var rejected = judged.Where(c => c.Rejection is not null).ToList();
 
-        // An automatic request never shows a candidate the checks rejected; an explicit one shows the tier's best as it is.
-        var shown = chosen ?? (context.Invoked ? judged.Where(c => c.Text.Length > 0).MaxBy(c => c.Score) ?? judged[0] : judged[0]);
+        // An automatic request never shows a candidate the checks rejected; an explicit one shows the tier's best of them,
+        // one refused only for a name before one that is not Python in its place.
+        var shown = chosen ?? (context.Invoked ? CandidateRanking.BestRefused(judged) ?? judged[0] : judged[0]);
         var answer = chosen is null && !context.Invoked ? string.Empty : shown.Text;
         var firstRejection = chosen is null ? rejected.FirstOrDefault()?.Rejection : null;
         if (judged.Count > 1 || rejected.Count > 0)

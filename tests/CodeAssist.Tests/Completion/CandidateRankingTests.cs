@@ -25,6 +25,22 @@ public class CandidateRankingTests
     }
 
     [Fact]
+    public void WhenNothingPassedAnExplicitRequestShowsACandidateRefusedOnlyForANameBeforeOneThatIsNotPython()
+    {
+        // What tiny proposes after "print(" in main's loop of the e2e file (path is read_lines's parameter).
+        var refused = new[]
+        {
+            Candidate("path) as handle:", -0.3, "syntax: invalid syntax"),
+            Candidate(string.Empty, -0.1, "repetition: the line loops on \"} {name\""),
+            Candidate("path)", -0.4, "names: 'path' is not bound here (only in read_lines)"),
+        };
+        Assert.Equal("path)", CandidateRanking.BestRefused(refused)?.Text);
+        Assert.Equal("path) as handle:", CandidateRanking.BestRefused(refused[..2])?.Text);
+        Assert.Null(CandidateRanking.BestRefused([refused[1]]));
+        Assert.Equal("b", CandidateRanking.BestRefused([Candidate("a", -0.9, "names: 'a' is not bound"), Candidate("b", -0.2, "names: 'b' is not bound")])?.Text);
+    }
+
+    [Fact]
     public void OnATieTheEarlierCandidateWinsAndRepeatedTextsCountOnce()
     {
         var ranked = CandidateRanking.Rank([Candidate("a = 1", -0.5), Candidate("b = 2", -0.5), Candidate("a = 1", -0.3)]);
