@@ -49,28 +49,22 @@ internal sealed class TierAttempt(
                 return (rejection is null && processed.Length > 0) || mended;
             },
             DropBelow: context.Invoked ? null : options.Routing.MinStartLogprob);
-        var generation = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-
-        // post-process and check every candidate (the first was judged already when Accept saw it), then rank the ones that passed.
-        var judged = new List<JudgedCandidate>(1 + generation.Alternatives.Count);
+        var judged = new List<JudgedCandidate>();
         var derived = new List<JudgedCandidate>();
         var mendedCandidates = new List<JudgedCandidate>();
-        foreach (var candidate in (IEnumerable<ModelCompletion>)[generation, .. generation.Alternatives])
+        var generation = await DecodeAsync(request).ConfigureAwait(false);
+        var ranked = CandidateRanking.Rank([.. judged, .. mendedCandidates]);
+
+        // The copy model can carry text in from elsewhere in the file that is wrong here (a parameter of another function:
+        // "path) as handle:" after print( in main's loop, copied from "open(path) as handle:"). When the checks refused
+        // every candidate, the model decodes once more without it (the prompt is in the KV cache), and its candidates are
+        // judged too.
+        if (ranked.Count == 0 && request.Copy is not null && context.Run.Checks && judged.Exists(c => c.Rejection is not null))
         {
-            var (text, rejection, kept, mended) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
-                ? (first.Text, first.Rejection, first.Kept, first.Mended)
-                : Judge(candidate.Text, candidate.StopReason);
-            judged.Add(new JudgedCandidate(candidate, text, rejection));
-            if (rejection is not null && kept.Trim().Length > 0)
-            {
-                // A candidate whose only fault was a module name that does not exist, mended to the one it most likely
-                // meant, ranks with the whole ones (the model wrote all of it but the name's end); else what of a rejected
-                // candidate is Python in its place, its valid start, is a candidate of its own after every whole one.
-                (mended ? mendedCandidates : derived).Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
-            }
+            await DecodeAsync(request with { Copy = null }).ConfigureAwait(false);
+            ranked = CandidateRanking.Rank([.. judged, .. mendedCandidates]);
         }
 
-        var ranked = CandidateRanking.Rank([.. judged, .. mendedCandidates]);
         if (ranked.Count == 0)
         {
             ranked = CandidateRanking.Rank(derived);
@@ -103,6 +97,30 @@ internal sealed class TierAttempt(
             Candidates = judged.Count,
             RejectedBy = [.. rejected.Select(c => c.RejectedBy!)],
         };
+
+        // Decodes the request's candidates, post-processes and checks each (the first was judged already when Accept saw
+        // it), and adds them to the judged ones, the mended ones and the valid starts of the refused ones.
+        async Task<ModelCompletion> DecodeAsync(CompletionRequest decode)
+        {
+            judgedFirst = null;
+            var generated = await model.CompleteAsync(decode, cancellationToken).ConfigureAwait(false);
+            foreach (var candidate in (IEnumerable<ModelCompletion>)[generated, .. generated.Alternatives])
+            {
+                var (text, rejection, kept, mended) = judgedFirst is { } first && first.Raw == candidate.Text && first.Stop == candidate.StopReason
+                    ? (first.Text, first.Rejection, first.Kept, first.Mended)
+                    : Judge(candidate.Text, candidate.StopReason);
+                judged.Add(new JudgedCandidate(candidate, text, rejection));
+                if (rejection is not null && kept.Trim().Length > 0)
+                {
+                    // A candidate whose only fault was a module name that does not exist, mended to the one it most likely
+                    // meant, ranks with the whole ones (the model wrote all of it but the name's end); else what of a rejected
+                    // candidate is Python in its place, its valid start, is a candidate of its own after every whole one.
+                    (mended ? mendedCandidates : derived).Add(new JudgedCandidate(candidate, kept, null) { DerivedFrom = rejection });
+                }
+            }
+
+            return generated;
+        }
 
         // Post-processes a candidate and runs the checks: the text to insert, why it was rejected (null: it passed), and
         // what of it the checks accept (empty when it passed or nothing survives): the candidate mended (Mended), or its

@@ -242,6 +242,32 @@ public sealed class LanguageServerProtocolTests
     }
 
     [Fact]
+    public async Task WhenTheCopyModelLeadsEveryCandidateAstrayTheModelAloneIsAskedAndItsCheckedAnswerShown()
+    {
+        // The e2e's headline case: after print( in main's loop, the copy model follows "open(path) as handle:" from
+        // read_lines, and every candidate is refused (path is read_lines's parameter; "as handle:" is no Python there).
+        const string prefix = "import os\n\n\ndef read_lines(path):\n    with open(path) as handle:\n        return handle.read().splitlines()\n\n\ndef main():\n    for name in os.listdir(\".\"):\n        print(";
+        await using var client = LspTestClient.Start();
+        await client.InitializeAsync(new Dictionary<string, object?>
+        {
+            ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
+            ["threads"] = 1,
+            ["contextSize"] = 512,
+            ["debounceMs"] = 0,
+            ["multiline"] = "never",
+        });
+        var uri = LspTestClient.FileUri("main.py");
+        await client.OpenAsync(uri, prefix + "\n");
+
+        var items = (await client.InlineCompletionAsync(uri, 10, 14)).GetProperty("result").GetProperty("items");
+        var text = items[0].GetProperty("insertText").GetString()!;
+        Assert.Null(CodeAssist.Server.Completion.CandidateCheck.Reject(prefix, text, "\n"));
+        Assert.DoesNotContain("path", text, StringComparison.Ordinal);
+        var stats = (await client.RequestAsync("codeAssist/stats", new { })).GetProperty("result");
+        Assert.True(stats.GetProperty("candidates").GetInt64() > 4, stats.ToString()); // the second decode's candidates too
+    }
+
+    [Fact]
     public async Task TheShippedModelCopiesANameFromTheFileUntilContextCopyIsTurnedOff()
     {
         // widget_count is the module's too, so the copied call reads a name main can see (the names check refuses a
