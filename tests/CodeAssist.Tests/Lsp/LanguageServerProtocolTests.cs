@@ -207,22 +207,32 @@ public sealed class LanguageServerProtocolTests
         Assert.Equal(0, client.ModelCalls);
     }
 
-    [Fact]
-    public async Task AnUnsureAutomaticRequestShowsNothingAndTheExplicitOneAtTheSamePlaceShowsTheBest()
+    /// <summary>The shipped tiny model as the server runs it by default, one thread, single-line suggestions, and <paramref name="more"/> settings.</summary>
+    private static Task InitializeWithShippedTinyAsync(LspTestClient client, params (string Key, object Value)[] more)
     {
-        const string source = "import os\n\nfor name in os.listdir(\".\"):\n    pr\n";
-        await using var client = LspTestClient.Start();
-        await client.InitializeAsync(new Dictionary<string, object?>
+        var settings = new Dictionary<string, object?>
         {
             ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
             ["threads"] = 1,
             ["contextSize"] = 512,
             ["debounceMs"] = 0,
             ["multiline"] = "never",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
 
-            // No answer is sure enough for an automatic request.
-            ["routing"] = new { minConfidence = 1.0 },
-        });
+        return client.InitializeAsync(settings);
+    }
+
+    [Fact]
+    public async Task AnUnsureAutomaticRequestShowsNothingAndTheExplicitOneAtTheSamePlaceShowsTheBest()
+    {
+        const string source = "import os\n\nfor name in os.listdir(\".\"):\n    pr\n";
+        await using var client = LspTestClient.Start();
+        // No answer is sure enough for an automatic request.
+        await InitializeWithShippedTinyAsync(client, ("routing", new { minConfidence = 1.0 }));
         var uri = LspTestClient.FileUri("unsure.py");
         await client.OpenAsync(uri, source);
         var automatic = await client.InlineCompletionAsync(uri, 3, 6, triggerKind: 2);
@@ -248,14 +258,7 @@ public sealed class LanguageServerProtocolTests
         // read_lines, and every candidate is refused (path is read_lines's parameter; "as handle:" is no Python there).
         const string prefix = "import os\n\n\ndef read_lines(path):\n    with open(path) as handle:\n        return handle.read().splitlines()\n\n\ndef main():\n    for name in os.listdir(\".\"):\n        print(";
         await using var client = LspTestClient.Start();
-        await client.InitializeAsync(new Dictionary<string, object?>
-        {
-            ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
-            ["threads"] = 1,
-            ["contextSize"] = 512,
-            ["debounceMs"] = 0,
-            ["multiline"] = "never",
-        });
+        await InitializeWithShippedTinyAsync(client);
         var uri = LspTestClient.FileUri("main.py");
         await client.OpenAsync(uri, prefix + "\n");
 
@@ -274,15 +277,7 @@ public sealed class LanguageServerProtocolTests
         // parameter of frobnicate_quuxes there).
         const string source = "widget_count = 3\n\n\ndef frobnicate_quuxes(widget_count):\n    return widget_count * 2\n\n\ndef main():\n    total = frobnicate_q\n";
         await using var client = LspTestClient.Start();
-        await client.InitializeAsync(new Dictionary<string, object?>
-        {
-            ["model"] = CodeAssist.Tests.Models.RepositoryPaths.ShippedModel("codeassist-py-tiny.gguf"),
-            ["threads"] = 1,
-            ["contextSize"] = 512,
-            ["maxTokens"] = 8,
-            ["debounceMs"] = 0,
-            ["multiline"] = "never",
-        });
+        await InitializeWithShippedTinyAsync(client, ("maxTokens", 8));
         var uri = LspTestClient.FileUri("copy.py");
         await client.OpenAsync(uri, source);
 
