@@ -46,6 +46,7 @@ public static class RepetitionCheck
         var lines = PostProcessor.SplitLines(candidate);
         if (multiline)
         {
+            CutAtARepeatedBlock(lines);
             CutAtARepeatedLine(lines);
             CutWhereTheSuffixBegins(lines, suffix);
         }
@@ -107,7 +108,6 @@ public static class RepetitionCheck
     /// </summary>
     private static void CutAtARepeatedLine(List<string> lines)
     {
-        CutAtARepeatedBlock(lines);
         string previous = lines[0].Trim();
         for (int i = 1; i < lines.Count; i++)
         {

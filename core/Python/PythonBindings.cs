@@ -55,9 +55,6 @@ internal sealed class PythonBindings
     /// <summary>For a name bound in function bodies: those functions (a parameter, a local, a nested definition).</summary>
     internal Dictionary<string, List<PythonFunctionScope>> FunctionLocals { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The function whose body (or parameter list) the reader is in while it binds; null at module or class level.</summary>
-    internal PythonFunctionScope? CurrentFunction { get; set; }
-
     /// <summary>The standard-library module <paramref name="name"/> stands for, when every binding of it here is an import of that module.</summary>
     public string? ModuleOf(string name) =>
         ModuleAliases.TryGetValue(name, out var module) && !OtherwiseBound.Contains(name) ? module : null;
@@ -86,10 +83,10 @@ internal sealed class PythonBindings
     public IEnumerable<string> OnlyLocalTo(string name) =>
         ScopesKnown && !OutsideFunctions.Contains(name) && FunctionLocals.TryGetValue(name, out var scopes) ? scopes.Select(s => s.Name).Distinct(StringComparer.Ordinal) : [];
 
-    /// <summary>Records <paramref name="name"/> in the scope the reader is in (<see cref="CurrentFunction"/>).</summary>
-    private void Scope(string name)
+    /// <summary>Records <paramref name="name"/> as bound in <paramref name="function"/>'s body, or outside every function (null).</summary>
+    private void Scope(string name, PythonFunctionScope? function)
     {
-        if (CurrentFunction is not { } function)
+        if (function is null)
         {
             OutsideFunctions.Add(name);
         }
@@ -125,20 +122,20 @@ internal sealed class PythonBindings
         return found;
     }
 
-    /// <summary>Records a binding that is not an import of a standard-library module.</summary>
-    public void Bind(string name)
+    /// <summary>Records a binding that is not an import of a standard-library module, in <paramref name="function"/>'s body or outside every function (null).</summary>
+    public void Bind(string name, PythonFunctionScope? function = null)
     {
         Names.Add(name);
-        Scope(name);
+        Scope(name, function);
         OtherwiseBound.Add(name);
         Rebound.Add(name);
     }
 
-    /// <summary>Records <paramref name="name"/> bound by an import of <paramref name="module"/>.</summary>
-    public void BindModule(string name, string module)
+    /// <summary>Records <paramref name="name"/> bound by an import of <paramref name="module"/>, in <paramref name="function"/>'s body or outside every function (null).</summary>
+    public void BindModule(string name, string module, PythonFunctionScope? function = null)
     {
         Names.Add(name);
-        Scope(name);
+        Scope(name, function);
         if (!StandardLibrary.IsModule(module) || (ModuleAliases.TryGetValue(name, out var other) && other != module))
         {
             OtherwiseBound.Add(name);

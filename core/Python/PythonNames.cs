@@ -39,6 +39,7 @@ internal sealed class PythonNames
     private readonly List<(PythonFunctionScope Function, int BodyLevel)> _functions = [];
     private PythonFunctionScope? _pendingFunction;
     private int _pendingFunctionLevel;
+    private PythonFunctionScope? _function; // the function whose body (or parameter list) is being read; null outside
 
     private PythonNames(PythonBindings bindings, PythonTokens tokens, int baseOffset, bool classes)
     {
@@ -66,14 +67,14 @@ internal sealed class PythonNames
         var bindings = new PythonBindings();
         if (pieces.IsEmpty)
         {
-            BindPiece(bindings, text, 0);
+            BindLeniently(bindings, text, 0);
             return bindings;
         }
 
         int offset = 0;
         foreach (var piece in pieces)
         {
-            BindPiece(bindings, piece, offset);
+            BindLeniently(bindings, piece, offset);
             offset += piece.Length;
         }
 
@@ -95,21 +96,19 @@ internal sealed class PythonNames
         var bindings = new PythonBindings();
         new PythonNames(bindings, tokens, 0, classes: true).Run();
         bindings.ScopesKnown = true;
-        bindings.CurrentFunction = null;
         return bindings;
     }
-
-    /// <summary>
-    /// Adds what <paramref name="text"/> (at <paramref name="offset"/> of the document) binds to
-    /// <paramref name="bindings"/> as visible everywhere, restarting after a line it cannot tokenize: the line being typed.
-    /// </summary>
-    public static void BindLeniently(PythonBindings bindings, string text, int offset) => BindPiece(bindings, text, offset);
 
     /// <summary>What a fragment binds (a candidate in its place), added to <paramref name="bindings"/>; class extents are not tracked.</summary>
     public static void BindFragment(PythonBindings bindings, PythonTokens tokens) =>
         new PythonNames(bindings, tokens, 0, classes: false).Run();
 
-    private static void BindPiece(PythonBindings bindings, string text, int offset)
+    /// <summary>
+    /// Adds what <paramref name="text"/> (at <paramref name="offset"/> of the document) binds to
+    /// <paramref name="bindings"/> as visible everywhere, restarting after a line it cannot tokenize: a piece of a
+    /// document that does not tokenize whole, or the line being typed.
+    /// </summary>
+    public static void BindLeniently(PythonBindings bindings, string text, int offset)
     {
         for (int restarts = 0; restarts < MaximumRestarts && text.Length > 0; restarts++)
         {
@@ -131,6 +130,10 @@ internal sealed class PythonNames
             text = text[(next + 1)..];
         }
     }
+
+    private void BindName(string name) => _bindings.Bind(name, _function);
+
+    private void BindImport(string name, string module) => _bindings.BindModule(name, module, _function);
 
     private string Text(int index) => _text.Substring(_tokens[index].Start, _tokens[index].Length);
 
@@ -156,7 +159,7 @@ internal sealed class PythonNames
                     if (_pendingFunction is not null && _level == _pendingFunctionLevel + 1)
                     {
                         _functions.Add((_pendingFunction, _level));
-                        _bindings.CurrentFunction = _pendingFunction;
+                        _function = _pendingFunction;
                     }
 
                     _pending = null;
@@ -175,7 +178,7 @@ internal sealed class PythonNames
                     {
                         _functions[^1].Function.End = _tokens[i].Start >= _text.Length ? int.MaxValue : _base + _tokens[i].Start;
                         _functions.RemoveAt(_functions.Count - 1);
-                        _bindings.CurrentFunction = _functions.Count > 0 ? _functions[^1].Function : null;
+                        _function = _functions.Count > 0 ? _functions[^1].Function : null;
                     }
 
                     i++;
@@ -260,7 +263,7 @@ internal sealed class PythonNames
 
                     break;
                 case K.ColonEqual when Is(i - 1, K.Name):
-                    _bindings.Bind(Text(i - 1));
+                    BindName(Text(i - 1));
                     break;
                 case K.For:
                     ForTargets(i + 1, end);
@@ -289,7 +292,7 @@ internal sealed class PythonNames
                         }
                         else if (_tokens[j].Kind == K.Name)
                         {
-                            _bindings.Bind(Text(j));
+                            BindName(Text(j));
                         }
                     }
 
@@ -369,7 +372,7 @@ internal sealed class PythonNames
     private void Target(int index, bool member)
     {
         var name = Text(index);
-        _bindings.Bind(name);
+        BindName(name);
         if (member && _member is not null)
         {
             _member.Attributes.Add(name);
@@ -452,7 +455,7 @@ internal sealed class PythonNames
             switch (kind)
             {
                 case K.Name when depth == 0 && (i == start || _tokens[i - 1].Kind is K.Comma or K.Star or K.DoubleStar or K.Lambda):
-                    _bindings.Bind(Text(i));
+                    BindName(Text(i));
                     break;
             }
         }
@@ -464,11 +467,11 @@ internal sealed class PythonNames
         bool isClass = _tokens[keyword].Kind == K.Class;
         Target(keyword + 1, member: true);
         // A function's parameters (and type parameters) are bound in its own scope.
-        var enclosing = _bindings.CurrentFunction;
+        var enclosing = _function;
         PythonFunctionScope? function = !isClass && _classes ? new PythonFunctionScope(Text(keyword + 1), _base + _tokens[keyword].Start) : null;
         if (function is not null)
         {
-            _bindings.CurrentFunction = function;
+            _function = function;
         }
 
         int i = keyword + 2;
@@ -496,7 +499,7 @@ internal sealed class PythonNames
             }
         }
 
-        _bindings.CurrentFunction = enclosing;
+        _function = enclosing;
         if (defined is not null)
         {
             _pending = defined;
@@ -524,12 +527,12 @@ internal sealed class PythonNames
             string module = _text[_tokens[first].Start.._tokens[i].End].Replace(" ", string.Empty, StringComparison.Ordinal);
             if (Is(i + 1, K.As) && Is(i + 2, K.Name))
             {
-                _bindings.BindModule(Text(i + 2), module);
+                BindImport(Text(i + 2), module);
                 i += 2;
             }
             else
             {
-                _bindings.BindModule(Text(first), Text(first));
+                BindImport(Text(first), Text(first));
             }
 
             _member?.Attributes.Add(Text(Is(i - 1, K.As) ? i : first));
@@ -566,7 +569,7 @@ internal sealed class PythonNames
             {
                 foreach (var name in names.Where(name => !name.StartsWith('_')))
                 {
-                    _bindings.Bind(name);
+                    BindName(name);
                 }
             }
             else
@@ -584,12 +587,12 @@ internal sealed class PythonNames
                 var name = Text(i);
                 if (!Is(i - 1, K.As) && !relative)
                 {
-                    _bindings.BindModule(name, $"{module}.{name}");
+                    BindImport(name, $"{module}.{name}");
                 }
                 else
                 {
                     var imported = Is(i - 1, K.As) ? Text(i - 2) : name;
-                    _bindings.BindModule(name, relative ? ModuleNames.Join(module, imported) : $"{module}.{imported}");
+                    BindImport(name, relative ? ModuleNames.Join(module, imported) : $"{module}.{imported}");
                 }
 
                 _member?.Attributes.Add(name);
@@ -606,7 +609,7 @@ internal sealed class PythonNames
         {
             if (Is(i, K.Name) && !Is(i - 1, K.Dot) && !Is(i + 1, K.Dot) && !Is(i + 1, K.LeftParen) && !Is(i + 1, K.Equal))
             {
-                _bindings.Bind(Text(i));
+                BindName(Text(i));
             }
         }
     }
