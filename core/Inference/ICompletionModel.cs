@@ -37,6 +37,7 @@ public sealed record ModelDescription(
 /// <param name="BranchMargin">A new candidate branches off where another token is at most this many nats less likely than the chosen one.</param>
 /// <param name="DropBelow">An alternative whose start log-probability (<see cref="ModelCompletion.StartLogprob"/>) is below this once its start is generated stops and is no candidate (it could not be shown); null: never.</param>
 /// <param name="Sampling">Sample further candidates after the first (greedy) one: seeded, with a temperature and a nucleus, within a time budget; null: none (the first candidate's alternatives are found by branching, see <paramref name="Candidates"/>).</param>
+/// <param name="ForkWhereCopied">With <paramref name="Copy"/>: where the copy model first overrode the model, the model's own way on without it is the first candidate's first alternative (<see cref="Local.CandidateDecoder"/>).</param>
 /// <param name="Accept">Called with the first candidate's text, start log-probability (<see cref="ModelCompletion.StartLogprob"/>) and stop reason when it ends: true takes it as it is, and no other candidate is decoded (it is clearly ahead).</param>
 public sealed record CompletionRequest(
     string Prefix,
@@ -52,7 +53,8 @@ public sealed record CompletionRequest(
     double? DropBelow = null,
     SamplingOptions? Sampling = null,
     IReadOnlyList<CopySource>? CopySources = null,
-    Prompting.PromptSnippets? Snippets = null)
+    Prompting.PromptSnippets? Snippets = null,
+    bool ForkWhereCopied = false)
 {
     /// <summary>The default <see cref="BranchMargin"/>: an alternative at least a third as likely as the chosen token.</summary>
     public const double DefaultBranchMargin = 1.1;

@@ -63,7 +63,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
             }
 
             var live = new List<Branch>();
-            foreach (var fork in forks.OrderBy(f => f.Gap).Take(wanted - 1))
+            foreach (var fork in forks.OrderByDescending(f => f.CopyOff).ThenBy(f => f.Gap).Take(wanted - 1))
             {
                 if (vocabulary.Ends(fork.Token))
                 {
@@ -86,6 +86,7 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                 var sequence = sequences++;
                 session.Fork(0, sequence, fork.State.Position);
                 var branch = fork.State.Copy(sequence, [.. session.History[..fork.State.Position]]);
+                branch.CopyOff = fork.CopyOff;
                 branches.Add(branch);
                 live.Add(branch);
                 fork.Pending = branch;
@@ -245,9 +246,11 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, canonical: canonical)
                     : sampler.ArgMax(logits, request.ForceLength);
                 var logprob = token < 0 ? double.NegativeInfinity : sampler.LogProbability(logits, token);
-                if (request.Copy is { } copy && token >= 0)
+                var overridden = false;
+                if (request.Copy is { } copy && token >= 0 && !branch.CopyOff)
                 {
                     var modelToken = token;
+                    var modelLogprob = logprob;
                     (token, logprob) = sampler.MixInCopy(
                         copy, logits, token, logprob, HistoryOf(branch), promptCount,
                         healing ? required.AsSpan(branch.RequiredDone) : default, healing, request.ForceLength, _sources, out var source, canonical);
@@ -255,9 +258,18 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
                     {
                         _sourceHits[source]++;
                     }
+
+                    if (forks is not null && request.ForkWhereCopied && !healing && token != modelToken && !forks.Exists(f => f.CopyOff))
+                    {
+                        // Where the copy model first overrode the model, the model's own way on from there (without the copy
+                        // model) is an alternative of its own, ahead of the close ones: text copied from elsewhere in the
+                        // file can be wrong here (a parameter of another function), and this candidate costs no second decode.
+                        forks.Add(new ForkPoint(branch.Copy(newSequence: -1, history: null), modelToken, modelLogprob, logprob - modelLogprob, Healing: false) { CopyOff = true });
+                        overridden = true;
+                    }
                 }
 
-                if (forks is not null && token >= 0)
+                if (forks is not null && token >= 0 && !overridden)
                 {
                     var alternative = healing
                         ? TokenHealing.ArgMaxMatching(logits, required.AsSpan(branch.RequiredDone), vocabulary, except: token, canonical: canonical)
@@ -356,6 +368,9 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
     /// <summary>Where the first candidate nearly took another token: its state before that step, the token, how close it came.</summary>
     private sealed record ForkPoint(Branch State, int Token, double Logprob, double Gap, bool Healing)
     {
+        /// <summary>The model's own token where the copy model overrode it: the branch goes on without the copy model.</summary>
+        public bool CopyOff { get; init; }
+
         /// <summary>The branch made from it, whose first token is still to be taken.</summary>
         public Branch? Pending { get; set; }
     }
@@ -404,6 +419,9 @@ internal sealed class CandidateDecoder(KvCacheSession session, ModelVocabulary v
 
         /// <summary>Whether it has ended.</summary>
         public bool Done { get; private set; }
+
+        /// <summary>Whether it goes on without the copy model (it branched off where the copy model overrode the model).</summary>
+        public bool CopyOff { get; set; }
 
         /// <summary>A new branch with this one's text and scores, in <paramref name="newSequence"/>.</summary>
         public Branch Copy(int newSequence, List<int>? history) => new(newSequence, Position, history)

@@ -116,6 +116,29 @@ public class CandidateDecoderTests
     }
 
     [Fact]
+    public async Task WhereTheCopyModelOverrodeTheModelTheModelsOwnWayOnIsTheFirstAlternative()
+    {
+        // The e2e's headline case: after print( in main's loop, the copy model follows "open(path) as handle:" from
+        // read_lines. Refused, the first candidate's first alternative is what the model alone writes from the first token
+        // the copy model overrode: no second decode needed to hear the model without it.
+        const string prefix = "import os\n\n\ndef read_lines(path):\n    with open(path) as handle:\n        return handle.read().splitlines()\n\n\ndef main():\n    for name in os.listdir(\".\"):\n        print(";
+        using var model = LoadShipped(candidates: 4);
+        var request = new CompletionRequest(prefix, "\n", 16) { Candidates = 4, ForkWhereCopied = true };
+        var alone = await model.CompleteAsync(request with { Candidates = 1 }, CancellationToken.None);
+        var copying = await model.CompleteAsync(request with { Copy = ContextCopyOptions.Default, Accept = (_, _, _) => false }, CancellationToken.None);
+        Assert.StartsWith("path)", copying.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("path", alone.Text, StringComparison.Ordinal);
+        Assert.NotEmpty(copying.Alternatives);
+        Assert.Equal(alone.RawText, copying.Alternatives[0].RawText);
+        Assert.InRange(copying.Alternatives.Count, 1, 3);
+
+        // Not asked for (single-line keystrokes), the alternatives are the close ones, closest first.
+        var close = await model.CompleteAsync(request with { Copy = ContextCopyOptions.Default, Accept = (_, _, _) => false, ForkWhereCopied = false }, CancellationToken.None);
+        Assert.Equal(copying.RawText, close.RawText);
+        Assert.NotEqual(alone.RawText, close.Alternatives[0].RawText);
+    }
+
+    [Fact]
     public async Task AlternativesTooUnsureToBeShownStopAndAreNoCandidates()
     {
         using var model = LoadShipped(candidates: 4);
