@@ -64,6 +64,19 @@ public sealed class EvalSettingsTests
     }
 
     [Fact]
+    public void SettingsGivenInlineAsJsonAreReadLikeAFile()
+    {
+        var settings = EvalCommand.BuildSettings(Arguments(settings: " {\"codeActions\": {\"budgetMs\": 60000}, \"maxTokens\": 9}"), out var error, out _);
+        Assert.Null(error);
+        Assert.Equal(60000, settings!.CodeActions.BudgetMs);
+        Assert.Equal(9, settings.MaxTokens);
+
+        Assert.Null(EvalCommand.BuildSettings(Arguments(settings: "{\"codeActions\": "), out error, out var usage));
+        Assert.False(usage);
+        Assert.Contains("cannot read settings", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnUnreadableSettingsFileIsAFailureWithTheReason()
     {
         Assert.Null(EvalCommand.BuildSettings(Arguments(settings: "/nonexistent/settings.json"), out var error, out var usage));

@@ -27,7 +27,7 @@ public static class EvalCommand
             DefaultValueFactory = _ => "codeassist-py-tiny",
         };
         var router = new Option<bool>("--router") { Description = "Add the router as a contestant: the local model, escalating to the fallback tier." };
-        var settingsFile = new Option<string?>("--settings") { Description = "A JSON settings file shaped like the editor's codeAssist settings (model, fallback, routing, …)." };
+        var settingsFile = new Option<string?>("--settings") { Description = "A JSON settings file shaped like the editor's codeAssist settings (model, fallback, routing, …), or that JSON itself ('{\"codeActions\": {\"budgetMs\": 60000}}')." };
         var fallbackKind = new Option<string?>("--fallback-kind") { Description = "The fallback tier's kind: local, openai, llamacpp, ollama." };
         var fallbackEndpoint = new Option<string?>("--fallback-endpoint") { Description = "The remote fallback's base address." };
         var fallbackModel = new Option<string?>("--fallback-model") { Description = "The fallback model: a GGUF path or catalog id (local), or the remote model's name." };
@@ -238,7 +238,9 @@ public static class EvalCommand
         {
             try
             {
-                using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                // The JSON itself when it is given inline (`--settings '{"codeActions": {"budgetMs": 60000}}'`), else a file's.
+                var json = file.TrimStart().StartsWith('{') ? System.Text.Encoding.UTF8.GetBytes(file) : File.ReadAllBytes(file);
+                using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
                 options = CodeAssistOptions.Parse(document.RootElement, options, out var problems);
                 foreach (var problem in problems)
                 {
