@@ -44,6 +44,11 @@ public static class RepetitionCheck
 
         var newline = candidate.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : candidate.Contains('\r', StringComparison.Ordinal) ? "\r" : "\n";
         var lines = PostProcessor.SplitLines(candidate);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            lines[i] = CollapseLoop(lines[i]);
+        }
+
         if (multiline)
         {
             CutAtARepeatedBlock(lines);
@@ -102,6 +107,66 @@ public static class RepetitionCheck
 
         return null;
     }
+    /// <summary>Shortest unit a line repeats that counts as a loop inside the line (<see cref="CollapseLoop"/>).</summary>
+    public const int MinLineUnit = 4;
+
+    /// <summary>Longest unit looked for inside a line.</summary>
+    public const int MaxLineUnit = 24;
+
+    /// <summary>
+    /// A line with a loop inside it collapsed to one occurrence: <c>f"{name}={name!r} {name!r} {name!r} {name!r}"</c>
+    /// becomes <c>f"{name}={name!r}"</c> — a small model that started repeating itself, whether or not the line then
+    /// ends. Every whole repeat of the unit goes, the last occurrence (whole or cut) stays, and the checks then judge the
+    /// line as any other (<c>ReferenceFrame('A', ReferenceFrame('A', ReferenceFrame('A', …</c> collapses to unbalanced
+    /// brackets and is refused for its syntax). A loop is a unit of <see cref="MinLineUnit"/> to
+    /// <see cref="MaxLineUnit"/> characters with at least two letters or digits (rules of <c>-</c> or <c>*</c> are
+    /// comments' business), three times in a row. Real code rarely does it (<c>(None, None, None, None)</c>: about
+    /// one line in a thousand of the standard library). The line itself when it has no loop.
+    /// </summary>
+    public static string CollapseLoop(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        for (var unit = MinLineUnit; unit <= MaxLineUnit && unit * MinRepeats <= line.Length; unit++)
+        {
+            var run = 0;
+            for (var i = unit; i < line.Length; i++)
+            {
+                run = line[i] == line[i - unit] ? run + 1 : 0;
+                if (run < unit * (MinRepeats - 1) || !HasTwoAlphanumerics(line.AsSpan(i - unit + 1, unit)))
+                {
+                    continue;
+                }
+
+                // The whole periodic stretch: from where the run began (one unit before its first match) to its end.
+                var end = i;
+                while (end + 1 < line.Length && line[end + 1] == line[end + 1 - unit])
+                {
+                    end++;
+                }
+
+                var begin = i - run - unit + 1;
+                // Whole units go and the cut one left at the end stays; when that is no more than punctuation or
+                // white space (the stretch began mid-unit), the last whole unit stays with it.
+                var length = end - begin + 1;
+                var dropped = (length / unit) - (HasTwoAlphanumerics(line.AsSpan(begin + (length / unit * unit), length % unit)) ? 0 : 1);
+                return string.Concat(line.AsSpan(0, begin), line.AsSpan(begin + (dropped * unit)));
+            }
+        }
+
+        return line;
+    }
+
+    private static bool HasTwoAlphanumerics(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            count += char.IsLetterOrDigit(c) ? 1 : 0;
+        }
+
+        return count >= 2;
+    }
+
     /// <summary>
     /// Ends a multi-line completion before a code line that repeats the one just before it: small models
     /// fall into such loops, and real code almost never writes the same statement twice in a row.

@@ -28,6 +28,31 @@ public class RepetitionCheckTests
     [InlineData("")]
     public void ALongLineThatDoesNotLoopPasses(string candidate) => Assert.Null(RepetitionCheck.Reject(candidate));
 
+    [Theory]
+    [InlineData("f\"{name}={name!r} {name!r} {name!r} {name!r}\"", "f\"{name}={name!r}\"")]
+    [InlineData("A = ReferenceFrame('A', ReferenceFrame('A', ReferenceFrame('A', ReferenceFrame('A'))))", "A = ReferenceFrame('A'))))")]
+    [InlineData("keys = ['id', 'name', 'id', 'name', 'id', 'name', 'id', 'name']", "keys = ['id', 'name']")]
+    [InlineData("run(); stop(); run(); stop(); run(); stop(); ", "run(); stop(); ")]
+    public void ALineThatRepeatsItselfThreeTimesIsCollapsedToOneOccurrence(string line, string collapsed)
+    {
+        Assert.Equal(collapsed, RepetitionCheck.CollapseLoop(line));
+
+        // Through the stage, on each line of a candidate; the checks then judge what is left as any other text.
+        var context = BlockContext.Analyze("def f(first):\n    ", "\n", IndentStyle.Spaces(4));
+        Assert.Equal((collapsed, (string?)null), RepetitionCheck.Apply(line, "\n", context, multiline: false, truncated: false));
+        Assert.Equal(("name = first\n    " + collapsed + "\n    return name", (string?)null),
+            RepetitionCheck.Apply("name = first\n    " + line + "\n    return name", "\n", context, multiline: true, truncated: false));
+    }
+
+    [Theory]
+    [InlineData("print(\"=\" * 40)")]
+    [InlineData("# ----------------------------------------------------------------")]
+    [InlineData("values = [0, 0, 0, 0]")]
+    [InlineData("return (a, b, a, b)")]
+    [InlineData("self.assertEqual(self.parse(text), self.parse(other))")]
+    [InlineData("x = x + x + x")]
+    public void ALineWithoutALoopInsideItStaysAsItIs(string line) => Assert.Equal(line, RepetitionCheck.CollapseLoop(line));
+
     [Fact]
     public void ACandidateThatIsOnlyTheNextLinesOrThePreviousLineIsRejectedAndARepeatedTailIsCut()
     {
