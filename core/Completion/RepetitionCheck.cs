@@ -9,7 +9,8 @@ namespace CodeAssist.Server.Completion;
 /// is rejected; a tail that repeats the rest of the cursor's line (a ")" the editor closed) is cut; a candidate whose
 /// every line is the previous code line is rejected; and a line the token budget cut off that ends in a loop
 /// (<c>"/%s/%s/%s/…</c>, <c>a, a, a, …</c>) is rejected — a model that loops scores high, each repeat being likely once
-/// the loop started, and never ends its line.
+/// the loop started, and never ends its line; a line that loops and then ends is collapsed to one occurrence
+/// (<see cref="CollapseLoop"/>).
 /// </summary>
 public static class RepetitionCheck
 {
@@ -107,6 +108,7 @@ public static class RepetitionCheck
 
         return null;
     }
+
     /// <summary>Shortest unit a line repeats that counts as a loop inside the line (<see cref="CollapseLoop"/>).</summary>
     public const int MinLineUnit = 4;
 
