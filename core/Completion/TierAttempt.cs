@@ -61,7 +61,8 @@ internal sealed class TierAttempt(
         // The copy model can carry text in from elsewhere in the file that is wrong here (a parameter of another function:
         // "path) as handle:" after print( in main's loop, copied from "open(path) as handle:"). When the checks refused
         // every candidate, the model decodes once more without it (the prompt is in the KV cache), and its candidates are
-        // judged too. Explicit requests only: on the keystroke path the second decode doubled the p95 latency of typing
+        // judged too: the first decode already held the model's own way on from where the copy model first overrode it
+        // (ForkWhereCopied); this one adds that way's own alternatives. Explicit requests only: on the keystroke path the second decode doubled the p95 latency of typing
         // (README, "Candidates, checks and abstaining"), and a keystroke decodes at most once.
         if (context.Invoked && ranked.Count == 0 && request.Copy is not null && context.Run.Checks && judged.Exists(c => c.Rejection is not null))
         {
