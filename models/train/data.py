@@ -249,12 +249,17 @@ def function_bodies(text, max_lines=10):
     return spans
 
 
+# the share of body samples whose suffix is dropped: the function is the last thing in the file
+BODY_AT_END_RATE = 0.25
+
+
 def _split_fim(text, rng, body_rate=0.0):
     """Pick (prefix, middle, suffix) of text. Spans are cut at line ends or inside lines;
     the prefix never ends with spaces/tabs (the server strips them and requires the
     completion to start with them: token healing), so such whitespace goes to the middle.
     With probability body_rate the middle is the body of a documented function in text, when there is one
-    (function_bodies): the implement action's and block completions' task."""
+    (function_bodies): the implement action's and block completions' task; a quarter of those have no suffix, as
+    when the function is the last thing in the file (a new function written at the end, the implement set's case)."""
     lines = text.splitlines(keepends=True)
     if body_rate > 0 and rng.random() < body_rate:
         spans = function_bodies(text)
@@ -263,6 +268,8 @@ def _split_fim(text, rng, body_rate=0.0):
             prefix, middle, suffix = text[:a], text[a:b], text[b:]
             if rng.random() < 0.2:
                 middle, prefix = prefix[-1] + middle, prefix[:-1]
+            if rng.random() < BODY_AT_END_RATE:
+                suffix = ""
             return prefix, middle, suffix
     mode = rng.random()
     if len(lines) >= 2 and mode < 0.45:

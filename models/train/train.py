@@ -58,7 +58,7 @@ def parse_args(argv=None):
     ap.add_argument("--export-dtype", default="f16", choices=["f32", "f16", "q8_0"])
     ap.add_argument("--workdir", default=os.path.join(HERE, ".work"))
     ap.add_argument("--init-gguf", default=None, help="weights to start from when no checkpoint exists "
-                    "(default: models/codeassist-py-<config>.gguf if present)")
+                    "(default: models/codeassist-py-<config>.gguf if present; `none`: grow from --grow-from instead)")
     ap.add_argument("--grow-from", default=None, help="when no checkpoint and no --init-gguf file exists: grow "
                     "this shallower export (same width) to the config's depth, function-preserving "
                     "(default for small: models/codeassist-py-tiny.gguf)")
@@ -271,15 +271,17 @@ def main(argv=None):
         init = args.init_gguf or os.path.join(REPO, "models", f"codeassist-py-{args.config}.gguf")
         grow = args.grow_from or (os.path.join(REPO, "models", "codeassist-py-tiny.gguf")
                                   if args.config == "small" else None)
-        if not args.smoke and os.path.exists(init):
+        if not args.smoke and args.init_gguf != "none" and os.path.exists(init):
             load_gguf_weights(model, tok, init)
             state["lr_scale"] = args.init_lr_scale
             log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart; peak learning "
                 f"rate x{args.init_lr_scale})")
         elif grow and os.path.exists(grow):
             src = grow_from_gguf(model, tok, grow)
+            state["lr_scale"] = args.init_lr_scale
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
-                f"new layers start as copies with zeroed output projections, so step 0 equals the source)")
+                f"new layers start as copies with zeroed output projections, so step 0 equals the source; peak "
+                f"learning rate x{args.init_lr_scale})")
 
     # A checkpoint written before the average existed starts it from the weights it holds.
     average = WeightAverage(model, saved_average) if args.average_minutes > 0 else None
