@@ -449,3 +449,34 @@ class BlockTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FreshStartTests(unittest.TestCase):
+    def test_a_fresh_run_starts_from_the_shipped_start_with_the_lower_held_out_loss(self):
+        # The shipped models themselves: small's own weights against tiny grown to small's depth, on a held-out text.
+        import numpy as np
+        import torch
+        import gguf
+        import model as M
+        import train
+        from export import load_gguf_weights
+        from tools import tokenizer_from_gguf
+        repo = os.path.dirname(os.path.dirname(HERE))
+        tiny = os.path.join(repo, "models", "codeassist-py-tiny.gguf")
+        small = os.path.join(repo, "models", "codeassist-py-small.gguf")
+        tok = tokenizer_from_gguf(gguf.read_gguf_header(tiny).metadata, tiny)
+        ids = tok.encode(open(os.path.join(repo, "examples", "inventory.py"), encoding="utf-8").read() * 8)
+        windows = np.array([ids[i:i + 129] for i in range(0, 4 * 129, 129)])
+
+        def net(config):
+            cfg = M.CONFIGS[config]
+            cfg.vocab_size = tok.vocab_size
+            return M.Model(cfg)
+
+        choice, losses = train.choose_start(net("small"), tok, small, tiny, windows, torch.device("cpu"))
+        own_tiny = net("tiny")
+        load_gguf_weights(own_tiny, tok, tiny)
+        # growing preserves the function: the grown start has tiny's own loss
+        self.assertAlmostEqual(losses["grow"], train.held_out_loss(own_tiny, windows, torch.device("cpu")), places=4)
+        self.assertNotAlmostEqual(losses["init"], losses["grow"], places=3)
+        self.assertEqual(choice, min(losses, key=losses.get))

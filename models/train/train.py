@@ -19,6 +19,32 @@ sys.path.insert(0, HERE)
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 
+def held_out_loss(model, windows, device):
+    """Mean loss per token (nats) of model on held-out windows (rows of seq_len + 1 token ids)."""
+    import torch
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        x = torch.from_numpy(windows.astype("int64")).to(device)
+        logits = model(x[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1)).item()
+    model.train(was_training)
+    return loss
+
+
+def choose_start(model, tok, init, grow, windows, device):
+    """Of two starting points for a run without a checkpoint, the export `init` (the config's own weights) and the
+    shallower export `grow` grown to the model's depth, the one with the lower held-out loss on windows: ("init" or
+    "grow", {start: loss}). Leaves model holding the last one tried."""
+    from export import grow_from_gguf, load_gguf_weights
+    losses = {}
+    load_gguf_weights(model, tok, init)
+    losses["init"] = held_out_loss(model, windows, device)
+    grow_from_gguf(model, tok, grow)
+    losses["grow"] = held_out_loss(model, windows, device)
+    return ("init" if losses["init"] <= losses["grow"] else "grow"), losses
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default="tiny", help="tiny | small")
@@ -271,12 +297,21 @@ def main(argv=None):
         init = args.init_gguf or os.path.join(REPO, "models", f"codeassist-py-{args.config}.gguf")
         grow = args.grow_from or (os.path.join(REPO, "models", "codeassist-py-tiny.gguf")
                                   if args.config == "small" else None)
-        if not args.smoke and args.init_gguf != "none" and os.path.exists(init):
+        can_init = not args.smoke and args.init_gguf != "none" and os.path.exists(init)
+        can_grow = bool(grow) and os.path.exists(grow)
+        if can_init and can_grow and args.init_gguf is None:
+            # A fresh machine: of the config's own shipped weights and the shallower model grown to its depth, start
+            # from the one with the lower held-out loss (a shipped tiny that trained on may have passed an older small).
+            choice, losses = choose_start(model, tok, init, grow, ev[:16, :cfg.seq_len + 1], device)
+            log(f"no checkpoint: held-out loss (16 windows) of {init}: {losses['init']:.4f}, of {grow} grown: "
+                f"{losses['grow']:.4f}")
+            can_init = choice == "init"
+        if can_init:
             load_gguf_weights(model, tok, init)
             state["lr_scale"] = args.init_lr_scale
             log(f"no checkpoint: initialised weights from {init} (optimizer state and schedule restart; peak learning "
                 f"rate x{args.init_lr_scale})")
-        elif grow and os.path.exists(grow):
+        elif can_grow:
             src = grow_from_gguf(model, tok, grow)
             state["lr_scale"] = args.init_lr_scale
             log(f"no checkpoint: grown from {grow} ({src['llama.block_count']} -> {cfg.n_layers} layers; "
