@@ -69,9 +69,9 @@ public sealed partial record FunctionShape(IReadOnlyList<string> Parameters, str
 /// names, standard-library attributes, see <see cref="CandidateCheck"/>). A function body: not a placeholder
 /// (<c>pass</c>, <c>...</c>, a lone docstring); parses as the function's body, complete; reads only bound names —
 /// called ones included, the file being finished; uses every parameter (unless the docstring says one is ignored or
-/// unused); returns a value when the docstring says "Return …", none when the signature says <c>-&gt; None</c>. A
-/// docstring: some text, and no parameter described that the function does not have. A TODO's code: Python in place,
-/// and no line outside the TODO's block.
+/// unused); returns a value when the docstring says "Return …" and cannot end without one, none when the signature
+/// says <c>-&gt; None</c>. A docstring: some text, and no parameter described that the function does not have. A
+/// TODO's code: Python in place, and no line outside the TODO's block.
 /// </summary>
 public static partial class BodyCheck
 {
@@ -135,7 +135,203 @@ public static partial class BodyCheck
             return "returns: the docstring says Return but the body returns no value";
         }
 
+        if (!shape.ReturnsNone && shape.DocstringSaysReturn && CanEndWithoutValue(IndentOf(prefix) + text))
+        {
+            return "returns: the docstring says Return but the body can end without returning a value";
+        }
+
         return null;
+    }
+
+    /// <summary>The white space the body's first line starts with: the end of the prefix when it is only that.</summary>
+    private static string IndentOf(string prefix)
+    {
+        var tail = prefix[(prefix.LastIndexOf('\n') + 1)..];
+        return tail.Trim().Length == 0 ? tail : string.Empty;
+    }
+
+    /// <summary>
+    /// Whether control can run off the end of <paramref name="body"/> (its lines at one indentation), returning None:
+    /// its last statement is not a <c>return</c> with a value or a <c>raise</c>, nor an <c>if</c> with an <c>else</c>
+    /// whose every branch ends so, nor a <c>with</c> whose block does. Loops, <c>try</c> and <c>match</c> are not judged
+    /// (a loop that returns from inside is how "Return the first …" is written). Measured on the short documented
+    /// functions of the evaluation's site-packages whose docstring says "Return" and that return a value somewhere:
+    /// 22 of 3,527 real bodies end this way (0.6 %), so the check rarely refuses what a person would write.
+    /// </summary>
+    internal static bool CanEndWithoutValue(string body)
+    {
+        var tokens = PythonTokenizer.Tokenize(body, fragment: true).Tokens;
+        var end = tokens.FindIndex(t => t.Kind is PythonTokenKind.EndOfText or PythonTokenKind.Error);
+        return new ControlFlow(body, tokens).FallsThrough(0, end < 0 ? tokens.Count : end);
+    }
+
+    /// <summary>Reads where a body's statements end, over its tokens.</summary>
+    private sealed class ControlFlow(string text, List<PythonToken> tokens)
+    {
+        /// <summary>Whether the statements in tokens [start, end) — one block's, or one line's simple ones — can end without a value.</summary>
+        public bool FallsThrough(int start, int end)
+        {
+            var last = LastStatement(start, end);
+            if (last < 0)
+            {
+                return true;
+            }
+
+            var next = last + 1 < end ? tokens[last + 1].Kind : PythonTokenKind.EndOfText;
+            return tokens[last].Kind switch
+            {
+                PythonTokenKind.Return => next is PythonTokenKind.EndOfText or PythonTokenKind.Newline or PythonTokenKind.Semicolon or PythonTokenKind.Dedent,
+                PythonTokenKind.Raise or PythonTokenKind.For or PythonTokenKind.While or PythonTokenKind.Try => false,
+                PythonTokenKind.Async when next == PythonTokenKind.For => false,
+                PythonTokenKind.Name when IsMatchStatement(last, end) => false,
+                PythonTokenKind.If => IfFallsThrough(last, end),
+                PythonTokenKind.With => BlockFallsThrough(last, end),
+                PythonTokenKind.Async when next == PythonTokenKind.With => BlockFallsThrough(last, end),
+                _ => true,
+            };
+        }
+
+        /// <summary>
+        /// Where the last statement of tokens [start, end) starts: after the last NEWLINE, DEDENT back to this level
+        /// or semicolon, unless an elif, else, except or finally carries the compound statement before it on; -1 if none.
+        /// </summary>
+        private int LastStatement(int start, int end)
+        {
+            var last = -1;
+            var depth = 0;
+            var brackets = 0;
+            var atStart = true;
+            for (var i = start; i < end; i++)
+            {
+                var kind = tokens[i].Kind;
+                if (atStart && depth == 0 && kind is not (PythonTokenKind.Newline or PythonTokenKind.Indent or PythonTokenKind.Dedent)
+                    && (last < 0 || kind is not (PythonTokenKind.Elif or PythonTokenKind.Else or PythonTokenKind.Except or PythonTokenKind.Finally)))
+                {
+                    last = i;
+                }
+
+                depth += kind switch { PythonTokenKind.Indent => 1, PythonTokenKind.Dedent => -1, _ => 0 };
+                brackets += Nesting(kind);
+                atStart = depth == 0 && kind switch
+                {
+                    PythonTokenKind.Dedent or PythonTokenKind.Newline => true,
+                    PythonTokenKind.Semicolon => brackets == 0,
+                    _ => false,
+                };
+            }
+
+            return last;
+        }
+
+        /// <summary>An if statement falls through when it has no else or one of its branches does.</summary>
+        private bool IfFallsThrough(int clause, int end)
+        {
+            var hasElse = false;
+            while (true)
+            {
+                hasElse |= tokens[clause].Kind == PythonTokenKind.Else;
+                var (bodyStart, bodyEnd) = ClauseBody(clause, end);
+                if (FallsThrough(bodyStart, bodyEnd))
+                {
+                    return true;
+                }
+
+                clause = bodyEnd;
+                while (clause < end && tokens[clause].Kind is PythonTokenKind.Newline or PythonTokenKind.Dedent)
+                {
+                    clause++;
+                }
+
+                if (clause >= end || tokens[clause].Kind is not (PythonTokenKind.Elif or PythonTokenKind.Else))
+                {
+                    return !hasElse;
+                }
+            }
+        }
+
+        private bool BlockFallsThrough(int clause, int end)
+        {
+            var (bodyStart, bodyEnd) = ClauseBody(clause, end);
+            return FallsThrough(bodyStart, bodyEnd);
+        }
+
+        /// <summary>
+        /// The tokens of the body of the clause starting at <paramref name="clause"/>: after the header's colon, either
+        /// the rest of its line (<c>if x: return y</c>) or the indented block, without its INDENT and DEDENT.
+        /// </summary>
+        private (int Start, int End) ClauseBody(int clause, int end)
+        {
+            var i = clause;
+            var brackets = 0;
+            var lambdas = 0;
+            for (; i < end; i++)
+            {
+                var kind = tokens[i].Kind;
+                brackets += Nesting(kind);
+                if (kind == PythonTokenKind.Lambda)
+                {
+                    lambdas++;
+                }
+                else if (kind == PythonTokenKind.Colon && lambdas > 0)
+                {
+                    lambdas--;
+                }
+                else if (kind == PythonTokenKind.Colon && brackets == 0)
+                {
+                    break;
+                }
+            }
+
+            var start = i + 1;
+            if (start >= end || tokens[start].Kind != PythonTokenKind.Newline)
+            {
+                var lineEnd = start;
+                while (lineEnd < end && tokens[lineEnd].Kind != PythonTokenKind.Newline)
+                {
+                    lineEnd++;
+                }
+
+                return (Math.Min(start, end), lineEnd);
+            }
+
+            var blockStart = start + 1 < end && tokens[start + 1].Kind == PythonTokenKind.Indent ? start + 2 : start + 1;
+            var depth = 1;
+            var j = blockStart;
+            for (; j < end; j++)
+            {
+                depth += tokens[j].Kind switch { PythonTokenKind.Indent => 1, PythonTokenKind.Dedent => -1, _ => 0 };
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+
+            return (Math.Min(blockStart, end), j);
+        }
+
+        /// <summary>A <c>match</c> statement: the soft keyword, then its subject, then a colon that ends the line.</summary>
+        private bool IsMatchStatement(int at, int end)
+        {
+            if (!text.AsSpan(tokens[at].Start, tokens[at].Length).SequenceEqual("match"))
+            {
+                return false;
+            }
+
+            var i = at + 1;
+            while (i < end && tokens[i].Kind != PythonTokenKind.Newline)
+            {
+                i++;
+            }
+
+            return i > at + 1 && tokens[i - 1].Kind == PythonTokenKind.Colon;
+        }
+
+        private static int Nesting(PythonTokenKind kind) => kind switch
+        {
+            PythonTokenKind.LeftParen or PythonTokenKind.LeftBracket or PythonTokenKind.LeftBrace => 1,
+            PythonTokenKind.RightParen or PythonTokenKind.RightBracket or PythonTokenKind.RightBrace => -1,
+            _ => 0,
+        };
     }
 
     private static string? Docstring(FunctionShape shape, string text)

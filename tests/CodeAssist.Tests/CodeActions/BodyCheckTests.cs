@@ -48,6 +48,46 @@ public sealed class BodyCheckTests
         Assert.StartsWith(expected, rejection, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("return a + b")]
+    [InlineData("if a:\n    return a\nelse:\n    return b")]
+    [InlineData("if a: return a\nreturn b")]
+    [InlineData("if a:\n    return 1\nelif b:\n    return 2\nelse:\n    raise ValueError(b)")]
+    [InlineData("if a:\n    if b:\n        return 1\n    return 2\nelse:\n    return 3")]
+    [InlineData("for x in a:\n    if x == b:\n        return x")]
+    [InlineData("while True:\n    a += b")]
+    [InlineData("try:\n    return a[b]\nexcept KeyError:\n    pass")]
+    [InlineData("with open(a) as f:\n    return f.read(b)")]
+    [InlineData("x = a; return x + b")]
+    [InlineData("match a:\n    case 1:\n        return b")]
+    [InlineData("if (lambda: a)():\n    return b\nelse:\n    return a[1:2]")]
+    [InlineData("result = [\n    a,\n    b,\n]\nreturn result")]
+    public void ABodyThatAlwaysReturnsOrNeverEndsByFallingThroughPasses(string body) =>
+        Assert.False(BodyCheck.CanEndWithoutValue("    " + body.Replace("\n", "\n    ", StringComparison.Ordinal)), body);
+
+    [Theory]
+    [InlineData("if not a:\n    return b")]
+    [InlineData("if a:\n    return 1\nelif b:\n    return 2")]
+    [InlineData("if a:\n    return 1\nelse:\n    print(b)")]
+    [InlineData("if a:\n    if b:\n        return 1\nelse:\n    return 3")]
+    [InlineData("with open(a) as f:\n    data = f.read(b)")]
+    [InlineData("x = a; return")]
+    [InlineData("if a: return b")]
+    [InlineData("return a\nb = 1")]
+    public void ABodyThatCanFallThroughIsSeen(string body) =>
+        Assert.True(BodyCheck.CanEndWithoutValue("    " + body.Replace("\n", "\n    ", StringComparison.Ordinal)), body);
+
+    [Fact]
+    public void ABodyThatCanEndWithoutTheReturnedValueIsRejectedWhenTheDocstringSaysReturn()
+    {
+        // The e2e's stub, as tiny v3 wrote it: None whenever a is truthy.
+        Assert.StartsWith(
+            "returns: the docstring says Return but the body can end without returning a value",
+            Check("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "if not a:\n        return b"));
+        Assert.Null(Check("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "if not a:\n        return b\n    return a + b"));
+        Assert.Null(Check("def show(a, b):", "\"\"\"Print the sum of a and b.\"\"\"", "if a:\n        print(a + b)"));
+    }
+
     [Fact]
     public void AnImportedStandardModuleMustHaveTheAttribute()
     {
