@@ -156,7 +156,8 @@ public static partial class BodyCheck
     /// whose every branch ends so, nor a <c>with</c> whose block does. Loops, <c>try</c> and <c>match</c> are not judged
     /// (a loop that returns from inside is how "Return the first …" is written). Measured on the short documented
     /// functions of the evaluation's site-packages whose docstring says "Return" and that return a value somewhere:
-    /// 22 of 3,527 real bodies end this way (0.6 %), so the check rarely refuses what a person would write.
+    /// 22 of 3,527 real bodies end this way (0.6 %), so the check rarely refuses what a person would write; on all
+    /// 3,527 it agrees with the same rules applied to Python's own syntax tree.
     /// </summary>
     internal static bool CanEndWithoutValue(string body)
     {
