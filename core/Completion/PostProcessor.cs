@@ -4,7 +4,8 @@ namespace CodeAssist.Server.Completion;
 
 /// <summary>Turns a model's raw output into the text to insert at the cursor of a Python file, or "" when nothing useful is left.</summary>
 /// <remarks>
-/// The steps, in order: keep the first line (single-line mode); cut at the first closing bracket that closes
+/// The steps, in order: keep the first line (single-line mode; closing brackets the model put alone on the next lines
+/// join it); cut at the first closing bracket that closes
 /// nothing; convert the indentation to the file's style; end where a line leaves the cursor's block; keep at most
 /// <see cref="PostProcessorOptions.MaxLines"/> lines; trim trailing whitespace; drop what is blank. Repeated text is
 /// the check stage's (<see cref="RepetitionCheck"/>). The prefix is lexed once, and the completion is lexed as its continuation, so lines inside a
@@ -29,17 +30,18 @@ public sealed partial class PostProcessor
         }
 
         List<string> lines = SplitLines(completion);
-        if (!options.Multiline)
+        if (!options.Multiline && lines[0].Length == 0)
         {
-            if (lines[0].Length == 0)
-            {
-                return string.Empty;
-            }
-
-            lines.RemoveRange(1, lines.Count - 1);
+            return string.Empty;
         }
 
         BlockContext context = options.Context ?? BlockContext.Analyze(prefix, suffix, options.IndentStyle);
+        if (!options.Multiline)
+        {
+            JoinClosingLines(lines, context.PrefixEndState);
+            lines.RemoveRange(1, lines.Count - 1);
+        }
+
         PythonLexResult lexed = PythonLexer.Lex(string.Join('\n', lines), context.PrefixEndState);
         var endsInString = new bool[lines.Count];
         for (int i = 0; i < lines.Count; i++)
@@ -152,6 +154,52 @@ public sealed partial class PostProcessor
             }
         }
     }
+
+    /// <summary>
+    /// Single-line mode: closing brackets the model wrote alone on the lines after the first (a call closed on its own
+    /// line: <c>print(x</c>, then <c>)</c>) join the first line when they close, innermost first, what it left open
+    /// (<c>print(x)</c>) — cut at its end, the line would leave the call open. A last closing line may end with the
+    /// colon of a header (<c>):</c>) when it closes everything. A first line that ends in a string or a comment gets nothing.
+    /// </summary>
+    internal static void JoinClosingLines(List<string> lines, PythonLexState start)
+    {
+        PythonLexState end = PythonLexer.Lex(lines[0], start).EndState;
+        if (end.InString || end.InComment || end.IsLineContinued || end.BracketDepth == 0)
+        {
+            return;
+        }
+
+        string open = end.OpenBrackets;
+        int depth = open.Length;
+        for (int i = 1; i < lines.Count && depth > 0; i++)
+        {
+            string closing = lines[i].Trim();
+            bool colon = closing.EndsWith(':');
+            string closers = colon ? closing[..^1] : closing;
+            if (closers.Length == 0 || closers.Length > depth || (colon && closers.Length != depth))
+            {
+                break;
+            }
+
+            for (int k = 0; k < closers.Length; k++)
+            {
+                if (closers[k] != CloserOf(open[depth - 1 - k]))
+                {
+                    return;
+                }
+            }
+
+            depth -= closers.Length;
+            lines[0] += closing;
+        }
+    }
+
+    private static char CloserOf(char opener) => opener switch
+    {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    };
 
     private static void RemoveTrailingBlankLines(List<string> lines)
     {

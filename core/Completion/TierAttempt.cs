@@ -32,7 +32,7 @@ internal sealed class TierAttempt(
             prompt.Prefix,
             prompt.Suffix,
             maxTokens,
-            StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent),
+            StopWhen: text => StopConditions.ShouldStop(text, context.Multiline, options.MaxLines, context.Block.BlockIndent, context.Block.PrefixEndState),
             Copy: ContextCopy.For(options.ContextCopy, description),
             CopySources: context.CopySources,
             Snippets: snippets,

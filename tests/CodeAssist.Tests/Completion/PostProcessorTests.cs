@@ -39,6 +39,21 @@ public class PostProcessorTests
     }
 
     [Theory]
+    [InlineData("for name in names:\n    print(‸", "f\"{name}\"\n    )\n    return name", "f\"{name}\")")]
+    [InlineData("for name in names:\n    print(‸)", "f\"{name}\"\n    )", "f\"{name}\"")]
+    [InlineData("x = f(a, [‸", "1, 2\n]\n)\ny = 2", "1, 2])")]
+    [InlineData("def f(a,‸", " b\n):\n    return a", " b):")]
+    [InlineData("x = f(‸", "1\n]", "1")]
+    [InlineData("x = f(‸", "1\n)):", "1")]
+    [InlineData("x = f(‸", "1  # one\n)", "1  # one")]
+    [InlineData("x = f(‸", "\"a\"\n    \"b\"\n)", "\"a\"")]
+    [InlineData("x = 1 + ‸", "2\n)", "2")]
+    public void SingleLineModeJoinsTheClosingBracketsTheModelPutOnTheNextLines(string document, string completion, string expected)
+    {
+        Assert.Equal(expected, Process(document, completion, multiline: false));
+    }
+
+    [Theory]
     [InlineData("def join(base, name):\n    ‸\n    return path\n", "\"\"\"Join.\n    path = base + name\n    return path\n\ndef other():", "\"\"\"Join.\n    path = base + name")]
     [InlineData("def f():\n    ‸\n    print(total)\n", "total = 0\n    for x in xs:\n        total += x\n    print(total)", "total = 0\n    for x in xs:\n        total += x")]
     [InlineData("def f():\n    ‸\n\n    return x\n", "x = 1\n    return x", "x = 1")]

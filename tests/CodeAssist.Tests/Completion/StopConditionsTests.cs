@@ -1,4 +1,5 @@
 using CodeAssist.Server.Completion;
+using CodeAssist.Server.Python;
 using CodeAssist.Tests.Testing;
 
 namespace CodeAssist.Tests.Completion;
@@ -17,6 +18,28 @@ public class StopConditionsTests
     {
         Assert.Equal(stop, StopConditions.ShouldStop(generated, multiline, maxLines: 8, blockIndent: 4));
     }
+
+    [Theory]
+    [InlineData("        print(", "f\"{name}\"\n", false)]
+    [InlineData("        print(", "f\"{name}\"\n        ", false)]
+    [InlineData("        print(", "f\"{name}\"\n        )", false)]
+    [InlineData("        print(", "f\"{name}\"\n        )\n", true)]
+    [InlineData("        print(", "f\"{name}\"\n        return", true)]
+    [InlineData("        print(", "f\"{name}\")\n", true)]
+    [InlineData("        x = ", "1\n", true)]
+    [InlineData("        print(", "x  # note\n", true)]
+    [InlineData("        print(", "\"\"\"doc\n", true)]
+    [InlineData("def f(a,", " b\n):", false)]
+    public void ASingleLineWithBracketsOpenWaitsForClosingLines(string line, string generated, bool stop)
+    {
+        var state = PythonLexer.Lex(line).EndState;
+        Assert.Equal(stop, StopConditions.ShouldStop(generated, multiline: false, maxLines: 8, blockIndent: 8, state));
+        Assert.True(StopConditions.ShouldStop(generated.Contains('\n') ? generated : generated + "\n", multiline: false, maxLines: 8, blockIndent: 8));
+    }
+
+    [Fact]
+    public void ASingleLineStopsAfterBlankLinesThatBringNoClosingBracket() =>
+        Assert.True(StopConditions.ShouldStop("x\n" + new string('\n', 70), multiline: false, maxLines: 8, blockIndent: 8, PythonLexer.Lex("f(").EndState));
 
     [Fact]
     public void MultiLineGenerationStopsPastTheLineCap()
