@@ -159,13 +159,15 @@ public sealed partial class PostProcessor
     /// Single-line mode: closing brackets the model wrote alone on the lines after the first (a call closed on its own
     /// line: <c>print(x</c>, then <c>)</c>) join the first line when they close, innermost first, what it left open
     /// (<c>print(x)</c>) — cut at its end, the line would leave the call open. A last closing line may end with the
-    /// colon of a header (<c>):</c>) when it closes everything. A first line that ends in a string or a comment gets nothing.
+    /// colon of a header (<c>):</c>) when it closes everything. A first line that ends in a string or a comment, or with a
+    /// comma (one item a line: the closer keeps its own line), gets nothing.
     /// </summary>
     internal static void JoinClosingLines(List<string> lines, PythonLexState start)
     {
         PythonLexState end = PythonLexer.Lex(lines[0], start).EndState;
-        if (end.InString || end.InComment || end.IsLineContinued || end.BracketDepth == 0)
+        if (end.InString || end.InComment || end.IsLineContinued || end.BracketDepth == 0 || lines[0].TrimEnd().EndsWith(','))
         {
+            // A line that ends with a comma is one item of a list laid out a line each: the closer has its own line.
             return;
         }
 

@@ -80,7 +80,8 @@ public static class StopConditions
             }
         }
 
-        var end = PythonLexer.Lex(generated.AsSpan(0, firstBreak), cursorState).EndState;
-        return end.BracketDepth > 0 && !end.InString && !end.InComment && !end.IsLineContinued && rest.Length < 64;
+        var line = generated.AsSpan(0, firstBreak);
+        var end = PythonLexer.Lex(line, cursorState).EndState;
+        return end.BracketDepth > 0 && !end.InString && !end.InComment && !end.IsLineContinued && rest.Length < 64 && !line.TrimEnd().EndsWith(',');
     }
 }

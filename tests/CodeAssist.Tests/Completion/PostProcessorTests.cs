@@ -48,6 +48,7 @@ public class PostProcessorTests
     [InlineData("x = f(‸", "1  # one\n)", "1  # one")]
     [InlineData("x = f(‸", "\"a\"\n    \"b\"\n)", "\"a\"")]
     [InlineData("x = 1 + ‸", "2\n)", "2")]
+    [InlineData("x = f(\n    a=1,\n    ‸", "b=2,\n)", "b=2,")]
     public void SingleLineModeJoinsTheClosingBracketsTheModelPutOnTheNextLines(string document, string completion, string expected)
     {
         Assert.Equal(expected, Process(document, completion, multiline: false));

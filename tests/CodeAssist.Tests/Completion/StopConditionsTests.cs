@@ -30,6 +30,7 @@ public class StopConditionsTests
     [InlineData("        print(", "x  # note\n", true)]
     [InlineData("        print(", "\"\"\"doc\n", true)]
     [InlineData("def f(a,", " b\n):", false)]
+    [InlineData("        f(", "b=2,\n", true)]
     public void ASingleLineWithBracketsOpenWaitsForClosingLines(string line, string generated, bool stop)
     {
         var state = PythonLexer.Lex(line).EndState;
