@@ -164,14 +164,11 @@ public sealed partial class PostProcessor
     /// </summary>
     internal static void JoinClosingLines(List<string> lines, PythonLexState start)
     {
-        PythonLexState end = PythonLexer.Lex(lines[0], start).EndState;
-        if (end.InString || end.InComment || end.IsLineContinued || end.BracketDepth == 0 || lines[0].TrimEnd().EndsWith(','))
+        if (OpenBracketsToClose(lines[0], start) is not { } open)
         {
-            // A line that ends with a comma is one item of a list laid out a line each: the closer has its own line.
             return;
         }
 
-        string open = end.OpenBrackets;
         int depth = open.Length;
         for (int i = 1; i < lines.Count && depth > 0; i++)
         {
@@ -194,6 +191,20 @@ public sealed partial class PostProcessor
             depth -= closers.Length;
             lines[0] += closing;
         }
+    }
+
+    /// <summary>
+    /// The brackets <paramref name="line"/> (lexed from <paramref name="start"/>) leaves open, innermost last, when
+    /// closing lines may join it (<see cref="JoinClosingLines"/>); null when it leaves none open or ends in a string, a
+    /// comment, a backslash continuation or with a comma (one item of a list laid out a line each: the closer has its
+    /// own line).
+    /// </summary>
+    internal static string? OpenBracketsToClose(ReadOnlySpan<char> line, PythonLexState start)
+    {
+        PythonLexState end = PythonLexer.Lex(line, start).EndState;
+        return end.InString || end.InComment || end.IsLineContinued || end.BracketDepth == 0 || line.TrimEnd().EndsWith(',')
+            ? null
+            : end.OpenBrackets;
     }
 
     private static char CloserOf(char opener) => opener switch

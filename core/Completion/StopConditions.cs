@@ -57,7 +57,7 @@ public static class StopConditions
 
     /// <summary>
     /// Whether what follows the first line so far is only closing brackets, a colon and white space, with no
-    /// further line ended after them, and the first line left brackets open.
+    /// further line ended after them, and the first line left brackets open that such lines may close.
     /// </summary>
     private static bool ClosingLinesMayFollow(string generated, int firstBreak, PythonLexState cursorState)
     {
@@ -80,8 +80,6 @@ public static class StopConditions
             }
         }
 
-        var line = generated.AsSpan(0, firstBreak);
-        var end = PythonLexer.Lex(line, cursorState).EndState;
-        return end.BracketDepth > 0 && !end.InString && !end.InComment && !end.IsLineContinued && rest.Length < 64 && !line.TrimEnd().EndsWith(',');
+        return rest.Length < 64 && PostProcessor.OpenBracketsToClose(generated.AsSpan(0, firstBreak), cursorState) is not null;
     }
 }
