@@ -28,12 +28,7 @@ public sealed partial record FunctionShape(IReadOnlyList<string> Parameters, str
         for (var i = Math.Max(open, 0); open >= 0 && i < tokens.Tokens.Count; i++)
         {
             var token = tokens[i];
-            depth += token.Kind switch
-            {
-                PythonTokenKind.LeftParen or PythonTokenKind.LeftBracket or PythonTokenKind.LeftBrace => 1,
-                PythonTokenKind.RightParen or PythonTokenKind.RightBracket or PythonTokenKind.RightBrace => -1,
-                _ => 0,
-            };
+            depth += BodyCheck.Nesting(token.Kind);
             if (depth == 0)
             {
                 close = i;
@@ -326,14 +321,15 @@ public static partial class BodyCheck
 
             return i > at + 1 && tokens[i - 1].Kind == PythonTokenKind.Colon;
         }
-
-        private static int Nesting(PythonTokenKind kind) => kind switch
-        {
-            PythonTokenKind.LeftParen or PythonTokenKind.LeftBracket or PythonTokenKind.LeftBrace => 1,
-            PythonTokenKind.RightParen or PythonTokenKind.RightBracket or PythonTokenKind.RightBrace => -1,
-            _ => 0,
-        };
     }
+
+    /// <summary>How a token changes the bracket depth: +1 for an opening bracket, −1 for a closing one, else 0.</summary>
+    internal static int Nesting(PythonTokenKind kind) => kind switch
+    {
+        PythonTokenKind.LeftParen or PythonTokenKind.LeftBracket or PythonTokenKind.LeftBrace => 1,
+        PythonTokenKind.RightParen or PythonTokenKind.RightBracket or PythonTokenKind.RightBrace => -1,
+        _ => 0,
+    };
 
     private static string? Docstring(FunctionShape shape, string text)
     {
