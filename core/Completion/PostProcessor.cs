@@ -38,7 +38,7 @@ public sealed partial class PostProcessor
         BlockContext context = options.Context ?? BlockContext.Analyze(prefix, suffix, options.IndentStyle);
         if (!options.Multiline)
         {
-            JoinClosingLines(lines, context.PrefixEndState);
+            JoinClosingLines(lines, context.PrefixEndState, closeOnLine: !options.Truncated && context.LineSuffix.AsSpan().IsWhiteSpace() ? context.LinePrefix : null);
             lines.RemoveRange(1, lines.Count - 1);
         }
 
@@ -160,9 +160,11 @@ public sealed partial class PostProcessor
     /// line: <c>print(x</c>, then <c>)</c>) join the first line when they close, innermost first, what it left open
     /// (<c>print(x)</c>) — cut at its end, the line would leave the call open. A last closing line may end with the
     /// colon of a header (<c>):</c>) when it closes everything. A first line that ends in a string or a comment, or with a
-    /// comma (one item a line: the closer keeps its own line), gets nothing.
+    /// comma (one item a line: the closer keeps its own line), gets nothing. Given <paramref name="closeOnLine"/> (the
+    /// cursor's line before it, when nothing follows the cursor on its line), a model that ended the statement after a
+    /// finished operand (its text, or the next line no deeper than this one) gets the brackets that line opened closed.
     /// </summary>
-    internal static void JoinClosingLines(List<string> lines, PythonLexState start)
+    internal static void JoinClosingLines(List<string> lines, PythonLexState start, string? closeOnLine = null)
     {
         if (OpenBracketsToClose(lines[0], start) is not { } open)
         {
@@ -170,7 +172,8 @@ public sealed partial class PostProcessor
         }
 
         int depth = open.Length;
-        for (int i = 1; i < lines.Count && depth > 0; i++)
+        int i = 1;
+        for (; i < lines.Count && depth > 0; i++)
         {
             string closing = lines[i].Trim();
             bool colon = closing.EndsWith(':');
@@ -190,6 +193,28 @@ public sealed partial class PostProcessor
 
             depth -= closers.Length;
             lines[0] += closing;
+        }
+
+        // Nothing after the cursor on its line, and the model ended its text after a finished operand: the brackets the
+        // line itself opened are closed (print(x → print(x)), not those of earlier lines (a call laid out over lines),
+        // nor a def or class header's (its parameters often go on over lines).
+        string line = closeOnLine + lines[0];
+        string last = line.TrimEnd();
+        string statement = line.TrimStart();
+        // The model ended its text there, or went on with a line no deeper than this one: a new statement, not more
+        // of this one (a line that goes on inside the brackets is indented deeper, by convention).
+        string? next = lines.Skip(i).FirstOrDefault(rest => !rest.AsSpan().IsWhiteSpace());
+        bool ended = next is null || Indentation.Width(next) <= Indentation.Width(line);
+        if (closeOnLine is not null && ended && depth > 0 && last.Length > 0
+            && (char.IsLetterOrDigit(last[^1]) || last[^1] is '_' or '"' or '\'' or ')' or ']' or '}')
+            && !statement.StartsWith("def ", StringComparison.Ordinal) && !statement.StartsWith("async def ", StringComparison.Ordinal)
+            && !statement.StartsWith("class ", StringComparison.Ordinal))
+        {
+            int ownOpen = Math.Min(depth, PythonLexer.Lex(line).EndState.BracketDepth);
+            for (int k = depth - 1; k >= depth - ownOpen; k--)
+            {
+                lines[0] += CloserOf(open[k]);
+            }
         }
     }
 

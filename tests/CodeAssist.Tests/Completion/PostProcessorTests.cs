@@ -44,11 +44,18 @@ public class PostProcessorTests
     [InlineData("x = f(a, [‸", "1, 2\n]\n)\ny = 2", "1, 2])")]
     [InlineData("def f(a,‸", " b\n):\n    return a", " b):")]
     [InlineData("x = f(‸", "1\n]", "1")]
-    [InlineData("x = f(‸", "1\n)):", "1")]
+    [InlineData("x = f(‸", "1\n)):", "1)")]
     [InlineData("x = f(‸", "1  # one\n)", "1  # one")]
     [InlineData("x = f(‸", "\"a\"\n    \"b\"\n)", "\"a\"")]
     [InlineData("x = 1 + ‸", "2\n)", "2")]
     [InlineData("x = f(\n    a=1,\n    ‸", "b=2,\n)", "b=2,")]
+    [InlineData("for name in names:\n    print(‸", "f\"{name}\"", "f\"{name}\")")]
+    [InlineData("for name in names:\n    print(‸)", "f\"{name}\"", "f\"{name}\"")]
+    [InlineData("for name in names:\n    print(‸", "f\"{name}\"\n    return", "f\"{name}\")")]
+    [InlineData("for name in names:\n    print(‸", "f\"{name}\"\n        \"!\")", "f\"{name}\"")]
+    [InlineData("x = f(\n    a, g(‸", "b", "b)")]
+    [InlineData("def f(self, ‸", "names: list[str]", "names: list[str]")]
+    [InlineData("x = f(‸", "a +", "a +")]
     public void SingleLineModeJoinsTheClosingBracketsTheModelPutOnTheNextLines(string document, string completion, string expected)
     {
         Assert.Equal(expected, Process(document, completion, multiline: false));
