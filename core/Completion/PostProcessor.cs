@@ -195,14 +195,13 @@ public sealed partial class PostProcessor
             lines[0] += closing;
         }
 
-        // Nothing after the cursor on its line, and the model ended its text after a finished operand: the brackets the
-        // line itself opened are closed (print(x → print(x)), not those of earlier lines (a call laid out over lines),
-        // nor a def or class header's (its parameters often go on over lines).
+        // Nothing after the cursor on its line, and the model ended the statement after a finished operand — its text
+        // ends, or its next line is no deeper than this one (a line that goes on inside the brackets is indented
+        // deeper, by convention): the brackets the line itself opened are closed (print(x → print(x)), not those of
+        // earlier lines (a call laid out over lines), nor a def or class header's (its parameters often go on).
         string line = closeOnLine + lines[0];
         string last = line.TrimEnd();
         string statement = line.TrimStart();
-        // The model ended its text there, or went on with a line no deeper than this one: a new statement, not more
-        // of this one (a line that goes on inside the brackets is indented deeper, by convention).
         string? next = lines.Skip(i).FirstOrDefault(rest => !rest.AsSpan().IsWhiteSpace());
         bool ended = next is null || Indentation.Width(next) <= Indentation.Width(line);
         if (closeOnLine is not null && ended && depth > 0 && last.Length > 0
