@@ -65,7 +65,7 @@ public sealed partial record FunctionShape(IReadOnlyList<string> Parameters, str
 /// (<c>pass</c>, <c>...</c>, a lone docstring); parses as the function's body, complete; reads only bound names —
 /// called ones included, the file being finished; uses every parameter (unless the docstring says one is ignored or
 /// unused); returns a value when the docstring says "Return …" and cannot end without one, none when the signature
-/// says <c>-&gt; None</c>. A docstring: some text, and no parameter described that the function does not have. A
+/// says <c>-&gt; None</c>; is not pointless (<see cref="PointlessBody"/>: the parameter handed back, <c>n - n</c>). A docstring: some text, and no parameter described that the function does not have. A
 /// TODO's code: Python in place, and no line outside the TODO's block.
 /// </summary>
 public static partial class BodyCheck
@@ -107,6 +107,14 @@ public static partial class BodyCheck
             {
                 used.Add(text.Substring(token.Start, token.Length));
             }
+            else if (token.Kind == PythonTokenKind.String)
+            {
+                // An f-string's replacement fields use names too: return f"Hello, {name}!"
+                foreach (var read in PythonReads.In(tokens, token.Start, token.End))
+                {
+                    used.Add(read.Chain[0]);
+                }
+            }
             else if (token.Kind == PythonTokenKind.Yield
                 || (token.Kind == PythonTokenKind.Return && tokens[i + 1].Kind is not (PythonTokenKind.Newline or PythonTokenKind.Semicolon or PythonTokenKind.EndOfText or PythonTokenKind.Dedent)))
             {
@@ -135,7 +143,7 @@ public static partial class BodyCheck
             return "returns: the docstring says Return but the body can end without returning a value";
         }
 
-        return null;
+        return PointlessBody.Find(shape, text, tokens);
     }
 
     /// <summary>The white space the body's first line starts with: the end of the prefix when it is only that.</summary>

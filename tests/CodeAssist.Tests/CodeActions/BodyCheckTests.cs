@@ -88,6 +88,42 @@ public sealed class BodyCheckTests
         Assert.Null(Check("def show(a, b):", "\"\"\"Print the sum of a and b.\"\"\"", "if a:\n        print(a + b)"));
     }
 
+    [Theory]
+    [InlineData("def count_vowels(text):", "\"\"\"Return the number of vowels in text.\"\"\"", "return text", "pointless: the body returns text unchanged")]
+    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n - n", "pointless: n - n is the same whatever n is")]
+    [InlineData("def to_json(data):", "\"\"\"Return data serialised as a JSON string.\"\"\"", "return data", "pointless: the body returns data unchanged")]
+    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n < n < n <= n + 1", "pointless: n < n")]
+    [InlineData("def ratio(a, b):", "\"\"\"Return the ratio.\"\"\"", "x = a / a\n    return x + b", "pointless: a / a")]
+    [InlineData("def same(a, b):", "\"\"\"Return True if a is b.\"\"\"", "return a is a or b", "pointless: a is a")]
+    [InlineData("def f(a, b):", "\"\"\"Return the rest.\"\"\"", "return (a % a, b)", "pointless: a % a")]
+    public void APointlessBodyIsRejected(string header, string docstring, string text, string expected)
+    {
+        var rejection = Check(header, docstring, text);
+        Assert.NotNull(rejection);
+        Assert.StartsWith(expected, rejection, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("def square(n):", "\"\"\"Return n squared.\"\"\"", "return n * n")]
+    [InlineData("def is_nan(x):", "\"\"\"Return True if x is NaN.\"\"\"", "return x != x")]
+    [InlineData("def f(a, b):", "\"\"\"Return the difference.\"\"\"", "return a - b")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return b * a - a")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a - a.start + b")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a - a(b)")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a - a ** b")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return -a - a + b")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a < a + b")]
+    [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a is not a or b")]
+    [InlineData("def identity(x):", "\"\"\"Return x.\"\"\"", "return x")]
+    [InlineData("def identity(x):", "\"\"\"Returns ``x``\"\"\"", "return x")]
+    [InlineData("def identity(x):", "\"\"\"Return the value unchanged.\"\"\"", "return x")]
+    [InlineData("def keep(x):", "\"\"\"Keep x.\"\"\"", "return x")]
+    [InlineData("def get(self):", "\"\"\"Return this object.\"\"\"", "return self")]
+    [InlineData("def f(a, b):", "\"\"\"Return the text.\"\"\"", "return f\"{a - a}\" + b + a")]
+    [InlineData("def greet(name):", "\"\"\"Return a greeting of the form 'Hello, <name>!'.\"\"\"", "return f\"Hello, {name}!\"")]
+    public void AnOperationOfANameWithItselfThatPeopleWriteOrAnIdentityTheDocstringAsksForPasses(string header, string docstring, string text) =>
+        Assert.Null(Check(header, docstring, text));
+
     [Fact]
     public void AnImportedStandardModuleMustHaveTheAttribute()
     {
