@@ -8,9 +8,11 @@ namespace CodeAssist.Server.CodeActions;
 /// body is <c>return p</c> for a parameter <c>p</c> (the input handed back unchanged, "Return the number of vowels in
 /// text" answered with <c>return text</c>), or an operation of a name with itself whose result never depends on it
 /// (<c>n - n</c>, <c>n / n</c>, <c>n % n</c>, <c>n ^ n</c>, <c>n &lt; n</c>, <c>n == n</c>, <c>n is n</c>; not
-/// <c>n * n</c>, <c>n &amp; n</c> or <c>n != n</c>, which people write). Measured on the 3,615 short documented
-/// functions (at most three statements) of the evaluation's site-packages whose docstring says "Return": 4 are
-/// <c>return p</c> (identity helpers, "Returns its argument"), none has such an operation.
+/// <c>n * n</c>, <c>n &amp; n</c> or <c>n != n</c>, which people write), or a method of a parameter given that parameter
+/// again (<c>a.sum(a, b)</c>, <c>path.abspath(path)</c>: a module's function taken for a method; dunders excepted).
+/// Measured on the 3,615 short documented functions (at most three statements) of the evaluation's site-packages
+/// whose docstring says "Return": 3 are <c>return p</c> (identity helpers), 1 is <c>v.dot(v)</c>, none has such an
+/// operation; of all 24,871 calls of a parameter's method in its functions, 12 pass it again (not dunders).
 /// </summary>
 internal static partial class PointlessBody
 {
@@ -41,7 +43,45 @@ internal static partial class PointlessBody
             }
         }
 
+        for (var i = 0; i + 3 < tokens.Tokens.Count; i++)
+        {
+            if (tokens[i].Kind == PythonTokenKind.Name && tokens[i + 1].Kind == PythonTokenKind.Dot && tokens[i + 2].Kind == PythonTokenKind.Name
+                && tokens[i + 3].Kind == PythonTokenKind.LeftParen && (i == 0 || tokens[i - 1].Kind != PythonTokenKind.Dot))
+            {
+                var receiver = text.Substring(tokens[i].Start, tokens[i].Length);
+                var method = text.Substring(tokens[i + 2].Start, tokens[i + 2].Length);
+                if (receiver is not ("self" or "cls") && shape.Parameters.Contains(receiver) && !method.StartsWith("__", StringComparison.Ordinal)
+                    && PassesItself(text, tokens, i + 3, receiver))
+                {
+                    return $"pointless: {receiver}.{method}(…) is given {receiver} again as an argument";
+                }
+            }
+        }
+
         return null;
+    }
+
+    /// <summary>Whether the call whose '(' is at <paramref name="open"/> has <paramref name="name"/> alone as one of its own arguments.</summary>
+    private static bool PassesItself(string text, PythonTokens tokens, int open, string name)
+    {
+        var depth = 0;
+        for (var j = open; j < tokens.Tokens.Count; j++)
+        {
+            depth += BodyCheck.Nesting(tokens[j].Kind);
+            if (depth == 0 || tokens[j].Kind is PythonTokenKind.EndOfText or PythonTokenKind.Error)
+            {
+                return false;
+            }
+
+            if (depth == 1 && tokens[j].Kind == PythonTokenKind.Name && tokens[j - 1].Kind is PythonTokenKind.LeftParen or PythonTokenKind.Comma
+                && tokens[j + 1].Kind is PythonTokenKind.Comma or PythonTokenKind.RightParen
+                && text.AsSpan(tokens[j].Start, tokens[j].Length).SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>-, /, //, %, ^, the comparisons but !=, and <c>is</c> (not <c>is not</c>): a name with itself gives a constant.</summary>

@@ -96,6 +96,8 @@ public sealed class BodyCheckTests
     [InlineData("def ratio(a, b):", "\"\"\"Return the ratio.\"\"\"", "x = a / a\n    return x + b", "pointless: a / a")]
     [InlineData("def same(a, b):", "\"\"\"Return True if a is b.\"\"\"", "return a is a or b", "pointless: a is a")]
     [InlineData("def f(a, b):", "\"\"\"Return the rest.\"\"\"", "return (a % a, b)", "pointless: a % a")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "return a.sum(a, b)", "pointless: a.sum(…) is given a again as an argument")]
+    [InlineData("def normalize_path(path):", "\"\"\"Return path normalised.\"\"\"", "return path.abspath(path)", "pointless: path.abspath(…)")]
     public void APointlessBodyIsRejected(string header, string docstring, string text, string expected)
     {
         var rejection = Check(header, docstring, text);
@@ -115,6 +117,10 @@ public sealed class BodyCheckTests
     [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a < a + b")]
     [InlineData("def f(a, b):", "\"\"\"Return the gap.\"\"\"", "return a is not a or b")]
     [InlineData("def identity(x):", "\"\"\"Return x.\"\"\"", "return x")]
+    [InlineData("def make(kind, b):", "\"\"\"Return a new one.\"\"\"", "return kind.__new__(kind, b)")]
+    [InlineData("def f(a, b):", "\"\"\"Return the sum.\"\"\"", "return a.total(f(a), b)")]
+    [InlineData("def f(a, b):", "\"\"\"Return the sum.\"\"\"", "return b.x.total(b, a)")]
+    [InlineData("def f(a, b):", "\"\"\"Return the sum.\"\"\"", "return a.total(b)(a)")]
     [InlineData("def identity(x):", "\"\"\"Returns ``x``\"\"\"", "return x")]
     [InlineData("def identity(x):", "\"\"\"Return the value unchanged.\"\"\"", "return x")]
     [InlineData("def keep(x):", "\"\"\"Keep x.\"\"\"", "return x")]
