@@ -130,7 +130,18 @@ def main():
     for name in os.listdir("."):
 `;
 
-const stubPy = `def add(a, b):
+const stubPy = `class Stack:
+    def __init__(self):
+        self.items = []
+
+    def push(self, item) -> None:
+        """Push item onto the stack."""
+        pass
+`;
+
+// The issue's own example: the shipped tiny model writes no body for it that passes the checks (its candidates read
+// \`a.append(a)\`, end without returning, leave b unused), so the action must say why instead of doing nothing.
+const addPy = `def add(a, b):
     """Return the sum of a and b."""
     pass
 `;
@@ -174,6 +185,7 @@ async function main(): Promise<number> {
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   fs.writeFileSync(path.join(dirs.workspace, 'main.py'), mainPy);
   fs.writeFileSync(path.join(dirs.workspace, 'stub.py'), stubPy);
+  fs.writeFileSync(path.join(dirs.workspace, 'add.py'), addPy);
   writeJson(path.join(dirs.userData, 'User', 'settings.json'), {
     // Without this, typed text never triggers inline suggestions in VS Code 1.139 driven by CDP key events.
     'editor.editContext': false,
@@ -493,7 +505,7 @@ async function main(): Promise<number> {
         const { page: p } = bench();
         await p.keyboard.press('Escape');
         await bench().openFile('stub.py');
-        await bench().goTo(1, 5);
+        await bench().goTo(5, 9);
         const before = readWorkspace('stub.py');
         await p.keyboard.press('Control+Period');
         const action = p.locator('.action-widget .monaco-list-row', { hasText: 'Implement function' }).first();
@@ -507,8 +519,40 @@ async function main(): Promise<number> {
           return text !== before ? text : undefined;
         });
         log(`stub.py now: ${JSON.stringify(after)}`);
-        if (!after.startsWith('def add(a, b):')) {
+        if (!after.includes('    def push(self, item) -> None:\n        """Push item onto the stack."""\n') || after.includes('        pass\n')) {
+          throw new Error('the code action changed the signature or left the placeholder');
+        }
+      },
+    },
+    {
+      name: '"Implement function" never does nothing silently: a body, or a message that says which checks failed',
+      skip: () => needsWorkbench() ?? (capabilities?.codeActions ? undefined : 'the server does not offer code actions yet'),
+      run: async () => {
+        const { page: p } = bench();
+        await p.keyboard.press('Escape');
+        await bench().openFile('add.py');
+        await bench().goTo(1, 5);
+        const before = readWorkspace('add.py');
+        await p.keyboard.press('Control+Period');
+        const action = p.locator('.action-widget .monaco-list-row', { hasText: 'Implement function' }).first();
+        await action.waitFor({ state: 'visible', timeout: 30_000 });
+        await action.click();
+        const outcome = await waitFor('a new body or a message naming the failed checks', 120_000, async () => {
+          const message = p.locator('.notifications-toasts .notification-toast', { hasText: 'passed the checks' }).first();
+          if (await message.isVisible().catch(() => false)) {
+            return `message: ${(await message.innerText()).replace(/\s+/g, ' ')}`;
+          }
+          await save();
+          await p.waitForTimeout(500);
+          const text = readWorkspace('add.py');
+          return text !== before ? `body: ${JSON.stringify(text)}` : undefined;
+        });
+        log(`add.py: ${outcome}`);
+        if (outcome.startsWith('body: ') && !outcome.startsWith('body: "def add(a, b):')) {
           throw new Error('the code action changed the signature');
+        }
+        if (outcome.startsWith('message: ') && (readWorkspace('add.py') !== before || !/none of its \d+ candidates passed the checks: .+\d/.test(outcome))) {
+          throw new Error('the message does not say which checks failed, or the file changed anyway');
         }
       },
     },
