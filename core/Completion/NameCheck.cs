@@ -58,20 +58,9 @@ internal static class NameCheck
         int lineStart = region.LastIndexOf('\n') + 1;
         bool ownStatement = lineStart > 0 && fragment.Text.Length > lineStart && CandidateCheck.StartsStatement(fragment.Text[lineStart]);
         PythonNames.BindFragment(own, ownStatement ? PythonTokenizer.Tokenize(fragment.Text[lineStart..], fragment: true) : fragment);
-        // What the statement being written binds (from the line that opened its brackets, a header over several lines)
-        // and the candidate itself; the region's earlier statements (a class with its other methods, say) bind for the
-        // candidate only where the document, read with its scopes, agrees that they are visible at the cursor.
-        var written = own;
-        int statement = StatementLineStart(fragment, region.Length);
-        if (!ownStatement && statement > 0)
-        {
-            written = new PythonBindings();
-            PythonNames.BindFragment(written, PythonTokenizer.Tokenize(fragment.Text[statement..], fragment: true));
-        }
-
         foreach (var read in reads)
         {
-            if (Judge(read, document, own, written, prefix.Length, complete, modules, out var offered) is { } reason)
+            if (Judge(read, document, own, prefix.Length, complete, modules, out var offered) is { } reason)
             {
                 return new NameProblem($"names: {reason}", Math.Max(0, Cut(fragment.Text, read) - region.Length))
                 {
@@ -81,30 +70,6 @@ internal static class NameCheck
         }
 
         return null;
-    }
-
-    /// <summary>Where the line starts that holds the outermost bracket still open at <paramref name="end"/>, else the line of <paramref name="end"/>.</summary>
-    private static int StatementLineStart(PythonTokens tokens, int end)
-    {
-        int depth = 0, outer = end;
-        foreach (var token in tokens.Tokens)
-        {
-            if (token.Start >= end || token.Kind is PythonTokenKind.EndOfText or PythonTokenKind.Error)
-            {
-                break;
-            }
-
-            if (token.Kind is PythonTokenKind.LeftParen or PythonTokenKind.LeftBracket or PythonTokenKind.LeftBrace && depth++ == 0)
-            {
-                outer = token.Start;
-            }
-            else if (token.Kind is PythonTokenKind.RightParen or PythonTokenKind.RightBracket or PythonTokenKind.RightBrace && depth > 0 && --depth == 0)
-            {
-                outer = end;
-            }
-        }
-
-        return tokens.Text.LastIndexOf('\n', Math.Max(0, Math.Min(outer, end) - 1)) + 1;
     }
 
     /// <summary>
@@ -277,7 +242,7 @@ internal static class NameCheck
         return string.Concat(body.AsSpan(0, indent), "0".PadRight(body.Length - indent), line.AsSpan(body.Length));
     }
 
-    private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, PythonBindings written, int cursor, bool complete, ModuleNames? modules, out IReadOnlySet<string>? offered)
+    private static string? Judge(PythonNameRead read, PythonBindings document, PythonBindings own, int cursor, bool complete, ModuleNames? modules, out IReadOnlySet<string>? offered)
     {
         offered = null;
         var chain = read.Chain;
@@ -289,8 +254,7 @@ internal static class NameCheck
         if (chain.Length == 1)
         {
             string name = chain[0];
-            bool regionBinds = own.Binds(name) && !(document.ScopesKnown && document.Binds(name));
-            bool bound = written.Binds(name) || regionBinds || document.VisibleAt(name, cursor) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name)
+            bool bound = own.Binds(name) || document.VisibleAt(name, cursor) || StandardLibrary.Builtins.Contains(name) || Implicit.Contains(name)
                 || document.UnknownStarImport || own.UnknownStarImport || document.DynamicGlobals;
             if (bound)
             {
