@@ -41,6 +41,15 @@ public sealed class BodyCheckTests
     [InlineData("def add(a, b):", "\"\"\"Return the sum.\"\"\"", "print(a + b)", "returns: the docstring says Return")]
     [InlineData("def now():", "\"\"\"Return the time.\"\"\"", "return", "returns: the docstring says Return")]
     [InlineData("def show(a, b) -> None:", "\"\"\"Return nothing, print.\"\"\"", "return a + b", "returns: the signature says -> None")]
+    [InlineData("def count_vowels(text):", "\"\"\"Return the number of vowels in text.\"\"\"", "return text", "pointless: the body returns text unchanged")]
+    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n - n", "pointless: n - n is the same whatever n is")]
+    [InlineData("def to_json(data):", "\"\"\"Return data serialised as a JSON string.\"\"\"", "return data", "pointless: the body returns data unchanged")]
+    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n < n < n <= n + 1", "pointless: n < n")]
+    [InlineData("def ratio(a, b):", "\"\"\"Return the ratio.\"\"\"", "x = a / a\n    return x + b", "pointless: a / a")]
+    [InlineData("def same(a, b):", "\"\"\"Return True if a is b.\"\"\"", "return a is a or b", "pointless: a is a")]
+    [InlineData("def f(a, b):", "\"\"\"Return the rest.\"\"\"", "return (a % a, b)", "pointless: a % a")]
+    [InlineData("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "return a.sum(a, b)", "pointless: a.sum(…) is given a again as an argument")]
+    [InlineData("def normalize_path(path):", "\"\"\"Return path normalised.\"\"\"", "return path.abspath(path)", "pointless: path.abspath(…)")]
     public void ABadBodyIsRejectedByTheRightCheck(string header, string docstring, string text, string expected)
     {
         var rejection = Check(header, docstring, text);
@@ -86,23 +95,6 @@ public sealed class BodyCheckTests
             Check("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "if not a:\n        return b"));
         Assert.Null(Check("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "if not a:\n        return b\n    return a + b"));
         Assert.Null(Check("def show(a, b):", "\"\"\"Print the sum of a and b.\"\"\"", "if a:\n        print(a + b)"));
-    }
-
-    [Theory]
-    [InlineData("def count_vowels(text):", "\"\"\"Return the number of vowels in text.\"\"\"", "return text", "pointless: the body returns text unchanged")]
-    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n - n", "pointless: n - n is the same whatever n is")]
-    [InlineData("def to_json(data):", "\"\"\"Return data serialised as a JSON string.\"\"\"", "return data", "pointless: the body returns data unchanged")]
-    [InlineData("def is_even(n):", "\"\"\"Return True if n is even.\"\"\"", "return n < n < n <= n + 1", "pointless: n < n")]
-    [InlineData("def ratio(a, b):", "\"\"\"Return the ratio.\"\"\"", "x = a / a\n    return x + b", "pointless: a / a")]
-    [InlineData("def same(a, b):", "\"\"\"Return True if a is b.\"\"\"", "return a is a or b", "pointless: a is a")]
-    [InlineData("def f(a, b):", "\"\"\"Return the rest.\"\"\"", "return (a % a, b)", "pointless: a % a")]
-    [InlineData("def add(a, b):", "\"\"\"Return the sum of a and b.\"\"\"", "return a.sum(a, b)", "pointless: a.sum(…) is given a again as an argument")]
-    [InlineData("def normalize_path(path):", "\"\"\"Return path normalised.\"\"\"", "return path.abspath(path)", "pointless: path.abspath(…)")]
-    public void APointlessBodyIsRejected(string header, string docstring, string text, string expected)
-    {
-        var rejection = Check(header, docstring, text);
-        Assert.NotNull(rejection);
-        Assert.StartsWith(expected, rejection, StringComparison.Ordinal);
     }
 
     [Theory]
