@@ -243,6 +243,22 @@ async function main(): Promise<number> {
       .filter((name) => name.endsWith('.log'))
       .map((name) => fs.readFileSync(path.join(dirs.serverLogs, name), 'utf8'))
       .join('\n');
+  /** Opens the file, puts the cursor on (line, column), picks "Implement function" from the lightbulb menu; returns the file's text before. */
+  const applyImplementFunction = async (file: string, line: number, column: number, menuShot?: string): Promise<string> => {
+    const { page: p } = bench();
+    await p.keyboard.press('Escape');
+    await bench().openFile(file);
+    await bench().goTo(line, column);
+    const before = readWorkspace(file);
+    await p.keyboard.press('Control+Period');
+    const action = p.locator('.action-widget .monaco-list-row', { hasText: 'Implement function' }).first();
+    await action.waitFor({ state: 'visible', timeout: 30_000 });
+    if (menuShot) {
+      await p.screenshot({ path: path.join(artifacts, menuShot) });
+    }
+    await action.click();
+    return before;
+  };
   const save = async (): Promise<void> => {
     await bench().page.keyboard.press('Control+S');
   };
@@ -503,15 +519,7 @@ async function main(): Promise<number> {
       skip: () => needsWorkbench() ?? (capabilities?.codeActions ? undefined : 'the server does not offer code actions yet'),
       run: async () => {
         const { page: p } = bench();
-        await p.keyboard.press('Escape');
-        await bench().openFile('stub.py');
-        await bench().goTo(5, 9);
-        const before = readWorkspace('stub.py');
-        await p.keyboard.press('Control+Period');
-        const action = p.locator('.action-widget .monaco-list-row', { hasText: 'Implement function' }).first();
-        await action.waitFor({ state: 'visible', timeout: 30_000 });
-        await p.screenshot({ path: path.join(artifacts, 'code-action-menu.png') });
-        await action.click();
+        const before = await applyImplementFunction('stub.py', 5, 9, 'code-action-menu.png');
         const after = await waitFor('the function body to change', 120_000, async () => {
           await save();
           await p.waitForTimeout(500);
@@ -529,14 +537,7 @@ async function main(): Promise<number> {
       skip: () => needsWorkbench() ?? (capabilities?.codeActions ? undefined : 'the server does not offer code actions yet'),
       run: async () => {
         const { page: p } = bench();
-        await p.keyboard.press('Escape');
-        await bench().openFile('add.py');
-        await bench().goTo(1, 5);
-        const before = readWorkspace('add.py');
-        await p.keyboard.press('Control+Period');
-        const action = p.locator('.action-widget .monaco-list-row', { hasText: 'Implement function' }).first();
-        await action.waitFor({ state: 'visible', timeout: 30_000 });
-        await action.click();
+        const before = await applyImplementFunction('add.py', 1, 5);
         const outcome = await waitFor('a new body or a message naming the failed checks', 120_000, async () => {
           const message = p.locator('.notifications-toasts .notification-toast', { hasText: 'passed the checks' }).first();
           if (await message.isVisible().catch(() => false)) {
